@@ -1,0 +1,56 @@
+"""Exact money: yuan as ``Decimal`` with two places, fen as ``int`` in storage.
+
+Every amount the pilot pays is capped by 不超过 wording, so rounding is always down (toward zero) to the fen:
+rounding can never lift a subsidy above its rate or cap.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+WAN = Decimal(10_000)
+
+
+def yuan(value: str | int | Decimal) -> Decimal:
+    """Turn an exact literal into yuan with two places; refuses floats so no binary fraction sneaks in."""
+    if isinstance(value, float):  # pragma: no cover - a programming error, not data
+        raise TypeError("money must never be a float")
+    return Decimal(value).quantize(FEN, rounding=ROUND_DOWN)
+
+
+def round_down(amount: Decimal) -> Decimal:
+    """Round down to the fen (R3.3, R5.1, R8.7)."""
+    return amount.quantize(FEN, rounding=ROUND_DOWN)
+
+
+def to_fen(amount: Decimal) -> int:
+    """Yuan → integer fen for the ledger; the amount must already be whole fen."""
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(f"{amount} is not a whole number of fen")
+    return int(fen)
+
+
+def from_fen(fen: int) -> Decimal:
+    """Integer fen from the ledger → yuan."""
+    return (Decimal(fen) / 100).quantize(FEN)
+
+
+def format_yuan(amount: Decimal) -> str:
+    """``1234567.8`` → ``1,234,567.80``: how amounts read in 核定说明 and messages."""
+    return f"{amount.quantize(FEN):,.2f}"
+
+
+def format_wan(amount: Decimal) -> str:
+    """Yuan → 万元 for prose, without trailing zeros: 3,000,000 → ``300``; 3,000,000.01 → ``300.000001``."""
+    wan = (amount / WAN).normalize()
+    text = f"{wan:f}"
+    return text
+
+
+def format_rate(rate: Decimal) -> str:
+    """``0.70`` → ``70%``."""
+    pct = (rate * 100).normalize()
+    return f"{pct:f}%"

@@ -1,0 +1,31 @@
+"""Problems found in a submission: what is wrong, where, and whether it refuses the row or only warns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the row (or, with row None, the whole file) is refused
+    WARNING = "warning"  # reported back to the submitter, but the row goes on
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One line of a rejection report: 工作表 · 行号 · 列 · 值 · 问题."""
+
+    sheet: str
+    row: int | None  # the row number the submitter sees; None for a problem with the whole file
+    column: str  # the header as the submitter wrote it, or "" for the whole row / file
+    value: str  # the cell as sent, as text
+    problem: str  # plain Chinese: what is wrong and what is expected
+    severity: Severity = Severity.ERROR
+
+
+class SubmissionRefused(Exception):
+    """The file as a whole cannot be taken (unreadable, no matching header, a required column missing, empty…)."""
+
+    def __init__(self, problem: str, sheet: str = "") -> None:
+        super().__init__(problem)
+        self.problem = RowProblem(sheet=sheet, row=None, column="", value="", problem=problem)
