@@ -1,0 +1,48 @@
+"""A submission as read: the contract between reading (``submissions``) and checking (``quality``).
+
+``frame`` holds one column per ``Field.key`` of the kind plus ``_row``, already typed so checks are vectorised and
+money stays exact:
+
+- TEXT, CHOICE, ACCOUNT: ``str`` with surrounding spaces stripped; missing = null.
+- USCC: normalised with ``identifiers.normalise_uscc`` (not yet checked); missing = null.
+- LIST: the items split on ; ； , ， 、 or a line break, stripped, rejoined with ``;``; missing = null.
+- MONEY: nullable ``Int64`` of **fen**, already scaled when the header says 万元.
+- SCORE: nullable ``Int64`` of **hundredths of a point** (85.5 → 8550).
+- DATE: ``datetime64`` (NaT when missing).
+- YES_NO: nullable ``boolean`` (是 → True, 否 → False).
+- ``_row``: the row number the submitter sees in their spreadsheet program (1-based, title rows counted).
+
+``raw`` has the same index and field columns, holding each cell as the submitter sent it, as text ("" when blank),
+for the 值 column of rejection reports. A cell that is present but cannot be parsed is null in ``frame`` and has an
+ERROR in ``problems``; blank cells are left to the quality checks (required fields), so nothing is reported twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from zgc_pipeline.submissions.fields import KIND_SPECS, KindSpec, SubmissionKind
+from zgc_pipeline.submissions.problems import RowProblem
+
+
+@dataclass(slots=True)
+class ParsedSubmission:
+    file_name: str  # as the submitter named it
+    kind: SubmissionKind
+    sheet: str  # the sheet that held the data
+    header_row: int  # 1-based row of the header line
+    frame: pd.DataFrame
+    raw: pd.DataFrame
+    headers: dict[str, str]  # field key → the header as the submitter wrote it (for the 列 column)
+    problems: list[RowProblem] = field(default_factory=list)
+    extra_columns: tuple[str, ...] = ()  # kept, ignored
+
+    @property
+    def spec(self) -> KindSpec:
+        return KIND_SPECS[self.kind]
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.frame)
