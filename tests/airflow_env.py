@@ -1,0 +1,20 @@
+"""One throw-away Airflow home for the whole test session, set before anything imports Airflow."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+if "ZGC_TEST_AIRFLOW_HOME" not in os.environ:
+    os.environ["ZGC_TEST_AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="zgc-test-airflow-")
+    os.environ["AIRFLOW_HOME"] = os.environ["ZGC_TEST_AIRFLOW_HOME"]
+    os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    os.environ["ZGC_TASK_RETRIES"] = "0"
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+
+AIRFLOW_HOME = Path(os.environ["AIRFLOW_HOME"])
+DAGS_FOLDER = PROJECT_ROOT / "dags"

@@ -1,0 +1,101 @@
+"""Every DAG imports cleanly and keeps the house's conventions; the annual cycle has its steps in order."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.airflow_env import DAGS_FOLDER
+
+EXPECTED_EDGES = {
+    ("resolve_run", "discover_submissions"),
+    ("discover_submissions", "receive_submission"),
+    ("receive_submission", "validate_submission"),
+    ("validate_submission", "reconcile_submissions"),
+    ("reconcile_submissions", "compute_subsidies"),
+    ("compute_subsidies", "check_budget"),
+    ("check_budget", "approve_in_full"),
+    ("check_budget", "write_review_packet"),
+    ("write_review_packet", "wait_for_scores"),
+    ("wait_for_scores", "ingest_scores"),
+    ("ingest_scores", "allocate_by_merit"),
+    ("approve_in_full", "prepare_result"),
+    ("allocate_by_merit", "prepare_result"),
+    ("prepare_result", "sign_off"),
+    ("sign_off", "write_payout_files"),
+    ("sign_off", "release_nothing"),
+}
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS_FOLDER))
+
+
+def test_every_dag_imports_without_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert "zgc_annual_cycle" in dagbag.dag_ids
+
+
+def test_conventions_hold_for_every_dag(dagbag):
+    for dag_id, dag in dagbag.dags.items():
+        assert dag.doc_md and len(dag.doc_md) > 200, f"{dag_id} needs doc_md that tells an operator what to do"
+        assert "zgc" in dag.tags, f"{dag_id} must carry the zgc tag"
+        for task in dag.tasks:
+            assert task.owner == "zgc-data-engineering", f"{dag_id}.{task.task_id} has owner {task.owner}"
+
+
+def test_operational_tasks_retry_but_the_sign_off_never_does(dagbag):
+    dag = dagbag.dags["zgc_annual_cycle"]
+    assert dag.get_task("receive_submission").retries == 0  # the test environment asks for none
+    assert dag.get_task("sign_off").retries == 0
+
+
+def test_annual_cycle_has_every_stage_in_order(dagbag):
+    dag = dagbag.dags["zgc_annual_cycle"]
+    edges = {(up, down.task_id) for up in dag.task_ids for down in dag.get_task(up).downstream_list}
+    assert EXPECTED_EDGES <= edges
+    missing = {t for edge in EXPECTED_EDGES for t in edge} - set(dag.task_ids)
+    assert not missing
+
+
+def test_files_are_mapped_one_task_each_and_named_by_file(dagbag):
+    dag = dagbag.dags["zgc_annual_cycle"]
+    for task_id in ("receive_submission", "validate_submission"):
+        task = dag.get_task(task_id)
+        assert task.map_index_template == "{{ file_name }}"
+        assert type(task).__name__.endswith("MappedOperator")
+
+
+def test_schedule_settles_the_previous_year_early_in_the_next(dagbag):
+    dag = dagbag.dags["zgc_annual_cycle"]
+    assert dag.timetable.summary == "0 9 15 1 *"
+    assert str(dag.timetable._timezone) in ("Asia/Shanghai", "Timezone('Asia/Shanghai')")
+    assert dag.catchup is False
+    assert dag.params["year"] is None
+
+
+def test_waiting_holds_no_worker_slot(dagbag):
+    dag = dagbag.dags["zgc_annual_cycle"]
+    assert dag.get_task("wait_for_scores").mode == "reschedule"
+
+
+def test_parsing_imports_nothing_heavy():
+    """The DAG file is parsed often by the dag-processor: pandas, GX, openpyxl and our domain wait for tasks."""
+    code = (
+        "import sys, runpy; runpy.run_path(sys.argv[1]);"
+        "heavy = [m for m in ('great_expectations', 'openpyxl', 'python_calamine', 'zgc_pipeline.cycle',"
+        " 'zgc_pipeline.rules', 'xlsxwriter') if m in sys.modules]; print('HEAVY=' + ','.join(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(DAGS_FOLDER / "zgc_annual_cycle.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    heavy = [line for line in result.stdout.splitlines() if line.startswith("HEAVY=")]
+    assert heavy == ["HEAVY="], result.stdout
