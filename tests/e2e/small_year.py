@@ -1,0 +1,155 @@
+"""A small year whose every figure is worked out by hand in the tests that use it.
+
+Registry: bank A, insurer I, valuer V. Loans from bank A: L1 2,000,000 (70% tier), L2 4,000,000 (50% tier),
+L3 12,000,000 (above every tier). Policies from insurer I, bought by bank A unless said:
+  P1/L1 premium 40,000.00 → 28,000.00 · P2/L2 premium 150,000.00 → 75,000.00 capped at 60,000.00 ·
+  P3/L3 premium 10,000.00 → refused R3.2 · P4/L1 bought by the borrower itself → refused R2.3.
+Valuations from V: V1/L1 fee 20,000.00 → 3,000.00 · V2/L3 fee 50,000.00 → 7,500.00 capped at 6,000.00 ·
+  V3/L2 report dated after the loan's disbursement → refused R4.3.
+Qualifying total 97,000.00: bank A 88,000.00, valuer V 9,000.00.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from zgc_pipeline.identifiers import uscc_check_character
+from zgc_pipeline.submissions.fields import KIND_SPECS, SubmissionKind
+
+
+def uscc(body: str) -> str:
+    body17 = ("91110108" + body).ljust(17, "0")[:17]
+    return body17 + str(uscc_check_character(body17))
+
+
+BANK, INSURER, VALUER = uscc("BANKA0001"), uscc("INSUR0001"), uscc("VALUE0001")
+E1, E2, E3 = uscc("ENTER0001"), uscc("ENTER0002"), uscc("ENTER0003")
+QUALIFYING_TOTAL = "97,000.00"
+
+
+def _write(path: Path, kind: SubmissionKind, rows: list[dict[str, object]]) -> Path:
+    spec = KIND_SPECS[kind]
+    book = Workbook()
+    sheet = book.active
+    sheet.append([f"2020年度{spec.title}"])  # a title line above the header, as people send them
+    sheet.append([f.header for f in spec.fields])
+    for row in rows:
+        sheet.append([row.get(f.key, "") for f in spec.fields])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def write_registry(path: Path) -> Path:
+    common = {"admitted_on": "2019-01-01", "payee_bank": "北京银行中关村支行"}
+    return _write(
+        path,
+        SubmissionKind.REGISTRY,
+        [
+            {**common, "uscc": BANK, "name": "甲银行", "roles": "银行", "payee_account": "110000000001"},
+            {**common, "uscc": INSURER, "name": "乙保险", "roles": "保险公司", "payee_account": "110000000002"},
+            {**common, "uscc": VALUER, "name": "丙评估", "roles": "评估机构", "payee_account": "110000000003"},
+        ],
+    )
+
+
+def _loan(no: str, borrower: str, name: str, amount: str) -> dict[str, object]:
+    return {
+        "loan_contract_no": no,
+        "lender_name": "甲银行",
+        "lender_uscc": BANK,
+        "borrower_name": name,
+        "borrower_uscc": borrower,
+        "borrower_in_zgc": "是",
+        "loan_amount": amount,
+        "disbursement_date": "2020-03-01",
+        "maturity_date": "2021-03-01",
+        "ip_type": "专利",
+        "ip_numbers": "ZL202010566088.9",
+        "pledge_registration_no": f"ZX{no}",
+        "pledge_effective_date": "2020-02-25",
+    }
+
+
+def _policy(no: str, loan: str, premium: str, holder: str = BANK, holder_name: str = "甲银行") -> dict[str, object]:
+    return {
+        "policy_no": no,
+        "insurer_name": "乙保险",
+        "insurer_uscc": INSURER,
+        "product_name": "知识产权质押融资信用保险",
+        "insurance_category": "信用保险",
+        "policyholder_name": holder_name,
+        "policyholder_uscc": holder,
+        "insured_name": "甲银行",
+        "insured_uscc": BANK,
+        "loan_contract_no": loan,
+        "sum_insured": "1000000",
+        "premium": premium,
+        "premium_paid_date": "2020-03-05",
+        "coverage_start": "2020-03-01",
+        "coverage_end": "2021-03-01",
+    }
+
+
+def _valuation(no: str, loan: str, fee: str, report_date: str = "2020-02-20") -> dict[str, object]:
+    return {
+        "report_no": no,
+        "valuer_name": "丙评估",
+        "valuer_uscc": VALUER,
+        "loan_contract_no": loan,
+        "service_type": "资产评估",
+        "report_date": report_date,
+        "appraised_value": "5000000",
+        "valuation_fee": fee,
+        "fee_paid_date": "2020-03-10",
+        "invoice_no": f"FP{no}",
+    }
+
+
+def write_inbox(inbox: Path) -> Path:
+    _write(
+        inbox / "甲银行_贷款信息表.xlsx",
+        SubmissionKind.LOANS,
+        [
+            _loan("L1", E1, "一号科技", "2000000.00"),
+            _loan("L2", E2, "二号科技", "4000000.00"),
+            _loan("L3", E3, "三号科技", "12000000.00"),
+        ],
+    )
+    _write(
+        inbox / "乙保险_保单信息表.xlsx",
+        SubmissionKind.POLICIES,
+        [
+            _policy("P1", "L1", "40000.00"),
+            _policy("P2", "L2", "150000.00"),
+            _policy("P3", "L3", "10000.00"),
+            _policy("P4", "L1", "5000.00", holder=E1, holder_name="一号科技"),
+        ],
+    )
+    _write(
+        inbox / "丙评估_评估信息表.xlsx",
+        SubmissionKind.VALUATIONS,
+        [
+            _valuation("V1", "L1", "20000.00"),
+            _valuation("V2", "L3", "50000.00"),
+            _valuation("V3", "L2", "8000.00", report_date="2020-03-02"),
+        ],
+    )
+    return inbox
+
+
+def write_scores(path: Path) -> Path:
+    """L1: 80 85 90 70 95 → trimmed mean 85.00 · L2: 70 75 80 → 75.00 · L3: 90 92 (recused) 88 86 → 89.00."""
+    rows: list[dict[str, object]] = []
+    for project, scores in (("L1", [80, 85, 90, 70, 95]), ("L2", [70, 75, 80]), ("L3", [90, 92, None, 88, 86])):
+        for i, score in enumerate(scores, start=1):
+            row: dict[str, object] = {"project_id": project, "expert_id": f"E{i:02d}"}
+            if score is None:
+                row["recused"] = "是"
+            else:
+                row["score"] = score
+                row["recused"] = "否"
+            rows.append(row)
+    return _write(path, SubmissionKind.EXPERT_SCORES, rows)

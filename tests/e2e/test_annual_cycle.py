@@ -1,0 +1,107 @@
+"""The real DAG, run by Airflow's own test runner, on a small year worked out by hand (see small_year.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.e2e import small_year
+from zgc_pipeline.cli import main
+
+pytestmark = pytest.mark.e2e
+
+
+def _cycle(tmp: Path, budget: str, *extra: str) -> int:
+    return main(
+        [
+            "cycle",
+            "--year", "2020",
+            "--inbox", str(tmp / "inbox"),
+            "--registry", str(tmp / "registry.xlsx"),
+            "--budget", budget,
+            "--out", str(tmp / "out"),
+            *extra,
+        ]
+    )  # fmt: skip
+
+
+@pytest.fixture
+def year_dir(tmp_path: Path) -> Path:
+    small_year.write_inbox(tmp_path / "inbox")
+    small_year.write_registry(tmp_path / "registry.xlsx")
+    return tmp_path
+
+
+def _sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    book = load_workbook(path, read_only=True, data_only=True)
+    rows = list(book[sheet].iter_rows(values_only=True))
+    header = list(rows[0])
+    return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(v is not None for v in row)]
+
+
+def _approved(path: Path) -> dict[tuple[str, str], Decimal]:
+    return {
+        (str(r["项目编号"]), str(r["凭证编号"])): Decimal(str(r["核定金额（元）"])).quantize(Decimal("0.01"))
+        for r in _sheet_rows(path, "明细")
+        if r.get("项目编号")
+    }
+
+
+def test_within_budget_everything_qualifying_is_paid_in_full(year_dir: Path) -> None:
+    assert _cycle(year_dir, "100000.00", "--approve") == 0
+    payout = year_dir / "out" / "2020" / "payout_2020.xlsx"
+    assert _approved(payout) == {
+        ("L1", "P1"): Decimal("28000.00"),
+        ("L2", "P2"): Decimal("60000.00"),
+        ("L1", "V1"): Decimal("3000.00"),
+        ("L3", "V2"): Decimal("6000.00"),
+    }
+    refused = {(str(r["凭证编号"]), str(r["规则"])) for r in _sheet_rows(payout, "未通过")}
+    assert {("P3", "R3.2"), ("P4", "R2.3"), ("V3", "R4.3")} <= refused
+    totals = {str(r["收款单位名称"]): Decimal(str(r["合计（元）"])) for r in _sheet_rows(payout, "汇总")}
+    assert totals["甲银行"] == Decimal("88000")
+    assert totals["丙评估"] == Decimal("9000")
+    manifest = json.loads((year_dir / "out" / "2020" / "manifest.json").read_text(encoding="utf-8"))
+    assert json.dumps(manifest, ensure_ascii=False).count("甲银行_贷款信息表.xlsx") >= 1
+    assert not (year_dir / "out" / "2020" / "expert_review_2020.xlsx").exists()
+
+
+def test_over_budget_waits_for_the_panel_then_funds_by_merit(year_dir: Path) -> None:
+    assert _cycle(year_dir, "90000.00", "--approve") == 3
+    assert (year_dir / "out" / "2020" / "expert_review_2020.xlsx").exists()
+    assert not (year_dir / "out" / "2020" / "payout_2020.xlsx").exists()
+
+    small_year.write_scores(year_dir / "inbox" / "专家评分表.xlsx")
+    assert _cycle(year_dir, "90000.00", "--approve") == 0
+    payout = year_dir / "out" / "2020" / "payout_2020.xlsx"
+    # L3 scores 89.00 → 6,000.00 in full; L1 85.00 → 31,000.00 in full; L2 75.00 gets what is left: 53,000.00
+    assert _approved(payout) == {
+        ("L3", "V2"): Decimal("6000.00"),
+        ("L1", "P1"): Decimal("28000.00"),
+        ("L1", "V1"): Decimal("3000.00"),
+        ("L2", "P2"): Decimal("53000.00"),
+    }
+    ranks = {str(r["项目编号"]): r["排名"] for r in _sheet_rows(payout, "明细") if r.get("项目编号")}
+    assert ranks == {"L3": 1, "L1": 2, "L2": 3}
+
+
+def test_without_approve_the_result_waits_for_sign_off(year_dir: Path) -> None:
+    command = [
+        sys.executable, "-m", "zgc_pipeline.cli", "cycle",
+        "--year", "2020",
+        "--inbox", str(year_dir / "inbox"),
+        "--registry", str(year_dir / "registry.xlsx"),
+        "--budget", "100000",
+        "--out", str(year_dir / "out"),
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=os.environ.copy(), check=False)
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "签批" in result.stdout
+    assert not (year_dir / "out" / "2020" / "payout_2020.xlsx").exists()

@@ -1,0 +1,91 @@
+"""R7: within budget everything is paid and nobody is reviewed; over it, the scores decide."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from allocation_factories import line, policy, scores, settlement
+
+from zgc_pipeline.allocation import ScoresRequired, allocate, is_over_budget
+from zgc_pipeline.claims import Funding
+
+# Two projects: P1 claims 600.00 over two lines, P2 claims 400.00; qualifying total 1,000.00.
+YEAR_LINES = (line("P1", "350.00"), line("P1", "250.00", voucher="BD-2"), line("P2", "400.00"))
+PANEL = scores("P1", 90, 90, 90) + scores("P2", 80, 80, 80)
+
+
+def test_budget_equal_to_the_qualifying_total_is_within_budget() -> None:
+    year = settlement(*YEAR_LINES)
+    assert not is_over_budget(year, Decimal("1000.00"))
+
+    result = allocate(year, budget=Decimal("1000.00"), scores=None, policy=policy())
+
+    assert result.reviewed is False
+    assert result.approved_total == Decimal("1000.00")
+    assert [d.approved for d in result.decisions] == [Decimal("250.00"), Decimal("350.00"), Decimal("400.00")]
+    assert result.decisions[0].explanation == "测算250.00元；未超出年度预算，全额核定（R7）"
+    assert result.decisions[0].rules == ("R3.1", "R7")
+    assert all(d.score is None and d.rank is None for d in result.decisions)
+    assert [(p.project_key, p.funding, p.approved) for p in result.projects] == [
+        ("P1", Funding.FULL, Decimal("600.00")),
+        ("P2", Funding.FULL, Decimal("400.00")),
+    ]
+
+
+def test_scores_are_ignored_within_budget() -> None:
+    result = allocate(settlement(*YEAR_LINES), budget=Decimal("5000.00"), scores=PANEL, policy=policy())
+    assert result.reviewed is False
+    assert result.approved_total == Decimal("1000.00")
+
+
+def test_one_fen_less_is_over_budget_and_needs_the_panel() -> None:
+    year = settlement(*YEAR_LINES)
+    assert is_over_budget(year, Decimal("999.99"))
+
+    with pytest.raises(ScoresRequired, match=re.escape("1,000.00元超过年度预算999.99元")) as raised:
+        allocate(year, budget=Decimal("999.99"), scores=None, policy=policy())
+    assert raised.value.qualifying_total == Decimal("1000.00")
+
+
+def test_one_fen_less_cuts_the_lower_ranked_project_by_one_fen() -> None:
+    result = allocate(settlement(*YEAR_LINES), budget=Decimal("999.99"), scores=PANEL, policy=policy())
+
+    assert result.reviewed is True
+    assert result.approved_total == Decimal("999.99")
+    assert [(p.project_key, p.funding, p.approved, p.rank) for p in result.projects] == [
+        ("P1", Funding.FULL, Decimal("600.00"), 1),
+        ("P2", Funding.PARTIAL, Decimal("399.99"), 2),
+    ]
+    p2 = result.decisions[-1]
+    assert p2.explanation == (
+        "测算400.00元；专家评审得分80.00分（R8.3），排名第2，年度预算剩余399.99元，按比例核定（R8.6、R8.7）"
+    )
+    assert p2.score == Decimal("80.00")
+    assert p2.rank == 2
+
+
+def test_zero_budget_funds_nobody_and_says_the_budget_is_spent() -> None:
+    result = allocate(settlement(*YEAR_LINES), budget=Decimal("0.00"), scores=PANEL, policy=policy())
+
+    assert result.approved_total == Decimal("0.00")
+    assert result.funded_projects == 0
+    assert all(d.approved == 0 for d in result.decisions)
+    assert [p.reason for p in result.projects] == [
+        "专家评审得分90.00分（R8.3），排名第1，年度预算已用尽，不予资助（R8.6）",
+        "专家评审得分80.00分（R8.3），排名第2，年度预算已用尽，不予资助（R8.6）",
+    ]
+
+
+def test_an_empty_year_is_within_any_budget() -> None:
+    result = allocate(settlement(), budget=Decimal("0"), scores=None, policy=policy())
+    assert result.reviewed is False
+    assert result.decisions == ()
+    assert result.approved_total == 0
+
+
+@pytest.mark.parametrize("budget", [Decimal("-0.01"), Decimal("100.001"), Decimal("NaN")])
+def test_a_budget_that_is_not_whole_fen_or_negative_is_refused(budget: Decimal) -> None:
+    with pytest.raises(ValueError, match="年度预算"):
+        is_over_budget(settlement(*YEAR_LINES), budget)

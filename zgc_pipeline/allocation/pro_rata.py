@@ -1,0 +1,42 @@
+"""R8.7: a partly funded project's amount split over its lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from zgc_pipeline.allocation.projects import line_order
+from zgc_pipeline.claims import ClaimLine
+from zgc_pipeline.money import from_fen, to_fen
+
+
+@dataclass(frozen=True, slots=True)
+class LineShare:
+    line: ClaimLine
+    approved: Decimal
+    leftover: Decimal  # the part of ``approved`` that is the split's leftover fen
+
+
+def split_pro_rata(lines: Sequence[ClaimLine], amount: Decimal) -> list[LineShare]:
+    """Each line gets ``amount × its claim ÷ the project's claim`` rounded down to the fen; the fen left over go
+    to the premium line with the earliest premium paid date (then the valuation line).
+
+    Worked in integer fen, so no division is ever rounded twice. A line never gets more than it claimed: if the
+    first line in that order is full, the next one takes the rest of the leftover.
+    """
+    ordered = sorted(lines, key=line_order)
+    claims = [to_fen(line.computed) for line in ordered]
+    total, target = sum(claims), to_fen(amount)
+    if not 0 <= target <= total:
+        raise ValueError(f"按比例核定金额{amount}应在0与申报合计{from_fen(total)}之间")
+    shares = [target * claim // total if total else 0 for claim in claims]
+    extras = [0] * len(ordered)
+    leftover = target - sum(shares)
+    for i, claim in enumerate(claims):
+        extras[i] = min(leftover, claim - shares[i])
+        leftover -= extras[i]
+    return [
+        LineShare(line, from_fen(share + extra), from_fen(extra))
+        for line, share, extra in zip(ordered, shares, extras, strict=True)
+    ]
