@@ -1,0 +1,65 @@
+"""The policy file: the shipped default is the spec's example, and every mistake names its key."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from zgc_pipeline.policy import DEFAULT_POLICY_FILE, PolicyError, load_policy, parse_policy
+
+SPEC_EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "spec" / "policy.example.yaml"
+DEFAULT = DEFAULT_POLICY_FILE.read_text(encoding="utf-8")
+
+
+def test_shipped_default_is_the_spec_example() -> None:
+    assert DEFAULT_POLICY_FILE.read_bytes() == SPEC_EXAMPLE.read_bytes()
+
+
+def test_default_values() -> None:
+    policy = load_policy()
+    assert policy.pilot_years == (2019, 2020, 2021)
+    assert [(t.max_loan_amount, t.rate) for t in policy.tiers] == [
+        (Decimal(3_000_000), Decimal("0.7")),
+        (Decimal(5_000_000), Decimal("0.5")),
+        (Decimal(10_000_000), Decimal("0.3")),
+    ]
+    assert policy.premium_cap_per_project == Decimal(60000)
+    assert policy.valuation_rate == Decimal("0.15")
+    assert policy.marginal == "partial"
+    assert len(policy.sha256) == 64
+
+
+def test_tier_bounds_are_inclusive() -> None:
+    policy = load_policy()
+    assert policy.tier_for(Decimal("3000000.00")).rate == Decimal("0.7")  # type: ignore[union-attr]
+    assert policy.tier_for(Decimal("3000000.01")).rate == Decimal("0.5")  # type: ignore[union-attr]
+    assert policy.tier_for(Decimal("10000000.01")) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("policy_id:", "policy_idd:", "policy_idd: 未知的设置项"),
+        ("  cap_per_project: 60000", "  cap_per_project: lots", "premium_subsidy.cap_per_project: 应为数字"),
+        ("marginal: partial", "marginal: random", "allocation.marginal: 应为 partial | skip | stop"),
+        ("{max_loan_amount: 5000000, rate: 0.50}", "{max_loan_amount: 2000000, rate: 0.50}", "严格递增"),
+        ("rate: 0.15", "rate: 1.5", "valuation_support.rate: 比例应在0到1之间"),
+        ("valuer_roles: [valuer, ip_service]", "valuer_roles: [appraiser]", "valuation_support.valuer_roles"),
+        ("  min_experts: 3", "  min_experts: three", "allocation.min_experts: 应为整数"),
+    ],
+)
+def test_mistakes_name_the_key(old: str, new: str, message: str) -> None:
+    assert old in DEFAULT
+    with pytest.raises(PolicyError, match=message.replace("|", r"\|").replace("(", r"\(")):
+        parse_policy(DEFAULT.replace(old, new, 1).encode())
+
+
+def test_a_missing_key_is_an_error() -> None:
+    with pytest.raises(PolicyError, match="allocation.pass_score: 缺少该设置项"):
+        parse_policy(DEFAULT.replace("  pass_score: 60", "").encode())
+
+
+def test_checksum_follows_the_bytes() -> None:
+    assert parse_policy(DEFAULT.encode()).sha256 != parse_policy((DEFAULT + "\n").encode()).sha256
