@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from zgc_pipeline.claims import ClaimKind
+from zgc_pipeline.outputs import EvaluationYear, write_evaluation_pack
+from zgc_pipeline.outputs.evaluation import tier_label
+from zgc_pipeline.policy import Tier
+
+from .factories import VALUER_USCC, allocation, decision, line, loan
+
+TIERS = (
+    Tier(Decimal("3000000"), Decimal("0.70")),
+    Tier(Decimal("5000000"), Decimal("0.50")),
+    Tier(Decimal("10000000"), Decimal("0.30")),
+)
+OTHER_BORROWER = "91110108MA01EEEE5V"
+
+
+def year_2019() -> EvaluationYear:
+    decisions = [
+        decision(line("HT-A", loan_amount="2000000.00", base="40000.00", computed="28000.00", year=2019)),
+        decision(
+            line(
+                "HT-A",
+                kind=ClaimKind.VALUATION_SUPPORT,
+                voucher_no="PG-A",
+                payee_uscc=VALUER_USCC,
+                payee_name="丙评估公司",
+                loan_amount="2000000.00",
+                base="10000.00",
+                rate="0.15",
+                computed="1500.00",
+                year=2019,
+            )
+        ),
+        decision(
+            line(
+                "HT-B",
+                voucher_no="BD-B",
+                borrower_uscc=OTHER_BORROWER,
+                loan_amount="4000000.00",
+                base="30000.00",
+                rate="0.50",
+                computed="15000.00",
+                year=2019,
+            )
+        ),
+    ]
+    result = allocation(decisions, budget="100000.00", qualifying="44500.00", approved="44500.00", year=2019)
+    loans = (loan("HT-A", amount="2000000.00"), loan("HT-B", amount="4000000.00"), loan("HT-C", amount="12000000.00"))
+    return EvaluationYear(year=2019, budget=Decimal("100000.00"), allocation=result, loans=loans, tiers=TIERS)
+
+
+def year_2020() -> EvaluationYear:
+    claim = line("HT-D", voucher_no="BD-D", loan_amount="1000000.00", base="5000.00", computed="3500.00")
+    result = allocation(
+        [decision(claim, "2000.00", score="75", rank=1)],
+        budget="2000.00",
+        qualifying="3500.00",
+        approved="2000.00",
+        reviewed=True,
+        funded=1,
+    )
+    return EvaluationYear(
+        year=2020, budget=Decimal("2000.00"), allocation=result, loans=(loan("HT-D", amount="1000000.00"),), tiers=TIERS
+    )
+
+
+def test_tier_labels_include_their_bounds() -> None:
+    assert tier_label(Decimal("3000000.00"), TIERS) == "≤300万元（70%）"
+    assert tier_label(Decimal("3000000.01"), TIERS) == "300–500万元（50%）"
+    assert tier_label(Decimal("10000000.01"), TIERS) == "超过最高档"
+
+
+def test_overview_figures_by_year(tmp_path: Path) -> None:
+    path = tmp_path / "evaluation_2020.xlsx"
+    write_evaluation_pack(path, years=[year_2020(), year_2019()])
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["年度概览", "按贷款档次", "按机构", "图表"]
+    rows = [tuple(r) for r in book["年度概览"].iter_rows(values_only=True)]
+    assert rows[0][:5] == ("年度", "当年预算（元）", "符合条件申报合计（元）", "核定合计（元）", "服务企业数")
+    # 2019: premiums 40,000 + 30,000 on 6,000,000 of insured loans; paid 44,500 of 80,000 of costs.
+    assert rows[1][:11] == (2019, 100000, 44500, 44500, 2, 3, 18000000, 70000, 43000, 10000, 1500)
+    assert rows[1][11] == pytest.approx(70000 / 6000000)
+    assert rows[1][12] == pytest.approx(0.55625)
+    assert rows[2] == (2020, 2000, 3500, 2000, 1, 1, 1000000, 5000, 2000, 0, 0, 0.005, 0.4)
+    assert book["年度概览"]["L2"].number_format == "0.00%"
+
+
+def test_tiers_and_institutions(tmp_path: Path) -> None:
+    path = tmp_path / "evaluation_2020.xlsx"
+    write_evaluation_pack(path, years=[year_2019()])
+    book = openpyxl.load_workbook(path)
+    tiers = [tuple(r) for r in book["按贷款档次"].iter_rows(values_only=True)][1:]
+    assert [(r[1], *r[3:]) for r in tiers] == [
+        ("≤300万元（70%）", 1, 2000000, 40000, 28000),
+        ("300–500万元（50%）", 1, 4000000, 30000, 15000),
+        ("500–1000万元（30%）", 0, 0, 0, 0),
+        ("超过最高档", 1, 12000000, 0, 0),
+    ]
+    institutions = [tuple(r) for r in book["按机构"].iter_rows(values_only=True)][1:]
+    assert [r[2:] for r in institutions] == [
+        ("北京甲银行", "91110108MA01AAAA1X", "保费补贴", 70000, 43000),
+        ("丙评估公司", VALUER_USCC, "评估费资金支持", 10000, 1500),
+    ]
+
+
+def test_native_charts_drawn_from_the_tables(tmp_path: Path) -> None:
+    path = tmp_path / "evaluation_2020.xlsx"
+    write_evaluation_pack(path, years=[year_2019(), year_2020()])
+    with zipfile.ZipFile(path) as archive:
+        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        budget_chart = archive.read("xl/charts/chart2.xml").decode()
+    assert len(charts) == 7
+    assert "年度概览!$D$2:$D$3" in budget_chart  # 核定合计 for both years
+
+
+def test_same_years_same_bytes(tmp_path: Path) -> None:
+    write_evaluation_pack(tmp_path / "a.xlsx", years=[year_2019(), year_2020()])
+    write_evaluation_pack(tmp_path / "b.xlsx", years=[year_2020(), year_2019()])
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()

@@ -1,0 +1,288 @@
+"""The pilot evaluation pack (outputs.md §5): each year's figures for the third-party evaluation, with charts.
+
+The figures are pure functions of each year's ``Allocation`` and loans, worked out in ``Decimal``; the sheets are
+the tables the charts draw from, so every chart can be checked against the numbers beside it.
+"Share of the financing cost the pilot carried" is what the pilot paid (premium subsidy + valuation support) over
+what insurance and valuation cost the enterprises (premiums + valuation fees): interest is not in the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zgc_pipeline.claims import Allocation, ClaimKind
+from zgc_pipeline.identifiers import normalise_uscc
+from zgc_pipeline.money import ZERO, format_rate, format_wan
+from zgc_pipeline.outputs.atomic import atomic_write
+from zgc_pipeline.outputs.sheets import Book, Column, Kind, created_on
+from zgc_pipeline.policy import Tier
+from zgc_pipeline.records import Loan
+
+M, N = Kind.MONEY, Kind.INTEGER
+ABOVE_TIERS = "超过最高档"
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationYear:
+    """One settled year as the evaluation sees it: its budget, its allocation, its loans and its policy's tiers."""
+
+    year: int
+    budget: Decimal
+    allocation: Allocation
+    loans: tuple[Loan, ...]
+    tiers: tuple[Tier, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YearFigures:
+    year: int
+    budget: Decimal
+    qualifying_total: Decimal
+    approved_total: Decimal
+    enterprises_served: int  # distinct borrowers with any amount approved
+    loans: int
+    loan_volume: Decimal
+    premiums: Decimal  # 计算基数 of the year's qualifying premium lines
+    premium_subsidy: Decimal  # approved
+    valuation_fees: Decimal
+    valuation_support: Decimal  # approved
+    average_premium_rate: Decimal | None  # premiums / the loan amount they insure
+    cost_share: Decimal | None  # (premium subsidy + valuation support) / (premiums + valuation fees)
+
+
+@dataclass(frozen=True, slots=True)
+class TierFigures:
+    year: int
+    tier: str
+    loans: int
+    loan_volume: Decimal
+    premiums: Decimal
+    premium_subsidy: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionFigures:
+    year: int
+    name: str
+    uscc: str
+    kind: str  # 补贴类型
+    base: Decimal  # premiums paid or valuation fees
+    approved: Decimal
+
+
+def tier_label(loan_amount: Decimal, tiers: Sequence[Tier]) -> str:
+    """The R3.1 tier a loan falls in, as ``≤300万元（70%）`` / ``300–500万元（50%）``."""
+    lower: Decimal | None = None
+    for tier in tiers:
+        if loan_amount <= tier.max_loan_amount:
+            bound = f"≤{format_wan(tier.max_loan_amount)}万元"
+            if lower is not None:
+                bound = f"{format_wan(lower)}–{format_wan(tier.max_loan_amount)}万元"
+            return f"{bound}（{format_rate(tier.rate)}）"
+        lower = tier.max_loan_amount
+    return ABOVE_TIERS
+
+
+def year_figures(item: EvaluationYear) -> YearFigures:
+    decisions = item.allocation.decisions
+    premium_lines = [d for d in decisions if d.line.kind is ClaimKind.PREMIUM_SUBSIDY]
+    valuation_lines = [d for d in decisions if d.line.kind is ClaimKind.VALUATION_SUPPORT]
+    premiums = sum((d.line.base for d in premium_lines), ZERO)
+    insured = {d.line.project_key: d.line.loan_amount for d in premium_lines}
+    insured_volume = sum(insured.values(), ZERO)
+    fees = sum((d.line.base for d in valuation_lines), ZERO)
+    subsidy = sum((d.approved for d in premium_lines), ZERO)
+    support = sum((d.approved for d in valuation_lines), ZERO)
+    served = {normalise_uscc(d.line.borrower_uscc) for d in decisions if d.approved > ZERO}
+    return YearFigures(
+        year=item.year,
+        budget=item.budget,
+        qualifying_total=item.allocation.qualifying_total,
+        approved_total=item.allocation.approved_total,
+        enterprises_served=len(served),
+        loans=len(item.loans),
+        loan_volume=sum((loan.loan_amount for loan in item.loans), ZERO),
+        premiums=premiums,
+        premium_subsidy=subsidy,
+        valuation_fees=fees,
+        valuation_support=support,
+        average_premium_rate=premiums / insured_volume if insured_volume else None,
+        cost_share=(subsidy + support) / (premiums + fees) if premiums + fees else None,
+    )
+
+
+def tier_figures(item: EvaluationYear) -> list[TierFigures]:
+    """Loans, volume, premiums and premium subsidy by tier, tiers in policy order, then above the tiers."""
+    labels = [tier_label(t.max_loan_amount, item.tiers) for t in item.tiers] + [ABOVE_TIERS]
+    loans = dict.fromkeys(labels, 0)
+    volume = dict.fromkeys(labels, ZERO)
+    premiums = dict.fromkeys(labels, ZERO)
+    subsidy = dict.fromkeys(labels, ZERO)
+    for loan in item.loans:
+        label = tier_label(loan.loan_amount, item.tiers)
+        loans[label] += 1
+        volume[label] += loan.loan_amount
+    for decision in item.allocation.decisions:
+        if decision.line.kind is ClaimKind.PREMIUM_SUBSIDY:
+            label = tier_label(decision.line.loan_amount, item.tiers)
+            premiums[label] += decision.line.base
+            subsidy[label] += decision.approved
+    return [TierFigures(item.year, x, loans[x], volume[x], premiums[x], subsidy[x]) for x in labels]
+
+
+def institution_figures(item: EvaluationYear) -> list[InstitutionFigures]:
+    """Premiums or fees and what was approved, per paid institution and subsidy type, by name."""
+    sums: dict[tuple[str, ClaimKind], tuple[str, Decimal, Decimal]] = {}
+    for decision in item.allocation.decisions:
+        line = decision.line
+        key = (normalise_uscc(line.payee_uscc), line.kind)
+        name, base, approved = sums.get(key, (line.payee_name, ZERO, ZERO))
+        sums[key] = (name, base + line.base, approved + decision.approved)
+    rows = [
+        InstitutionFigures(item.year, name, uscc, kind.label, base, approved)
+        for (uscc, kind), (name, base, approved) in sums.items()
+    ]
+    return sorted(rows, key=lambda r: (r.kind != ClaimKind.PREMIUM_SUBSIDY.label, r.name, r.uscc))
+
+
+OVERVIEW_COLUMNS = (
+    Column("年度", N),
+    Column("当年预算（元）", M),
+    Column("符合条件申报合计（元）", M),
+    Column("核定合计（元）", M),
+    Column("服务企业数", N),
+    Column("贷款笔数", N),
+    Column("贷款金额（元）", M),
+    Column("保费（元）", M),
+    Column("保费补贴（元）", M),
+    Column("评估费（元）", M),
+    Column("评估费资金支持（元）", M),
+    Column("平均保费率", Kind.SHARE),
+    Column("试点承担的融资成本比例", Kind.SHARE),
+)
+TIER_COLUMNS = (
+    Column("年度", N),
+    Column("贷款档次"),
+    Column("类别"),
+    Column("贷款笔数", N),
+    Column("贷款金额（元）", M),
+    Column("保费（元）", M),
+    Column("保费补贴（元）", M),
+)
+INSTITUTION_COLUMNS = (
+    Column("年度", N),
+    Column("类别"),
+    Column("机构名称"),
+    Column("统一社会信用代码"),
+    Column("补贴类型"),
+    Column("保费或评估费（元）", M),
+    Column("核定金额（元）", M),
+)
+
+
+def write_evaluation_pack(path: Path, *, years: Sequence[EvaluationYear]) -> None:
+    """Write ``evaluation_<year>.xlsx`` (the latest year's) whole or not at all, years in order."""
+    ordered = sorted(years, key=lambda y: y.year)
+    if not ordered:
+        raise ValueError("评估材料至少需要一个年度的数据")
+    atomic_write(path, lambda target: _write(target, ordered))
+
+
+def _write(target: Path, years: Sequence[EvaluationYear]) -> None:
+    last = years[-1].year
+    overview = [year_figures(y) for y in years]
+    tiers = [row for y in years for row in tier_figures(y)]
+    institutions = [row for y in years for row in institution_figures(y)]
+    with Book(target, created=created_on(last), title=f"{last}年度试点评估材料") as book:
+        sheet = book.sheet("年度概览")
+        sheet.header(OVERVIEW_COLUMNS)
+        for f in overview:
+            amounts = (f.budget, f.qualifying_total, f.approved_total)
+            counts = (f.enterprises_served, f.loans, f.loan_volume, f.premiums, f.premium_subsidy)
+            rest = (f.valuation_fees, f.valuation_support, f.average_premium_rate, f.cost_share)
+            sheet.line(OVERVIEW_COLUMNS, (f.year, *amounts, *counts, *rest))
+        sheet.finish()
+        sheet = book.sheet("按贷款档次")
+        sheet.header(TIER_COLUMNS)
+        for t in tiers:
+            row = (t.year, t.tier, f"{t.year}年 {t.tier}", t.loans, t.loan_volume, t.premiums, t.premium_subsidy)
+            sheet.line(TIER_COLUMNS, row)
+        sheet.finish()
+        sheet = book.sheet("按机构")
+        sheet.header(INSTITUTION_COLUMNS)
+        for r in institutions:
+            label = f"{r.year}年 {r.name}（{r.kind}）"
+            sheet.line(INSTITUTION_COLUMNS, (r.year, label, r.name, r.uscc, r.kind, r.base, r.approved))
+        sheet.finish()
+        _charts(book, len(overview), len(tiers), len(institutions))
+
+
+def _charts(book: Book, years: int, tiers: int, institutions: int) -> None:
+    """Native charts drawing from the three tables: each series names its sheet, rows and column."""
+    workbook = book.workbook
+    sheet = book.sheet("图表").worksheet
+
+    def series(chart: Any, table: str, rows: int, value_col: int, name: str, cat_col: int, **extra: Any) -> None:
+        chart.add_series(
+            {
+                "name": name,
+                "categories": [table, 1, cat_col, rows, cat_col],
+                "values": [table, 1, value_col, rows, value_col],
+                **extra,
+            }
+        )
+
+    def chart(kind: str, title: str, y_title: str, **options: Any) -> Any:
+        made = workbook.add_chart({"type": kind, **options})
+        made.set_title({"name": title})
+        made.set_y_axis({"name": y_title, "num_format": "#,##0"})
+        made.set_size({"width": 720, "height": 360})
+        return made
+
+    placed = 0
+
+    def place(made: Any) -> None:
+        nonlocal placed
+        sheet.insert_chart(placed * 20 + 1, 1, made)
+        placed += 1
+
+    served = chart("column", "服务企业数", "家")
+    series(served, "年度概览", years, 4, "服务企业数", 0)
+    place(served)
+
+    budget = chart("column", "预算、申报与核定", "元")
+    for col, name in ((1, "当年预算"), (2, "符合条件申报合计"), (3, "核定合计")):
+        series(budget, "年度概览", years, col, name, 0)
+    place(budget)
+
+    volume = chart("column", "各档次贷款金额与笔数", "元")
+    series(volume, "按贷款档次", tiers, 4, "贷款金额（元）", 2)
+    count = workbook.add_chart({"type": "line"})
+    series(count, "按贷款档次", tiers, 3, "贷款笔数", 2, y2_axis=True)
+    volume.combine(count)
+    place(volume)
+
+    by_tier = chart("column", "各档次保费与保费补贴", "元")
+    series(by_tier, "按贷款档次", tiers, 5, "保费（元）", 2)
+    series(by_tier, "按贷款档次", tiers, 6, "保费补贴（元）", 2)
+    place(by_tier)
+
+    by_institution = chart("bar", "各机构保费（评估费）与核定金额", "元")
+    series(by_institution, "按机构", institutions, 5, "保费或评估费（元）", 1)
+    series(by_institution, "按机构", institutions, 6, "核定金额（元）", 1)
+    place(by_institution)
+
+    valuation = chart("column", "评估费与评估费资金支持", "元")
+    series(valuation, "年度概览", years, 9, "评估费", 0)
+    series(valuation, "年度概览", years, 10, "评估费资金支持", 0)
+    place(valuation)
+
+    shares = chart("line", "平均保费率与试点承担的融资成本比例", "比例")
+    shares.set_y_axis({"name": "比例", "num_format": "0.0%"})
+    series(shares, "年度概览", years, 11, "平均保费率", 0, marker={"type": "circle"})
+    series(shares, "年度概览", years, 12, "试点承担的融资成本比例", 0, marker={"type": "circle"})
+    place(shares)

@@ -1,0 +1,150 @@
+"""The manifest of a year's delivery (outputs.md §2), and the check that a delivered folder still matches it.
+
+The manifest says what the payout was made from (every input file, the policy file, the project's version) and
+what it contains (every file under ``OUT/<year>/`` with its SHA-256), so anyone can check it later with
+``verify_delivery``. Amounts are strings of exact yuan, never JSON numbers (which readers turn into floats).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zgc_pipeline import __version__
+from zgc_pipeline.money import FEN
+from zgc_pipeline.outputs.atomic import atomic_write
+
+MANIFEST_NAME = "manifest.json"
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One file the year's result was made from."""
+
+    name: str
+    kind: str  # the submission kind (loans, policies, valuations, scores, registry…)
+    submitter: str
+    sha256: str
+    rows_read: int
+    rows_refused: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignOff:
+    """The bureau's sign-off (R10): who, when, what they decided, and which result (by its checksum)."""
+
+    by: str
+    at: datetime
+    decision: str  # e.g. 同意 / 不同意, as recorded
+    result_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    year: int
+    policy_file: str
+    policy_sha256: str
+    budget: Decimal
+    qualifying_total: Decimal
+    approved_total: Decimal
+    inputs: tuple[InputFile, ...]
+    signoff: SignOff | None = None
+    version: str = field(default=__version__)
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks so a big workbook is not held in memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def delivered_files(year_dir: Path) -> list[str]:
+    """Every file under the year folder except the manifest, as sorted POSIX paths relative to it."""
+    found = (p.relative_to(year_dir).as_posix() for p in year_dir.rglob("*") if p.is_file())
+    return sorted(name for name in found if name != MANIFEST_NAME)
+
+
+def manifest_document(year_dir: Path, manifest: Manifest) -> dict[str, Any]:
+    """The manifest as JSON-ready data, keys in a fixed, readable order."""
+    signoff = manifest.signoff
+    return {
+        "year": manifest.year,
+        "version": manifest.version,
+        "policy": {"file": manifest.policy_file, "sha256": manifest.policy_sha256},
+        "budget": _yuan(manifest.budget),
+        "qualifying_total": _yuan(manifest.qualifying_total),
+        "approved_total": _yuan(manifest.approved_total),
+        "inputs": [
+            {
+                "name": item.name,
+                "kind": item.kind,
+                "submitter": item.submitter,
+                "sha256": item.sha256,
+                "rows_read": item.rows_read,
+                "rows_refused": item.rows_refused,
+            }
+            for item in sorted(manifest.inputs, key=lambda i: (i.name, i.sha256))
+        ],
+        "signoff": None
+        if signoff is None
+        else {
+            "by": signoff.by,
+            "at": signoff.at.isoformat(),
+            "decision": signoff.decision,
+            "result_sha256": signoff.result_sha256,
+        },
+        "files": [
+            {"path": name, "sha256": sha256_of(year_dir / name), "bytes": (year_dir / name).stat().st_size}
+            for name in delivered_files(year_dir)
+        ],
+    }
+
+
+def write_manifest(year_dir: Path, manifest: Manifest) -> Path:
+    """Write ``<year_dir>/manifest.json`` whole or not at all, listing the folder as it is now; returns its path."""
+    data = (json.dumps(manifest_document(year_dir, manifest), ensure_ascii=False, indent=2) + "\n").encode()
+
+    def write(target: Path) -> None:
+        target.write_bytes(data)
+
+    path = year_dir / MANIFEST_NAME
+    atomic_write(path, write)
+    return path
+
+
+def verify_delivery(year_dir: Path) -> list[str]:
+    """Check a delivered folder against its manifest: one Chinese line per file changed, missing or added.
+
+    An empty list means the folder is exactly what the manifest lists.
+    """
+    path = year_dir / MANIFEST_NAME
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        listed = {entry["path"]: entry["sha256"] for entry in document["files"]}
+    except FileNotFoundError:
+        return [f"缺少清单文件：{MANIFEST_NAME}"]
+    except (ValueError, KeyError, TypeError) as error:
+        return [f"清单文件无法读取：{MANIFEST_NAME}（{error}）"]
+    present = set(delivered_files(year_dir))
+    findings = []
+    for name in sorted(listed.keys() | present):
+        if name not in present:
+            findings.append(f"缺少文件：{name}")
+        elif name not in listed:
+            findings.append(f"多出文件：{name}")
+        elif sha256_of(year_dir / name) != listed[name]:
+            findings.append(f"文件已改动：{name}")
+    return findings
+
+
+def _yuan(amount: Decimal) -> str:
+    return str(amount.quantize(FEN))
