@@ -30,7 +30,8 @@ class SubmissionKind(StrEnum):
     REGISTRY = "registry"
 
     @property
-    def title(self) -> str:
+    def sheet_title(self) -> str:
+        """贷款信息表 …: what people call this kind of file."""
         return KIND_SPECS[self].title
 
 

@@ -1,0 +1,232 @@
+"""A corpus of bad cells and bad files, each with the message the submitter gets."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from submission_files import LOAN_HEADERS, SheetSpec, loan_rows, write_csv, write_xlsx
+
+from zgc_pipeline.submissions.problems import RowProblem, Severity, SubmissionRefused
+from zgc_pipeline.submissions.reading import read_submission
+
+MAX = 10_000_000
+REGISTRY_HEADER = ["统一社会信用代码", "单位名称", "单位类型", "入选日期", "退出日期", "开户银行", "银行账号"]
+REGISTRY_ROW = ["91110000600037341L", "中关村银行", "银行", "2024-01-01", None, "工行", "6228480012345678901"]
+SCORES_HEADER = ["项目编号", "专家编号", "评分", "是否回避", "评语"]
+
+BAD_LOAN_CELLS = [
+    ("loan_amount", "12.345", "金额精确到分（最多两位小数），不做四舍五入"),
+    ("loan_amount", "一百万", "金额格式不正确，应填数字"),
+    ("loan_amount", 1.005, "金额精确到分（最多两位小数）"),
+    ("loan_amount", "1.25E+06", "金额格式不正确"),
+    ("loan_amount", True, "金额格式不正确"),
+    ("loan_amount", "=SUM(G3:G4)", "单元格是没有计算结果的公式"),
+    ("disbursement_date", "2025-02-30", "日期不存在（月或日超出范围）"),
+    (
+        "disbursement_date",
+        "03/05/2025",
+        "日期格式无法识别，应为2025-03-05、2025/3/5、2025.03.05、20250305、2025年3月5日或Excel日期",
+    ),
+    ("disbursement_date", "明天", "日期格式无法识别"),
+    ("disbursement_date", "1800-01-01", "日期超出合理范围（1950年至2100年）"),
+    ("disbursement_date", 100, "日期超出合理范围"),
+    ("disbursement_date", "2025年13月1日", "日期不存在"),
+    ("maturity_date", True, "日期格式无法识别"),
+    ("borrower_in_zgc", "可能", "应填“是”或“否”"),
+    ("borrower_in_zgc", 1, "应填“是”或“否”"),
+    ("borrower_uscc", 911101059083016634, "统一社会信用代码被Excel存成了数字"),
+    ("loan_contract_no", 1e16, "数字超过15位，Excel已丢失末位"),
+]
+
+
+@pytest.mark.parametrize(("key", "cell", "message"), BAD_LOAN_CELLS)
+def test_bad_loan_cell(tmp_path: Path, key: str, cell: object, message: str) -> None:
+    path = write_xlsx(tmp_path / "bad.xlsx", SheetSpec("贷款", loan_rows(**{key: cell})))
+    parsed = read_submission(path, max_bytes=MAX)
+    assert len(parsed.problems) == 1
+    problem = parsed.problems[0]
+    assert (problem.sheet, problem.row, problem.severity) == ("贷款", 2, Severity.ERROR)
+    assert problem.column == LOAN_HEADERS[[f.key for f in parsed.spec.fields].index(key)]
+    assert message in problem.problem
+    assert pd.isna(parsed.frame.loc[0, key])
+    assert parsed.frame.loc[1, key] is not pd.NA  # the other row is untouched
+
+
+def test_bad_cell_reports_the_value_as_sent(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "bad.xlsx", SheetSpec("贷款", loan_rows(loan_amount="1,250,000.005")))
+    assert read_submission(path, max_bytes=MAX).problems == [
+        RowProblem(
+            sheet="贷款",
+            row=2,
+            column="贷款金额（元）",
+            value="1,250,000.005",
+            problem="金额精确到分（最多两位小数），不做四舍五入，请核对后重新填写",
+        )
+    ]
+
+
+def test_wan_amount_finer_than_a_fen(tmp_path: Path) -> None:
+    rows = loan_rows(loan_amount="0.0000001")
+    rows[0][6] = "贷款金额（万元）"
+    problems = read_submission(write_xlsx(tmp_path / "w.xlsx", SheetSpec("S", rows)), max_bytes=MAX).problems
+    assert [p.problem for p in problems] == ["金额精确到分（最多两位小数），不做四舍五入，请核对后重新填写"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("6.22848E+18", "账号被Excel变成了科学计数法，已无法还原"),
+        (6.22848e18, "银行账号被Excel存成了数字"),
+        (6228480012345678.0, "银行账号被Excel存成了数字"),
+    ],
+)
+def test_account_turned_into_a_number(tmp_path: Path, cell: object, message: str) -> None:
+    path = write_xlsx(tmp_path / "r.xlsx", SheetSpec("S", [REGISTRY_HEADER, [*REGISTRY_ROW[:6], cell]]))
+    parsed = read_submission(path, max_bytes=MAX)
+    assert [p.column for p in parsed.problems] == ["银行账号"]
+    assert message in parsed.problems[0].problem
+    assert pd.isna(parsed.frame.loc[0, "payee_account"])
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"), [("85.555", "评分最多两位小数"), ("优", "评分格式不正确，应填0–100之间的数字")]
+)
+def test_bad_score(tmp_path: Path, cell: str, message: str) -> None:
+    path = write_csv(tmp_path / "s.csv", [SCORES_HEADER, ["HT-1", "E1", cell, "否", ""]])
+    problems = read_submission(path, max_bytes=MAX).problems
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "评分", cell)]
+    assert message in problems[0].problem
+
+
+def test_formula_text_in_csv_is_an_error(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "s.csv", [SCORES_HEADER, ["HT-1", "E1", "=AVERAGE(C3:C9)", "否", ""]])
+    assert [p.problem for p in read_submission(path, max_bytes=MAX).problems] == [
+        "单元格是没有计算结果的公式，请粘贴为数值后重新报送"
+    ]
+
+
+def zip_with(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def refused(path: Path, max_bytes: int = MAX) -> str:
+    with pytest.raises(SubmissionRefused) as caught:
+        read_submission(path, max_bytes=max_bytes)
+    assert caught.value.problem.row is None
+    return caught.value.problem.problem
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert refused(tmp_path / "nowhere.xlsx").startswith("无法读取文件")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    assert refused(path) == "文件为空（0字节），请重新导出后报送"
+
+
+def test_oversize_file_refused_before_reading(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "big.csv", loan_rows())
+    size = path.stat().st_size
+    assert refused(path, max_bytes=size - 1) == f"文件大小{size}字节，超过上限{size - 1}字节，请拆分后分别报送"
+
+
+def test_unsupported_extension(tmp_path: Path) -> None:
+    path = tmp_path / "loans.pdf"
+    path.write_bytes(b"%PDF-1.7")
+    assert refused(path) == "不支持的文件类型“.pdf”，请报送.xlsx、.xls、.ods或.csv文件"
+
+
+def test_text_named_xlsx(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "loans.xlsx", loan_rows())
+    assert refused(path) == "文件扩展名为“.xlsx”，但内容是CSV文本（.csv），请按实际格式另存后重新报送"
+
+
+def test_workbook_named_csv(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "loans.csv", SheetSpec("S", loan_rows()))
+    assert refused(path) == "文件扩展名为“.csv”，但内容是Excel工作簿（.xlsx），请按实际格式另存后重新报送"
+
+
+def test_xlsx_named_xls(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "loans.xls", SheetSpec("S", loan_rows()))
+    assert "但内容是Excel工作簿（.xlsx）" in refused(path)
+
+
+def test_binary_named_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "loans.xlsx"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    assert refused(path) == "文件内容不是表格文件，与扩展名“.xlsx”不符，请报送Excel工作簿（.xlsx）"
+
+
+def test_zip_that_is_no_workbook(tmp_path: Path) -> None:
+    path = zip_with(tmp_path / "loans.xlsx", {"readme.txt": b"hello"})
+    assert refused(path) == "文件是压缩包，但不是Excel或OpenDocument表格，请报送表格文件"
+
+
+def test_broken_workbook(tmp_path: Path) -> None:
+    path = zip_with(tmp_path / "loans.xlsx", {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<oops"})
+    assert refused(path).startswith("工作簿已损坏或格式不正确，无法读取")
+
+
+def test_undecodable_csv(tmp_path: Path) -> None:
+    path = tmp_path / "loans.csv"
+    path.write_bytes(b"\x80\x80," + "贷款合同编号".encode())
+    assert refused(path) == "CSV文件编码无法识别，请以UTF-8或GB18030（GBK）编码保存后重新报送"
+
+
+def test_no_matching_header(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", [["姓名", "电话", "地址"], ["张三", "1", "北京"]]))
+    assert refused(path) == (
+        "未找到可识别的表头：文件中没有贷款信息表、保单信息表、评估信息表、专家评分表或试点单位名录的表头。"
+        "找到的内容：姓名、电话、地址"
+    )
+
+
+def test_header_of_two_kinds(tmp_path: Path) -> None:
+    header = ["项目编号", "专家编号", "评分", "统一社会信用代码", "单位名称", "单位类型", "入选日期"]
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", [header, ["HT-1"] * 7]))
+    message = refused(path)
+    assert message.startswith("表头同时符合专家评分表、试点单位名录，无法判断报送的是哪一种表。")
+    assert message.endswith("找到的表头：项目编号、专家编号、评分、统一社会信用代码、单位名称、单位类型、入选日期")
+
+
+def test_required_column_missing(tmp_path: Path) -> None:
+    rows = [[cell for i, cell in enumerate(row) if i != 7] for row in loan_rows()]
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", [["标题"], *rows]))
+    with pytest.raises(SubmissionRefused) as caught:
+        read_submission(path, max_bytes=MAX)
+    assert caught.value.problem.problem == "贷款信息表缺少必填列：放款日期（第2行为表头）"
+    assert caught.value.problem.sheet == "S"
+
+
+def test_no_data_rows(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", [LOAN_HEADERS, [], ["合计", 0]]))
+    assert refused(path) == "表头（第1行）下没有数据行，请填写数据后重新报送"
+
+
+def test_duplicate_column(tmp_path: Path) -> None:
+    rows = [[*row, row[6]] for row in loan_rows()]
+    rows[0][-1] = "贷款金额(元)"
+    assert refused(write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", rows))) == (
+        "表头“贷款金额”出现了不止一列（第7列和第14列），请删除重复的列"
+    )
+
+
+def test_unknown_money_unit(tmp_path: Path) -> None:
+    rows = loan_rows()
+    rows[0][6] = "贷款金额（美元）"
+    assert refused(write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", rows))) == (
+        "列“贷款金额（美元）”的金额单位“美元”无法识别，应为元或万元"
+    )
+
+
+def test_two_data_sheets(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("一月", loan_rows()), SheetSpec("二月", loan_rows()))
+    assert refused(path) == "多个工作表都有数据表头（“一月”、“二月”），请只保留一个数据工作表后重新报送"

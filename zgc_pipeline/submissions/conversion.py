@@ -1,0 +1,132 @@
+"""Accepted rows of a parsed submission → the exact, typed records the rules consume."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from zgc_pipeline.money import from_fen
+from zgc_pipeline.records import ExpertScore, InsurancePolicy, Loan, PilotUnit, SourceRow, Valuation
+from zgc_pipeline.submissions.fields import ROLE_NAMES, FieldType, SubmissionKind
+from zgc_pipeline.submissions.parsed import ParsedSubmission
+from zgc_pipeline.submissions.reading import ROW_COLUMN
+
+Record = Loan | InsurancePolicy | Valuation | ExpertScore | PilotUnit
+
+
+def records_from_submission(parsed: ParsedSubmission, refused_rows: set[int], submission_year: int) -> list[Record]:
+    """One record per row the checks did not refuse (by the submitter's row number), in file order.
+
+    A required value that is still missing here means the checks let a broken row through: that is a bug, so
+    it raises ``ValueError`` rather than inventing a value.
+    """
+    build = _BUILDERS[parsed.kind]
+    records: list[Record] = []
+    for values in _accepted_rows(parsed, refused_rows):
+        source = SourceRow(parsed.file_name, parsed.sheet, values.pop(ROW_COLUMN), submission_year)
+        records.append(build(source, values))
+    return records
+
+
+def _accepted_rows(parsed: ParsedSubmission, refused_rows: set[int]) -> Iterator[dict[str, Any]]:
+    frame = parsed.frame[~parsed.frame[ROW_COLUMN].isin(refused_rows)]
+    converters = {f.key: _CONVERTERS.get(f.type, _text) for f in parsed.spec.fields}
+    for record in frame.to_dict("records"):
+        row = int(record[ROW_COLUMN])
+        values = {key: convert(record[key]) for key, convert in converters.items()}
+        for f in parsed.spec.required_fields:
+            if values[f.key] is None:
+                raise ValueError(f"{parsed.file_name} 第{row}行 {f.header} 为空，却未被拒绝")
+        values[ROW_COLUMN] = row
+        yield values
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+def _text(value: object) -> str | None:
+    return None if _missing(value) else str(value)
+
+
+def _money(value: object) -> Decimal | None:
+    return None if _missing(value) else from_fen(int(value))  # type: ignore[call-overload]
+
+
+def _score(value: object) -> Decimal | None:
+    return None if _missing(value) else Decimal(int(value)) / 100  # type: ignore[call-overload]
+
+
+def _day(value: object) -> date | None:
+    return None if _missing(value) else pd.Timestamp(value).date()
+
+
+def _flag(value: object) -> bool | None:
+    return None if _missing(value) else bool(value)
+
+
+def _items(value: object) -> tuple[str, ...] | None:
+    return None if _missing(value) else tuple(str(value).split(";"))
+
+
+_CONVERTERS: dict[FieldType, Callable[[object], Any]] = {
+    FieldType.MONEY: _money,
+    FieldType.SCORE: _score,
+    FieldType.DATE: _day,
+    FieldType.YES_NO: _flag,
+    FieldType.LIST: _items,
+}
+
+
+def _loan(source: SourceRow, values: dict[str, Any]) -> Loan:
+    return Loan(source=source, **values)
+
+
+def _policy(source: SourceRow, values: dict[str, Any]) -> InsurancePolicy:
+    return InsurancePolicy(source=source, **values)
+
+
+def _valuation(source: SourceRow, values: dict[str, Any]) -> Valuation:
+    return Valuation(source=source, **values)
+
+
+def _expert_score(source: SourceRow, values: dict[str, Any]) -> ExpertScore:
+    recused = bool(values["recused"])  # blank 是否回避 means 否
+    if not recused and values["score"] is None:
+        raise ValueError(f"{source.file_name} 第{source.row}行 未回避但评分为空，却未被拒绝")
+    return ExpertScore(
+        source=source,
+        project_id=values["project_id"],
+        expert_id=values["expert_id"],
+        score=None if recused else values["score"],
+        recused=recused,
+        comment=values["comment"] or "",
+    )
+
+
+def _pilot_unit(source: SourceRow, values: dict[str, Any]) -> PilotUnit:
+    unknown = [name for name in values["roles"] if name not in ROLE_NAMES]
+    if unknown:
+        raise ValueError(f"{source.file_name} 第{source.row}行 单位类型“{'、'.join(unknown)}”无法识别，却未被拒绝")
+    return PilotUnit(
+        uscc=values["uscc"],
+        name=values["name"],
+        roles=frozenset(ROLE_NAMES[name] for name in values["roles"]),
+        admitted_on=values["admitted_on"],
+        exited_on=values["exited_on"],
+        payee_bank=values["payee_bank"],
+        payee_account=values["payee_account"],
+    )
+
+
+_BUILDERS: dict[SubmissionKind, Callable[[SourceRow, dict[str, Any]], Record]] = {
+    SubmissionKind.LOANS: _loan,
+    SubmissionKind.POLICIES: _policy,
+    SubmissionKind.VALUATIONS: _valuation,
+    SubmissionKind.EXPERT_SCORES: _expert_score,
+    SubmissionKind.REGISTRY: _pilot_unit,
+}

@@ -1,0 +1,152 @@
+"""Reading one sent file into a ``ParsedSubmission``: the edge where spreadsheets become typed frames.
+
+Order matters for safety: size, real format, zip and XML checks all come before a parser opens the file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from zgc_pipeline.identifiers import to_half_width
+from zgc_pipeline.submissions.cells import FORMULA_MESSAGE, parse_column, raw_texts
+from zgc_pipeline.submissions.fields import Field, FieldType, SubmissionKind
+from zgc_pipeline.submissions.formulas import formulas_without_value
+from zgc_pipeline.submissions.headers import HEADER_SEARCH_ROWS, Column, HeaderMatch, find_header
+from zgc_pipeline.submissions.parsed import ParsedSubmission
+from zgc_pipeline.submissions.problems import RowProblem, SubmissionRefused
+from zgc_pipeline.submissions.sheets import Cell, Grid, iter_sheets
+from zgc_pipeline.submissions.sniffing import FileFormat, check_size, sniff_format
+
+ROW_COLUMN = "_row"
+_TOTAL_RE = re.compile(r"^(合计|总计|小计)")
+_NOTES_RE = re.compile(r"^(填表说明|填报说明|说明[:：]|注[:：]|备注[:：])")
+_EMPTY_DTYPES = {
+    FieldType.MONEY: "Int64",
+    FieldType.SCORE: "Int64",
+    FieldType.DATE: "datetime64[ns]",
+    FieldType.YES_NO: "boolean",
+}
+
+
+def read_submission(path: Path, *, max_bytes: int, display_name: str | None = None) -> ParsedSubmission:
+    """The file as a typed frame, its cells as sent, and one problem per cell that could not be read.
+
+    Raises ``SubmissionRefused`` when the file as a whole cannot be taken.
+    """
+    file_format = _checked_format(path, max_bytes)
+    match = find_header(list(iter_sheets(path, file_format)))
+    rows, row_numbers = _data_rows(match.sheet.rows, match.row_index)
+    uncomputed = formulas_without_value(path, match.sheet.name) if file_format is FileFormat.XLSX else set()
+    frame, raw, problems = _typed(match, rows, row_numbers, uncomputed)
+    if frame.empty:
+        raise SubmissionRefused(
+            f"表头（第{match.row_index + 1}行）下没有数据行，请填写数据后重新报送", sheet=match.sheet.name
+        )
+    headers = {f.key: f.header for f in match.spec.fields} | {c.field.key: c.written for c in match.columns}
+    return ParsedSubmission(
+        file_name=display_name or path.name,
+        kind=match.spec.kind,
+        sheet=match.sheet.name,
+        header_row=match.row_index + 1,
+        frame=frame,
+        raw=raw,
+        headers=headers,
+        problems=problems,
+        extra_columns=match.extra_columns,
+    )
+
+
+def detect_kind(path: Path, *, max_bytes: int) -> SubmissionKind:
+    """Which kind a file is, reading only the top of each sheet (spotting the panel's score file in an inbox)."""
+    file_format = _checked_format(path, max_bytes)
+    return find_header(list(iter_sheets(path, file_format, nrows=HEADER_SEARCH_ROWS))).spec.kind
+
+
+def _checked_format(path: Path, max_bytes: int) -> FileFormat:
+    check_size(path, max_bytes)
+    return sniff_format(path)
+
+
+def _data_rows(grid: Grid, header_index: int) -> tuple[list[list[Cell]], list[int]]:
+    """Rows below the header, without blank rows, 合计 lines or the notes that end the table."""
+    rows: list[list[Cell]] = []
+    numbers: list[int] = []
+    for index in range(header_index + 1, len(grid)):
+        row = grid[index]
+        first = next((cell for cell in row if not (isinstance(cell, str) and not cell.strip())), None)
+        if first is None:
+            continue
+        if isinstance(first, str):
+            lead = re.sub(r"\s+", "", to_half_width(first))
+            if _NOTES_RE.match(lead):
+                break
+            if _TOTAL_RE.match(lead):
+                continue
+        rows.append(row)
+        numbers.append(index + 1)
+    return rows, numbers
+
+
+def _typed(
+    match: HeaderMatch, rows: list[list[Cell]], row_numbers: list[int], uncomputed: set[tuple[int, int]]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[RowProblem]]:
+    """Typed and as-sent frames of the rows that hold any field value, and the problems of their cells."""
+    cells = {c.field.key: _column_cells(rows, c.index) for c in match.columns}
+    raw = {key: raw_texts(column) for key, column in cells.items()}
+    keep = np.zeros(len(rows), dtype=bool)
+    for texts in raw.values():
+        keep |= np.fromiter((bool(text.strip()) for text in texts), dtype=bool, count=len(texts))
+    for row, _ in uncomputed:  # a formula with no value is "present but unreadable", not blank
+        if row + 1 in row_numbers:
+            keep[row_numbers.index(row + 1)] = True
+    numbers = pd.Series(np.asarray(row_numbers, dtype=np.int64)[keep])
+    position_of = {int(n): i for i, n in enumerate(numbers)}
+    frame: dict[str, pd.Series] = {}
+    raw_frame: dict[str, pd.Series] = {}
+    errors: list[tuple[int, int, Column, str]] = []
+    columns = {c.field.key: c for c in match.columns}
+    for order, field in enumerate(match.spec.fields):
+        column = columns.get(field.key)
+        if column is None:
+            frame[field.key] = _empty(field, len(numbers))
+            raw_frame[field.key] = pd.Series([""] * len(numbers), dtype="str")
+            continue
+        parsed = parse_column(cells[field.key][keep], field.type, scale=column.scale)
+        frame[field.key] = parsed.values
+        raw_frame[field.key] = pd.Series(raw[field.key][keep], dtype="str")
+        errors.extend((position, order, column, message) for position, message in parsed.errors.items())
+        errors.extend(
+            (position_of[row + 1], order, column, FORMULA_MESSAGE)
+            for row, column_index in uncomputed
+            if column_index == column.index and row + 1 in position_of
+        )
+    frame[ROW_COLUMN] = numbers
+    raw_frame[ROW_COLUMN] = numbers
+    as_sent = pd.DataFrame(raw_frame)
+    problems = [
+        RowProblem(
+            sheet=match.sheet.name,
+            row=int(numbers.iloc[position]),
+            column=column.written,
+            value=str(as_sent.at[position, column.field.key]),
+            problem=message,
+        )
+        for position, _, column, message in sorted(errors, key=lambda e: (e[0], e[1]))
+    ]
+    return pd.DataFrame(frame), as_sent, problems
+
+
+def _column_cells(rows: list[list[Cell]], index: int) -> npt.NDArray[np.object_]:
+    out = np.empty(len(rows), dtype=object)
+    out[:] = [row[index] if index < len(row) else "" for row in rows]
+    return out
+
+
+def _empty(field: Field, length: int) -> pd.Series:
+    dtype = _EMPTY_DTYPES.get(field.type, "str")
+    return pd.Series([None] * length, dtype=dtype)
