@@ -1,0 +1,165 @@
+"""Received files, their rows and problems: idempotent registration, exact round trips, R6.2 replacement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from ledger_factories import BANK, INSURER, at, loan, policy, score, settle_and_sign, submit, unit, valuation
+
+from zgc_pipeline.ledger import Ledger, SubmissionStatus
+from zgc_pipeline.submissions.fields import SubmissionKind
+from zgc_pipeline.submissions.problems import RowProblem, Severity
+
+LOANS = SubmissionKind.LOANS
+OTHER_BANK = "91110000717828315T"
+
+
+@pytest.fixture
+def ledger(ledger_url: str) -> Iterator[Ledger]:
+    with Ledger.open(ledger_url) as opened:
+        yield opened
+
+
+def test_the_same_bytes_again_return_the_same_id_and_change_nothing(ledger: Ledger) -> None:
+    first = ledger.record_submission(
+        year=2019, file_name="贷款.xlsx", sha256="a" * 64, size=10, archived_path="a/1", delivered_at=at(2019)
+    )
+    again = ledger.record_submission(
+        year=2019, file_name="贷款(1).xlsx", sha256="a" * 64, size=99, archived_path="b/2", delivered_at=at(2019, 5)
+    )
+    next_year = ledger.record_submission(
+        year=2020, file_name="贷款.xlsx", sha256="a" * 64, size=10, archived_path="a/1", delivered_at=at(2020)
+    )
+    assert again == first
+    assert next_year != first
+    [info] = ledger.submissions(2019)
+    assert (info.file_name, info.size, info.archived_path, info.delivered_at) == ("贷款.xlsx", 10, "a/1", at(2019))
+    assert info.status is SubmissionStatus.PENDING
+
+
+def test_records_round_trip_exactly(ledger: Ledger) -> None:
+    loans = [loan("DK-001"), loan("DK-002", row=3, loan_amount=Decimal("3000000.00"), ip_numbers=())]
+    policies = [policy("BD-001"), policy("BD-002", "DK-002", row=3)]
+    valuations = [valuation()]
+    scores = [score(), score(expert="E2", value=None), score(expert="E3", value="100")]
+    units = [unit(), unit(INSURER, exited=date(2020, 6, 30))]
+    submit(ledger, 2019, "loans.xlsx", LOANS, loans)
+    submit(ledger, 2019, "policies.xlsx", SubmissionKind.POLICIES, policies, submitter=INSURER)
+    submit(ledger, 2019, "valuations.xlsx", SubmissionKind.VALUATIONS, valuations)
+    submit(ledger, 2019, "scores.xlsx", SubmissionKind.EXPERT_SCORES, scores, submitter=None)
+    submit(ledger, 2019, "registry.xlsx", SubmissionKind.REGISTRY, units, submitter=None)
+
+    inputs = ledger.load_inputs(2019)
+    assert inputs.loans == tuple(loans)
+    assert inputs.policies == tuple(policies)
+    assert inputs.valuations == tuple(valuations)
+    assert ledger.load_scores(2019) == scores
+    assert ledger.load_registry(2019) == units
+    # exact to the fen and to the digit, not merely equal as numbers
+    assert str(inputs.loans[0].loan_amount) == "10000000.01"
+    assert str(inputs.valuations[0].valuation_fee) == "40000.01"
+    assert str(ledger.load_scores(2019)[0].score) == "85.5"
+
+
+def test_store_outcome_replaces_rows_and_counts_refused_rows(ledger: Ledger) -> None:
+    submission_id = submit(ledger, 2019, "loans.xlsx", LOANS, [loan("DK-001"), loan("DK-002")])
+    problems = [
+        RowProblem("Sheet1", 4, "贷款金额（元）", "-5", "贷款金额应大于0"),
+        RowProblem("Sheet1", 4, "放款日期", "2019-13-01", "不是有效日期"),
+        RowProblem("Sheet1", 6, "质权设立日期", "2019-03-09", "晚于放款日期", Severity.WARNING),
+        RowProblem("Sheet1", 7, "借款企业统一社会信用代码", "123", "校验位错误"),
+    ]
+    for _ in range(2):  # a re-run leaves the same state
+        ledger.store_outcome(
+            submission_id,
+            kind=LOANS,
+            submitter_uscc=BANK,
+            submitter_name="北京甲银行",
+            rows_read=5,
+            records=[loan("DK-003", row=5)],
+            problems=problems,
+            refused_whole=False,
+        )
+    assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-003"]
+    [info] = ledger.submissions(2019)
+    assert (info.kind, info.rows_read, info.rows_refused, info.status) == (LOANS, 5, 2, SubmissionStatus.ACCEPTED)
+    assert (info.submitter_uscc, info.submitter) == (BANK, "北京甲银行")
+    [(listed, found)] = ledger.problems(2019)
+    assert listed.id == submission_id
+    assert found == problems
+
+
+def test_a_file_refused_whole_counts_for_nothing(ledger: Ledger) -> None:
+    good = submit(ledger, 2019, "loans.xlsx", LOANS, [loan()], delivered=at(2019, 3))
+    bad = ledger.record_submission(
+        year=2019, file_name="坏文件.xlsx", sha256="b" * 64, size=5, archived_path="x", delivered_at=at(2019, 4)
+    )
+    whole = RowProblem("", None, "", "", "文件无法读取")
+    ledger.store_outcome(
+        bad,
+        kind=None,
+        submitter_uscc=None,
+        submitter_name=None,
+        rows_read=0,
+        records=[],
+        problems=[whole],
+        refused_whole=True,
+    )
+    statuses = {s.id: s.status for s in ledger.submissions(2019)}
+    assert statuses == {good: SubmissionStatus.ACCEPTED, bad: SubmissionStatus.REFUSED}
+    assert ledger.active_submission_ids(2019) == [good]
+    assert ledger.problems(2019)[0][1] == [whole]
+
+
+def test_a_resubmission_replaces_the_same_submitters_earlier_file(ledger: Ledger) -> None:
+    old = submit(ledger, 2019, "b_loans.xlsx", LOANS, [loan("DK-OLD")], delivered=at(2019, 3))
+    new = submit(ledger, 2019, "a_loans.xlsx", LOANS, [loan("DK-NEW")], delivered=at(2019, 4))
+    other = submit(ledger, 2019, "c_loans.xlsx", LOANS, [loan("DK-OTHER")], submitter=OTHER_BANK, delivered=at(2019, 1))
+    statuses = {s.id: s.status for s in ledger.submissions(2019)}
+    assert statuses == {
+        old: SubmissionStatus.SUPERSEDED,
+        new: SubmissionStatus.ACCEPTED,
+        other: SubmissionStatus.ACCEPTED,
+    }
+    assert ledger.active_submission_ids(2019) == [new, other]
+    assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-NEW", "DK-OTHER"]
+
+
+def test_same_delivery_time_the_later_file_name_wins(ledger: Ledger) -> None:
+    second = submit(ledger, 2019, "loans_v2.xlsx", LOANS, [loan("DK-2")], delivered=at(2019, 3))
+    first = submit(ledger, 2019, "loans_v1.xlsx", LOANS, [loan("DK-1")], delivered=at(2019, 3))
+    assert ledger.active_submission_ids(2019) == [second]
+    assert {s.id: s.status for s in ledger.submissions(2019)}[first] is SubmissionStatus.SUPERSEDED
+
+
+def test_a_changed_file_after_sign_off_is_refused_for_that_year(ledger: Ledger) -> None:
+    kept = submit(ledger, 2019, "loans.xlsx", LOANS, [loan("DK-001")], delivered=at(2019, 3))
+    settle_and_sign(ledger, 2019)
+    late = submit(ledger, 2019, "loans_fixed.xlsx", LOANS, [loan("DK-999")], delivered=at(2020, 2))
+    same_bytes = ledger.record_submission(
+        year=2019,
+        file_name="loans.xlsx",
+        sha256=(b"loans.xlsx".hex() + "0" * 64)[:64],
+        size=1024,
+        archived_path="x",
+        delivered_at=at(2020, 3),
+    )
+    assert same_bytes == kept
+    statuses = {s.id: s.status for s in ledger.submissions(2019)}
+    assert statuses == {kept: SubmissionStatus.ACCEPTED, late: SubmissionStatus.REFUSED_AFTER_SETTLEMENT}
+    assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-001"]
+    [(info, problems)] = ledger.problems(2019)
+    assert info.id == late
+    assert "R6.2" in problems[0].problem and "已签批" in problems[0].problem
+
+
+def test_inputs_include_earlier_years_with_their_own_year(ledger: Ledger) -> None:
+    submit(ledger, 2019, "loans2019.xlsx", LOANS, [loan("DK-A", year=2019)])
+    submit(ledger, 2020, "loans2020.xlsx", LOANS, [loan("DK-B", year=2020)])
+    submit(ledger, 2021, "loans2021.xlsx", LOANS, [loan("DK-C", year=2021)])
+    loans = ledger.load_inputs(2020).loans
+    assert [(x.loan_contract_no, x.source.submission_year) for x in loans] == [("DK-A", 2019), ("DK-B", 2020)]
+    assert ledger.load_registry(2020) == []

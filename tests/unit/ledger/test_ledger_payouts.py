@@ -1,0 +1,180 @@
+"""Sign-off and payouts: a claim line is paid at most once, ever (R6.1), and signed-off years feed later caps."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from ledger_factories import BANK, allocation, at, claim, settle_and_sign, settlement
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.exc import IntegrityError
+
+from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory
+from zgc_pipeline.ledger import Ledger, LedgerError, SignOff
+from zgc_pipeline.ledger import tables as t
+
+VALUATION = ClaimKind.VALUATION_SUPPORT
+BUDGET = Decimal("1000000.00")
+
+
+@pytest.fixture
+def ledger(ledger_url: str) -> Iterator[Ledger]:
+    with Ledger.open(ledger_url) as opened:
+        yield opened
+
+
+def _prepare(ledger: Ledger, year: int, *approved: tuple[ClaimLine, str], checksum: str) -> None:
+    lines = [line for line, _ in approved]
+    ledger.save_settlement(settlement(year, *lines), budget=BUDGET, policy_sha256="p" * 64, inputs_sha256="i" * 64)
+    ledger.save_allocation(allocation(year, *approved), result_sha256=checksum)
+
+
+def _payouts(url: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT year, kind, voucher_key, project_key, amount_fen FROM payouts ORDER BY id")
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def test_approval_records_one_payout_per_funded_line(ledger: Ledger, ledger_url: str) -> None:
+    premium = claim("BD-001", "DK-001")
+    support = claim("PG-001", "DK-001", kind=VALUATION, computed="6000.00")
+    unfunded = claim("BD-002", "DK-002", computed="100.00")
+    _prepare(ledger, 2019, (premium, "40000.00"), (support, "6000.00"), (unfunded, "0.00"), checksum="r" * 64)
+    signoff = ledger.record_signoff(
+        2019, approved=True, signed_by="财务科 王五", signed_at=at(2020, 1, 10), result_sha256="r" * 64
+    )
+    assert signoff == SignOff(2019, True, "财务科 王五", at(2020, 1, 10), "r" * 64)
+    assert signoff.decision == "同意"
+    assert _payouts(ledger_url) == [
+        (2019, "premium_subsidy", "BD-001", "DK-001", 4_000_000),
+        (2019, "valuation_support", "PG-001", "DK-001", 600_000),
+    ]
+    again = ledger.record_signoff(
+        2019, approved=True, signed_by="另一人", signed_at=at(2020, 2), result_sha256="r" * 64
+    )
+    assert again == signoff  # a second approval of the same result changes nothing
+    assert len(_payouts(ledger_url)) == 2
+    assert ledger.signoff(2019) == signoff
+    assert ledger.settled_years() == [2019]
+
+
+def test_a_sign_off_must_name_the_current_result(ledger: Ledger) -> None:
+    _prepare(ledger, 2019, (claim(), "1.00"), checksum="r" * 64)
+    with pytest.raises(LedgerError, match="不是2019年度当前的结果"):
+        ledger.record_signoff(2019, approved=True, signed_by="王五", signed_at=at(2020), result_sha256="x" * 64)
+    with pytest.raises(LedgerError, match="2018年度尚无可签批的结果"):
+        ledger.record_signoff(2018, approved=True, signed_by="王五", signed_at=at(2020), result_sha256="r" * 64)
+    assert ledger.signoff(2019) is None
+
+
+def test_history_carries_what_signed_off_years_paid(ledger: Ledger) -> None:
+    premium_a = claim("BD-001", "DK-001", computed="40000.00", day=date(2019, 5, 6))
+    premium_b = claim("BD-003", "DK-001", computed="5000.00", day=date(2019, 4, 1))
+    support = claim("PG-001", "DK-001", kind=VALUATION, computed="6000.00")
+    unfunded = claim("BD-002", "DK-002", computed="700.00", day=date(2019, 2, 1))
+    settle_and_sign(
+        ledger, 2019, (premium_a, "40000.00"), (premium_b, "4999.99"), (support, "3000.50"), (unfunded, "0.00")
+    )
+    _prepare(ledger, 2020, (claim("BD-100", "DK-100", year=2020), "10.00"), checksum="q" * 64)  # not signed off
+
+    history_2020 = ledger.load_history(2020)
+    assert history_2020 == LedgerHistory(
+        premium_approved={"DK-001": Decimal("44999.99")},
+        valuation_approved={"DK-001": Decimal("3000.50")},
+        paid_lines=frozenset(
+            {
+                ("premium_subsidy", "BD-001", "DK-001"),
+                ("premium_subsidy", "BD-003", "DK-001"),
+                ("valuation_support", "PG-001", "DK-001"),
+            }
+        ),
+        # qualifying premium lines count for R8.5 even when the budget did not fund them
+        first_premium_dates={"DK-001": date(2019, 4, 1), "DK-002": date(2019, 2, 1)},
+    )
+    assert ledger.load_history(2019) == LedgerHistory()
+    assert ledger.load_history(2021) == history_2020  # 2020 is not signed off, so it adds nothing
+
+
+def test_paying_a_line_again_in_a_later_year_is_refused_naming_the_line(ledger: Ledger, ledger_url: str) -> None:
+    settle_and_sign(ledger, 2019, (claim("BD-001", "DK-001"), "60000.00"))
+    _prepare(ledger, 2020, (claim("BD-001", "DK-001", year=2020), "60000.00"), checksum="q" * 64)
+    with pytest.raises(LedgerError, match=r"保费补贴（凭证编号 bd-001，项目编号 dk-001）已在2019年度拨付.*R6\.1"):
+        ledger.record_signoff(2020, approved=True, signed_by="王五", signed_at=at(2021), result_sha256="q" * 64)
+    assert ledger.signoff(2020) is None  # the whole sign-off was rolled back
+    assert ledger.settled_years() == [2019]
+    assert len(_payouts(ledger_url)) == 1
+
+
+def test_the_database_itself_refuses_a_second_payout_of_a_line(ledger: Ledger, ledger_url: str) -> None:
+    engine = create_engine(ledger_url)
+    row = {
+        "kind": "premium_subsidy",
+        "voucher_key": "BD-001",
+        "project_key": "DK-001",
+        "project_no": "DK-001",
+        "voucher_no": "BD-001",
+        "payee_uscc": BANK,
+        "amount_fen": 100,
+        "line_date": date(2019, 3, 1),
+        "signoff_id": 1,
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            insert(t.signoffs).values(
+                id=1, year=2019, approved=True, signed_by="x", signed_at=at(2020), result_sha256="r" * 64
+            )
+        )
+        connection.execute(insert(t.payouts).values(year=2019, **row))
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(t.payouts).values(year=2020, **row))
+    with engine.begin() as connection:  # another project or kind with the same voucher is a different line
+        connection.execute(insert(t.payouts).values(year=2020, **{**row, "project_key": "DK-002"}))
+        connection.execute(insert(t.payouts).values(year=2020, **{**row, "kind": "valuation_support"}))
+    engine.dispose()
+    assert len(_payouts(ledger_url)) == 3
+
+
+def test_two_concurrent_sign_offs_paying_the_same_line_exactly_one_succeeds(ledger: Ledger, ledger_url: str) -> None:
+    for year in (2019, 2020):
+        _prepare(ledger, year, (claim("BD-001", "DK-001", year=year), "100.00"), checksum=str(year) * 16)
+    barrier = threading.Barrier(2)
+    outcomes: dict[int, object] = {}
+
+    def sign(year: int) -> None:
+        with Ledger.open(ledger_url) as own:  # its own engine and connection, like another task process
+            barrier.wait()
+            try:
+                outcomes[year] = own.record_signoff(
+                    year, approved=True, signed_by="王五", signed_at=at(2021), result_sha256=str(year) * 16
+                )
+            except LedgerError as exc:
+                outcomes[year] = exc
+
+    threads = [threading.Thread(target=sign, args=(year,)) for year in (2019, 2020)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    succeeded = [y for y, o in outcomes.items() if isinstance(o, SignOff)]
+    failed = [o for o in outcomes.values() if isinstance(o, LedgerError)]
+    assert len(succeeded) == 1 and len(failed) == 1
+    assert "bd-001" in str(failed[0]) and "R6.1" in str(failed[0])
+    assert [p[0] for p in _payouts(ledger_url)] == succeeded
+    assert ledger.settled_years() == succeeded
+
+
+def test_runs_are_recorded_and_updated(ledger: Ledger, ledger_url: str) -> None:
+    ledger.record_run("manual__2020", 2020, state="running", started_at=at(2021, 1, 5))
+    ledger.record_run("manual__2020", 2020, state="success", started_at=at(2021, 1, 5), finished_at=at(2021, 1, 6))
+    engine = create_engine(ledger_url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT run_id, year, state FROM runs")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("manual__2020", 2020, "success")]

@@ -1,0 +1,84 @@
+"""The schema comes from Alembic, and opening the ledger again, or twice at once, is harmless."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from ledger_factories import at
+from sqlalchemy import create_engine, inspect, text
+
+from zgc_pipeline.ledger import Ledger
+
+TABLES = {
+    "alembic_version",
+    "submissions",
+    "loans",
+    "policies",
+    "valuations",
+    "expert_scores",
+    "registry_units",
+    "row_problems",
+    "settlements",
+    "claim_lines",
+    "first_premium_dates",
+    "refusals",
+    "decisions",
+    "project_outcomes",
+    "signoffs",
+    "payouts",
+    "runs",
+}
+
+
+def _tables_and_version(url: str) -> tuple[set[str], list[str]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            versions = list(connection.scalars(text("SELECT version_num FROM alembic_version")))
+            return set(inspect(connection).get_table_names()), versions
+    finally:
+        engine.dispose()
+
+
+def test_opening_twice_migrates_once_and_keeps_the_data(ledger_url: str) -> None:
+    first = Ledger.open(ledger_url)
+    first.record_run("run-1", 2019, state="running", started_at=at(2019))
+    first.close()
+    second = Ledger.open(ledger_url)
+    second.close()
+    tables, versions = _tables_and_version(ledger_url)
+    assert tables == TABLES
+    assert versions == ["0001"]
+
+
+def test_two_processes_opening_a_new_ledger_at_once_both_succeed(new_ledger_url: Callable[[], str]) -> None:
+    url = new_ledger_url()
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            Ledger.open(url).close()
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    tables, versions = _tables_and_version(url)
+    assert tables == TABLES
+    assert versions == ["0001"]
+
+
+def test_sqlite_ledger_uses_wal(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/wal.sqlite"
+    Ledger.open(url).close()
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()

@@ -1,0 +1,74 @@
+"""Connecting to the ledger and bringing its schema to the newest Alembic revision.
+
+SQLite gets WAL (readers never wait for the writer), a busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for
+every transaction: a transaction takes the write lock when it starts, so two tasks writing at once wait in turn
+instead of failing half-way. PostgreSQL serialises concurrent migrations with an advisory lock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.engine import Connection, make_url
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_SECONDS = 60
+INSERT_PAGE_ROWS = 5_000  # rows per multi-row INSERT on PostgreSQL
+MIGRATION_LOCK = 7_130_511_001  # any fixed number; names the ledger's migration lock in pg_advisory_lock
+
+
+def create_ledger_engine(url: str) -> Engine:
+    """An engine for the ledger at ``url``, set up for several processes sharing it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, insertmanyvalues_page_size=INSERT_PAGE_ROWS)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver's own BEGIN handling is off: we say BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration, built in code: no alembic.ini is needed at run time."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """``alembic upgrade head`` in one transaction; a no-op when the schema is current. Safe to run concurrently."""
+    head = head_revision()
+    with engine.connect() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return
+    with engine.begin() as connection:  # SQLite: BEGIN IMMEDIATE holds the write lock for the whole upgrade
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,70 @@
+"""What the ledger hands back besides the domain's own records: a file's standing, a year's inputs, a sign-off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from zgc_pipeline.records import InsurancePolicy, Loan, Valuation
+from zgc_pipeline.submissions.fields import SubmissionKind
+
+
+class LedgerError(RuntimeError):
+    """The ledger refuses a write that would break a rule (a signed-off year changed, a line paid twice…)."""
+
+
+class SubmissionStatus(StrEnum):
+    PENDING = "pending"  # received, not yet checked
+    ACCEPTED = "accepted"  # its accepted rows count
+    REFUSED = "refused"  # refused as a whole
+    SUPERSEDED = "superseded"  # a later file from the same submitter replaced it (R6.2)
+    REFUSED_AFTER_SETTLEMENT = "refused_after_settlement"  # a changed file after the year was signed off (R6.2)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionInfo:
+    """One received file of a year and where it stands."""
+
+    id: int
+    year: int
+    file_name: str
+    kind: SubmissionKind | None  # None until checked, or when refused before its kind was known
+    submitter_uscc: str | None  # None for the panel's scores and the registry
+    submitter_name: str | None
+    sha256: str
+    size: int
+    rows_read: int
+    rows_refused: int
+    status: SubmissionStatus
+    delivered_at: datetime
+    archived_path: str
+
+    @property
+    def submitter(self) -> str:
+        """Who sent it, for listings: the institution's name, else its USCC, else ""."""
+        return self.submitter_name or self.submitter_uscc or ""
+
+
+@dataclass(frozen=True, slots=True)
+class YearInputs:
+    """The accepted rows the rules settle a year from: the current files of that year and every earlier one."""
+
+    loans: tuple[Loan, ...]
+    policies: tuple[InsurancePolicy, ...]
+    valuations: tuple[Valuation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SignOff:
+    """The bureau's decision on a year's result (R10): which result (by checksum), who, when."""
+
+    year: int
+    approved: bool
+    signed_by: str
+    signed_at: datetime
+    result_sha256: str
+
+    @property
+    def decision(self) -> str:
+        return "同意" if self.approved else "不同意"

@@ -1,0 +1,213 @@
+"""Received files and what checking them found: submissions, their accepted rows, their problems (R6.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from zgc_pipeline.ledger import tables as t
+from zgc_pipeline.ledger.bulk import insert_rows
+from zgc_pipeline.ledger.codec import RecordCodec
+from zgc_pipeline.ledger.codecs import RECORD_CODECS, ROW_PROBLEM, ROW_TABLES
+from zgc_pipeline.ledger.entries import LedgerError, SubmissionInfo, SubmissionStatus
+from zgc_pipeline.ledger.resubmissions import FileFacts, submission_statuses
+from zgc_pipeline.submissions.fields import SubmissionKind
+from zgc_pipeline.submissions.problems import RowProblem, Severity
+
+R = TypeVar("R")
+LATE_PROBLEM = "{year}年度结果已签批，此后更改的文件不再受理（R6.2）；如需更正请联系区知识产权局"
+
+
+def year_signed_off(connection: Connection, year: int) -> bool:
+    status = connection.scalar(select(t.settlements.c.status).where(t.settlements.c.year == year))
+    return status == "signed_off"
+
+
+def find_submission(connection: Connection, year: int, sha256: str) -> int | None:
+    s = t.submissions.c
+    return connection.scalar(select(s.id).where(s.year == year, s.sha256 == sha256))
+
+
+def add_submission(
+    connection: Connection,
+    *,
+    year: int,
+    file_name: str,
+    sha256: str,
+    size: int,
+    archived_path: str,
+    delivered_at: datetime,
+) -> int:
+    result = connection.execute(
+        t.submissions.insert().values(
+            year=year,
+            file_name=file_name,
+            sha256=sha256,
+            size=size,
+            archived_path=archived_path,
+            delivered_at=delivered_at,
+            after_signoff=year_signed_off(connection, year),
+            checked=False,
+            kind=None,
+            submitter_uscc=None,
+            submitter_name=None,
+            rows_read=0,
+            rows_refused=0,
+            refused_whole=False,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _submission_row(connection: Connection, submission_id: int) -> RowMapping:
+    row = connection.execute(select(t.submissions).where(t.submissions.c.id == submission_id)).mappings().first()
+    if row is None:
+        raise LedgerError(f"台账中没有编号为 {submission_id} 的报送文件")
+    return row
+
+
+def replace_outcome(
+    connection: Connection,
+    submission_id: int,
+    *,
+    kind: SubmissionKind | None,
+    submitter_uscc: str | None,
+    submitter_name: str | None,
+    rows_read: int,
+    records: Sequence[Any],
+    problems: Sequence[RowProblem],
+    refused_whole: bool,
+) -> None:
+    """Replace what checking the file found. A year already signed off keeps what it was settled from."""
+    current = _submission_row(connection, submission_id)
+    if current["checked"] and not current["after_signoff"] and year_signed_off(connection, current["year"]):
+        return
+    for table in ROW_TABLES:
+        connection.execute(delete(table).where(table.c.submission_id == submission_id))
+    by_codec: dict[int, tuple[RecordCodec[object], list[Any]]] = {}
+    for record in records:
+        entry = RECORD_CODECS.get(type(record))
+        if entry is None or (kind is not None and entry[0] is not kind):
+            raise LedgerError(f"报送文件 {submission_id}（{kind}）不能保存 {type(record).__name__} 记录")
+        by_codec.setdefault(id(entry[1]), (entry[1], []))[1].append(record)
+    for codec, items in by_codec.values():
+        insert_rows(
+            connection,
+            codec.table,
+            (codec.to_row(r, submission_id=submission_id, seq=i) for i, r in enumerate(items)),
+        )
+    insert_rows(
+        connection,
+        t.row_problems,
+        (ROW_PROBLEM.to_row(p, submission_id=submission_id, seq=i) for i, p in enumerate(problems)),
+    )
+    refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
+    connection.execute(
+        update(t.submissions)
+        .where(t.submissions.c.id == submission_id)
+        .values(
+            checked=True,
+            kind=None if kind is None else kind.value,
+            submitter_uscc=submitter_uscc,
+            submitter_name=submitter_name,
+            rows_read=rows_read,
+            rows_refused=rows_read if refused_whole else len(refused_rows),
+            refused_whole=refused_whole,
+        )
+    )
+
+
+def _facts(row: RowMapping) -> FileFacts:
+    return FileFacts(
+        id=row["id"],
+        kind=None if row["kind"] is None else SubmissionKind(row["kind"]),
+        submitter_uscc=row["submitter_uscc"],
+        delivered_at=row["delivered_at"],
+        file_name=row["file_name"],
+        checked=row["checked"],
+        refused_whole=row["refused_whole"],
+        after_signoff=row["after_signoff"],
+    )
+
+
+def _info(row: RowMapping, status: SubmissionStatus) -> SubmissionInfo:
+    return SubmissionInfo(
+        id=row["id"],
+        year=row["year"],
+        file_name=row["file_name"],
+        kind=None if row["kind"] is None else SubmissionKind(row["kind"]),
+        submitter_uscc=row["submitter_uscc"],
+        submitter_name=row["submitter_name"],
+        sha256=row["sha256"],
+        size=row["size"],
+        rows_read=row["rows_read"],
+        rows_refused=row["rows_refused"],
+        status=status,
+        delivered_at=row["delivered_at"],
+        archived_path=row["archived_path"],
+    )
+
+
+def year_submissions(connection: Connection, year: int) -> list[SubmissionInfo]:
+    rows = connection.execute(
+        select(t.submissions).where(t.submissions.c.year == year).order_by(t.submissions.c.id)
+    ).mappings()
+    listed = list(rows)
+    statuses = submission_statuses(_facts(row) for row in listed)
+    return [_info(row, statuses[row["id"]]) for row in listed]
+
+
+def one_submission(connection: Connection, submission_id: int) -> SubmissionInfo:
+    row = _submission_row(connection, submission_id)
+    for info in year_submissions(connection, row["year"]):
+        if info.id == submission_id:
+            return info
+    raise AssertionError("unreachable: the submission's own year lists it")
+
+
+def active_ids(connection: Connection, years: Sequence[int], kind: SubmissionKind | None = None) -> list[int]:
+    """Ids of the files that count (R6.2) in the given years, optionally of one kind, in the order received."""
+    ids = []
+    for year in years:
+        for info in year_submissions(connection, year):
+            if info.status is SubmissionStatus.ACCEPTED and (kind is None or info.kind is kind):
+                ids.append(info.id)
+    return sorted(ids)
+
+
+def years_up_to(connection: Connection, year: int) -> list[int]:
+    s = t.submissions.c
+    return list(connection.scalars(select(s.year).where(s.year <= year).distinct().order_by(s.year)))
+
+
+def load_records(connection: Connection, codec: RecordCodec[R], submission_ids: Sequence[int]) -> list[R]:
+    """The accepted rows of the given files, in the order received, each file in its own order."""
+    if not submission_ids:
+        return []
+    c = codec.table.c
+    query = (
+        select(*(c[name] for name in codec.read_columns))
+        .where(c.submission_id.in_(sorted(submission_ids)))
+        .order_by(c.submission_id, c.seq)
+    )
+    return [codec.from_values(values) for values in connection.execute(query).tuples()]
+
+
+def year_problems(connection: Connection, year: int) -> list[tuple[SubmissionInfo, list[RowProblem]]]:
+    """Problems of the year's files that still matter: superseded files are left out; late files say why."""
+    found = []
+    for info in year_submissions(connection, year):
+        if info.status is SubmissionStatus.SUPERSEDED:
+            continue
+        problems: list[RowProblem] = load_records(connection, ROW_PROBLEM, [info.id])
+        if info.status is SubmissionStatus.REFUSED_AFTER_SETTLEMENT:
+            problems = [RowProblem(sheet="", row=None, column="", value="", problem=LATE_PROBLEM.format(year=year))]
+        if problems:
+            found.append((info, problems))
+    return found

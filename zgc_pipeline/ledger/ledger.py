@@ -1,0 +1,226 @@
+"""``Ledger``: the pipeline's state. Every method is one transaction, so any step can be re-run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+
+from zgc_pipeline.claims import Allocation, LedgerHistory, Settlement
+from zgc_pipeline.ledger import intake, payouts, results
+from zgc_pipeline.ledger import tables as t
+from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, VALUATION
+from zgc_pipeline.ledger.engine import create_ledger_engine, upgrade_schema
+from zgc_pipeline.ledger.entries import LedgerError, SignOff, SubmissionInfo, YearInputs
+from zgc_pipeline.records import ExpertScore, PilotUnit
+from zgc_pipeline.submissions.fields import SubmissionKind
+from zgc_pipeline.submissions.problems import RowProblem
+
+
+class Ledger:
+    """The ledger at one SQLAlchemy URL. Open with ``Ledger.open(url)``; close when done (or use ``with``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Ledger:
+        """Connect and bring the schema to the newest revision (Alembic ``upgrade head``)."""
+        engine = create_ledger_engine(url)
+        upgrade_schema(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- received files -----------------------------------------------------------------------------------------
+
+    def record_submission(
+        self, *, year: int, file_name: str, sha256: str, size: int, archived_path: str, delivered_at: datetime
+    ) -> int:
+        """Register a received file; the same bytes for the same year again return the first id, unchanged."""
+        try:
+            with self._engine.begin() as connection:
+                existing = intake.find_submission(connection, year, sha256)
+                if existing is not None:
+                    return existing
+                return intake.add_submission(
+                    connection,
+                    year=year,
+                    file_name=file_name,
+                    sha256=sha256,
+                    size=size,
+                    archived_path=archived_path,
+                    delivered_at=delivered_at,
+                )
+        except IntegrityError:  # another process registered the same bytes a moment earlier
+            with self._engine.connect() as connection:
+                existing = intake.find_submission(connection, year, sha256)
+            if existing is None:
+                raise
+            return existing
+
+    def store_outcome(
+        self,
+        submission_id: int,
+        *,
+        kind: SubmissionKind | None,
+        submitter_uscc: str | None,
+        submitter_name: str | None,
+        rows_read: int,
+        records: Sequence[Any],
+        problems: Sequence[RowProblem],
+        refused_whole: bool,
+    ) -> None:
+        """Replace the file's accepted rows and problems with what checking it found."""
+        with self._engine.begin() as connection:
+            intake.replace_outcome(
+                connection,
+                submission_id,
+                kind=kind,
+                submitter_uscc=submitter_uscc,
+                submitter_name=submitter_name,
+                rows_read=rows_read,
+                records=records,
+                problems=problems,
+                refused_whole=refused_whole,
+            )
+
+    def submission(self, submission_id: int) -> SubmissionInfo:
+        with self._engine.connect() as connection:
+            return intake.one_submission(connection, submission_id)
+
+    def submissions(self, year: int) -> list[SubmissionInfo]:
+        """Every file received for the year, in the order received, with its status."""
+        with self._engine.connect() as connection:
+            return intake.year_submissions(connection, year)
+
+    def active_submission_ids(self, year: int) -> list[int]:
+        """The year's files that count (R6.2), in the order received."""
+        with self._engine.connect() as connection:
+            return intake.active_ids(connection, [year])
+
+    def problems(self, year: int) -> list[tuple[SubmissionInfo, list[RowProblem]]]:
+        """For rejection reports and 未通过: each file of the year that has problems (superseded ones left out)."""
+        with self._engine.connect() as connection:
+            return intake.year_problems(connection, year)
+
+    # --- accepted rows ------------------------------------------------------------------------------------------
+
+    def load_inputs(self, year: int) -> YearInputs:
+        """Loans, policies and valuations of the current files of ``year`` and of every earlier year."""
+        with self._engine.connect() as connection:
+            ids = intake.active_ids(connection, intake.years_up_to(connection, year))
+            return YearInputs(
+                loans=tuple(intake.load_records(connection, LOAN, ids)),
+                policies=tuple(intake.load_records(connection, POLICY, ids)),
+                valuations=tuple(intake.load_records(connection, VALUATION, ids)),
+            )
+
+    def load_registry(self, year: int) -> list[PilotUnit]:
+        """The pilot unit registry (R1) from the year's current registry file; empty when there is none."""
+        with self._engine.connect() as connection:
+            ids = intake.active_ids(connection, [year], SubmissionKind.REGISTRY)
+            return intake.load_records(connection, PILOT_UNIT, ids)
+
+    def load_scores(self, year: int) -> list[ExpertScore]:
+        """The panel's scores (R8.3) from the year's current 专家评分表; empty when there is none."""
+        with self._engine.connect() as connection:
+            ids = intake.active_ids(connection, [year], SubmissionKind.EXPERT_SCORES)
+            return intake.load_records(connection, EXPERT_SCORE, ids)
+
+    # --- results ------------------------------------------------------------------------------------------------
+
+    def load_history(self, year: int) -> LedgerHistory:
+        """What the signed-off years before ``year`` paid (R3.4, R5.2, R6.1, R8.5)."""
+        with self._engine.connect() as connection:
+            return payouts.history_before(connection, year)
+
+    def save_settlement(
+        self, settlement: Settlement, *, budget: Decimal, policy_sha256: str, inputs_sha256: str
+    ) -> None:
+        """Replace the year's settlement (and drop its allocation); refused once the year is signed off."""
+        with self._engine.begin() as connection:
+            results.replace_settlement(
+                connection, settlement, budget=budget, policy_sha256=policy_sha256, inputs_sha256=inputs_sha256
+            )
+
+    def load_settlement(self, year: int) -> Settlement:
+        with self._engine.connect() as connection:
+            return results.read_settlement(connection, year)
+
+    def save_allocation(self, allocation: Allocation, *, result_sha256: str) -> None:
+        """Replace the year's decisions and project outcomes; ``result_sha256`` is what the bureau signs off."""
+        with self._engine.begin() as connection:
+            results.replace_allocation(connection, allocation, result_sha256=result_sha256)
+
+    def load_allocation(self, year: int) -> Allocation:
+        with self._engine.connect() as connection:
+            return results.read_allocation(connection, year)
+
+    def result_checksum(self, year: int) -> str:
+        """The checksum of the year's current allocation: what a sign-off names."""
+        with self._engine.connect() as connection:
+            return results.result_checksum(connection, year)
+
+    # --- sign-off -----------------------------------------------------------------------------------------------
+
+    def record_signoff(
+        self, year: int, *, approved: bool, signed_by: str, signed_at: datetime, result_sha256: str
+    ) -> SignOff:
+        """R10. Approval records one payout per funded line in the same transaction; a line paid before is refused
+        (R6.1), by the database itself when two runs race. The same decision again changes nothing."""
+        try:
+            with self._engine.begin() as connection:
+                return payouts.sign_off(
+                    connection,
+                    year,
+                    approved=approved,
+                    signed_by=signed_by,
+                    signed_at=signed_at,
+                    result_sha256=result_sha256,
+                )
+        except IntegrityError as exc:  # a concurrent sign-off paid one of these lines first
+            with self._engine.connect() as connection:
+                message = payouts.already_paid(connection, year)
+            raise LedgerError(message or f"{year}年度签批失败：拨付记录冲突（R6.1）") from exc
+
+    def signoff(self, year: int) -> SignOff | None:
+        """The year's latest sign-off decision, or None."""
+        with self._engine.connect() as connection:
+            return payouts.latest_signoff(connection, year)
+
+    def settled_years(self) -> list[int]:
+        """Years whose result has been approved, oldest first."""
+        with self._engine.connect() as connection:
+            return payouts.signed_off_years(connection)
+
+    # --- runs ---------------------------------------------------------------------------------------------------
+
+    def record_run(
+        self, run_id: str, year: int, *, state: str, started_at: datetime, finished_at: datetime | None = None
+    ) -> None:
+        """Create or update the run's row: which year it settles and how far it got."""
+        values = {"year": year, "state": state, "started_at": started_at, "finished_at": finished_at}
+        with self._engine.begin() as connection:
+            exists = connection.scalar(select(t.runs.c.run_id).where(t.runs.c.run_id == run_id).with_for_update())
+            if exists is None:
+                connection.execute(t.runs.insert().values(run_id=run_id, **values))
+            else:
+                connection.execute(update(t.runs).where(t.runs.c.run_id == run_id).values(**values))
+
+
+__all__ = ["Ledger", "LedgerError"]

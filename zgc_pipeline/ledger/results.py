@@ -1,0 +1,174 @@
+"""A year's computed result: the settlement (claim lines, refusals) and the allocation (decisions, outcomes).
+
+Both are replaced whole, in one transaction, until the year is signed off; after that they are frozen.
+Saving a new settlement drops the allocation made from the old one.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+
+from zgc_pipeline.claims import Allocation, ClaimLine, LineKey, Settlement
+from zgc_pipeline.ledger import tables as t
+from zgc_pipeline.ledger.bulk import insert_rows
+from zgc_pipeline.ledger.codecs import CLAIM_LINE, DECISION, PROJECT_OUTCOME, REFUSAL
+from zgc_pipeline.ledger.entries import LedgerError
+from zgc_pipeline.money import from_fen, to_fen
+
+SETTLED = "settled"
+ALLOCATED = "allocated"
+SIGNED_OFF = "signed_off"
+REJECTED = "rejected"
+
+
+def locked_settlement(connection: Connection, year: int) -> RowMapping | None:
+    """The year's settlement row, locked against concurrent changes until the transaction ends."""
+    query = select(t.settlements).where(t.settlements.c.year == year).with_for_update()
+    return connection.execute(query).mappings().first()
+
+
+def _refuse_if_signed_off(row: RowMapping | None, year: int) -> None:
+    if row is not None and row["status"] == SIGNED_OFF:
+        raise LedgerError(f"{year}年度结果已签批，不得更改（R10）")
+
+
+def _clear_allocation(connection: Connection, year: int) -> None:
+    connection.execute(delete(t.decisions).where(t.decisions.c.year == year))
+    connection.execute(delete(t.project_outcomes).where(t.project_outcomes.c.year == year))
+
+
+def replace_settlement(
+    connection: Connection, settlement: Settlement, *, budget: Decimal, policy_sha256: str, inputs_sha256: str
+) -> None:
+    year = settlement.year
+    current = locked_settlement(connection, year)
+    _refuse_if_signed_off(current, year)
+    values = {
+        "budget_fen": to_fen(budget),
+        "qualifying_total_fen": to_fen(settlement.qualifying_total),
+        "approved_total_fen": None,
+        "reviewed": None,
+        "policy_sha256": policy_sha256,
+        "inputs_sha256": inputs_sha256,
+        "result_sha256": None,
+        "status": SETTLED,
+    }
+    if current is None:
+        connection.execute(insert(t.settlements).values(year=year, **values))
+    else:
+        _clear_allocation(connection, year)
+        for table in (t.claim_lines, t.refusals, t.first_premium_dates):
+            connection.execute(delete(table).where(table.c.year == year))
+        connection.execute(update(t.settlements).where(t.settlements.c.year == year).values(**values))
+    insert_rows(connection, t.claim_lines, (CLAIM_LINE.to_row(x, seq=i) for i, x in enumerate(settlement.lines)))
+    insert_rows(
+        connection, t.refusals, (REFUSAL.to_row(x, year=year, seq=i) for i, x in enumerate(settlement.refusals))
+    )
+    insert_rows(
+        connection,
+        t.first_premium_dates,
+        ({"year": year, "project_key": k, "first_date": d} for k, d in sorted(settlement.first_premium_dates.items())),
+    )
+
+
+def settlement_row(connection: Connection, year: int) -> RowMapping:
+    row = connection.execute(select(t.settlements).where(t.settlements.c.year == year)).mappings().first()
+    if row is None:
+        raise LedgerError(f"{year}年度尚未测算：台账中没有该年度的结果")
+    return row
+
+
+def _lines_by_id(connection: Connection, year: int) -> dict[int, ClaimLine]:
+    c = t.claim_lines.c
+    rows = connection.execute(select(t.claim_lines).where(c.year == year).order_by(c.seq)).mappings()
+    return {row["id"]: CLAIM_LINE.from_row(row) for row in rows}
+
+
+def read_settlement(connection: Connection, year: int) -> Settlement:
+    settlement_row(connection, year)
+    lines = tuple(_lines_by_id(connection, year).values())
+    r = t.refusals.c
+    refusals = tuple(
+        REFUSAL.from_row(row)
+        for row in connection.execute(select(t.refusals).where(r.year == year).order_by(r.seq)).mappings()
+    )
+    f = t.first_premium_dates.c
+    dates = connection.execute(select(f.project_key, f.first_date).where(f.year == year).order_by(f.project_key))
+    return Settlement(year=year, lines=lines, refusals=refusals, first_premium_dates=dict(dates.tuples().all()))
+
+
+def replace_allocation(connection: Connection, allocation: Allocation, *, result_sha256: str) -> None:
+    year = allocation.year
+    current = locked_settlement(connection, year)
+    if current is None:
+        raise LedgerError(f"{year}年度尚未测算，不能保存分配结果")
+    _refuse_if_signed_off(current, year)
+    _clear_allocation(connection, year)
+    c = t.claim_lines.c
+    ids: dict[LineKey, int] = {
+        (kind, voucher, project): line_id
+        for line_id, kind, voucher, project in connection.execute(
+            select(c.id, c.kind, c.voucher_key, c.project_key).where(c.year == year)
+        )
+    }
+    rows = []
+    for seq, decision in enumerate(allocation.decisions):
+        line_id = ids.get(decision.line.line_key)
+        if line_id is None:
+            line = decision.line
+            raise LedgerError(f"{year}年度测算结果中没有凭证 {line.voucher_no}（项目 {line.project_no}）")
+        rows.append(DECISION.to_row(decision, year=year, seq=seq, claim_line_id=line_id))
+    insert_rows(connection, t.decisions, rows)
+    insert_rows(
+        connection,
+        t.project_outcomes,
+        (PROJECT_OUTCOME.to_row(p, year=year, seq=i) for i, p in enumerate(allocation.projects)),
+    )
+    connection.execute(
+        update(t.settlements)
+        .where(t.settlements.c.year == year)
+        .values(
+            budget_fen=to_fen(allocation.budget),
+            qualifying_total_fen=to_fen(allocation.qualifying_total),
+            approved_total_fen=to_fen(allocation.approved_total),
+            reviewed=allocation.reviewed,
+            result_sha256=result_sha256,
+            status=ALLOCATED,
+        )
+    )
+
+
+def read_allocation(connection: Connection, year: int) -> Allocation:
+    row = settlement_row(connection, year)
+    if row["result_sha256"] is None:
+        raise LedgerError(f"{year}年度尚未完成预算分配")
+    lines = _lines_by_id(connection, year)
+    d = t.decisions.c
+    decisions = tuple(
+        DECISION.from_row(r, line=lines[r["claim_line_id"]])
+        for r in connection.execute(select(t.decisions).where(d.year == year).order_by(d.seq)).mappings()
+    )
+    p = t.project_outcomes.c
+    projects = tuple(
+        PROJECT_OUTCOME.from_row(r)
+        for r in connection.execute(select(t.project_outcomes).where(p.year == year).order_by(p.seq)).mappings()
+    )
+    return Allocation(
+        year=year,
+        budget=from_fen(row["budget_fen"]),
+        qualifying_total=from_fen(row["qualifying_total_fen"]),
+        approved_total=from_fen(row["approved_total_fen"]),
+        reviewed=bool(row["reviewed"]),
+        decisions=decisions,
+        projects=projects,
+    )
+
+
+def result_checksum(connection: Connection, year: int) -> str:
+    checksum = settlement_row(connection, year)["result_sha256"]
+    if checksum is None:
+        raise LedgerError(f"{year}年度尚未完成预算分配，没有可签批的结果")
+    return str(checksum)
