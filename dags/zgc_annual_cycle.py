@@ -194,7 +194,9 @@ def zgc_annual_cycle() -> None:
         return str(_call("allocate_by_merit", run))
 
     @task(trigger_rule="none_failed_min_one_success")
-    def prepare_result(run: dict[str, Any]) -> dict[str, Any]:
+    def prepare_result() -> dict[str, Any]:
+        """Joins the two budget paths; the run comes from XCom so that only those paths are upstream."""
+        run = get_current_context()["ti"].xcom_pull(task_ids="resolve_run")
         return dict(_call("summarise_result", run))
 
     @task
@@ -216,7 +218,7 @@ def zgc_annual_cycle() -> None:
     packet = write_review_packet(run)
     merit = allocate_by_merit(run, ingest_scores(run, wait_for_scores(run, packet)))
     branch >> [in_full, packet]
-    result = prepare_result(run)
+    result = prepare_result()
     [in_full, merit] >> result
     sign_off = BureauSignOff(
         task_id="sign_off",

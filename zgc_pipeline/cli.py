@@ -20,6 +20,7 @@ from typing import Any
 from zgc_pipeline.settings import default_ledger_url, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AWAITING_SCORES, EXIT_AWAITING_SIGNOFF = 0, 1, 2, 3, 4
+DEMO_YEAR = 2020
 
 
 class CommandError(Exception):
@@ -164,11 +165,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = args.out.resolve()
     if (out / "sample").exists():
         shutil.rmtree(out / "sample")
-    sample = write_sample_year(out / "sample")
+    sample = write_sample_year(out / "sample", year=DEMO_YEAR)
     print(f"示例年度已生成：{sample.description}")
     print(f"  收件目录 {sample.inbox}；名录 {sample.registry}；预算 {sample.budget} 元")
     cfg = CycleConfig(
-        year=_sample_year(sample),
+        year=DEMO_YEAR,
         inbox=sample.inbox,
         registry=sample.registry,
         budget=sample.budget,
@@ -184,10 +185,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"专家组评分表送达：{sample.scores.name}；继续核定并以演示身份签批")
         code = run_cycle(cfg, approve=True)
     return code
-
-
-def _sample_year(sample: Any) -> int:
-    return int(getattr(sample, "year", 2020))
 
 
 # --- commands that need no Airflow ------------------------------------------------------------------------------

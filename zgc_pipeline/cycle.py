@@ -24,9 +24,10 @@ from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.money import format_yuan
 from zgc_pipeline.outputs import (
     EvaluationYear,
+    InputFile,
     Manifest,
     ResultAbout,
-    atomic_write,
+    SignOff,
     write_evaluation_pack,
     write_manifest,
     write_payout_workbook,
@@ -261,7 +262,7 @@ def _submitter(kind: SubmissionKind, records: list[Any]) -> tuple[str | None, st
 def _write_rejections(cfg: CycleConfig, file_name: str, sha256: str, problems: list[RowProblem]) -> Path:
     path = cfg.year_dir / "rejections" / f"{file_name}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_rejection_report(path, file_name=file_name, sha256=sha256, problems=problems)
+    write_rejection_report(path, file_name=file_name, sha256=sha256, problems=problems, year=cfg.year)
     return path
 
 
@@ -433,17 +434,11 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
         refusals = [*_input_refusals(ledger, cfg.year), *settlement.refusals]
         registry = ledger.load_registry(cfg.year)
         about = ResultAbout(
-            year=cfg.year,
-            policy_file=(cfg.policy_file or Path("policy.yaml")).name,
+            policy_file=_policy_name(cfg),
             policy_sha256=policy.sha256,
-            budget=allocation.budget,
-            qualifying_total=allocation.qualifying_total,
-            approved_total=allocation.approved_total,
-            reviewed=allocation.reviewed,
-            funded_projects=allocation.funded_projects,
             inputs_sha256=inputs_checksum(ledger, cfg.year),
         )
-        years = [_evaluation_year(ledger, y) for y in ledger.settled_years() if y <= cfg.year]
+        years = [_evaluation_year(ledger, y, policy) for y in ledger.settled_years() if y <= cfg.year]
         submissions = ledger.submissions(cfg.year)
     cfg.year_dir.mkdir(parents=True, exist_ok=True)
     payout = payout_path(cfg)
@@ -465,15 +460,42 @@ def write_rejected_manifest(cfg: CycleConfig) -> str:
     return str(write_manifest(cfg.year_dir, _manifest(cfg, policy, allocation, submissions, signoff)))
 
 
+def _policy_name(cfg: CycleConfig) -> str:
+    return cfg.policy_file.name if cfg.policy_file else "policy.yaml（默认）"
+
+
 def _manifest(cfg: CycleConfig, policy: PilotPolicy, allocation: Allocation, submissions: Any, signoff: Any) -> Manifest:
-    return Manifest.build(
+    """The manifest's account of a result: every input file of the year, the totals and the sign-off."""
+    inputs = tuple(
+        InputFile(
+            name=s.file_name,
+            kind=s.kind or "",
+            submitter=s.submitter_name or s.submitter_uscc or "",
+            sha256=s.sha256,
+            rows_read=s.rows_read,
+            rows_refused=s.rows_refused,
+        )
+        for s in submissions
+    )
+    record = (
+        SignOff(
+            by=signoff.signed_by,
+            at=signoff.signed_at,
+            decision="批准" if signoff.approved else "驳回",
+            result_sha256=signoff.result_sha256,
+        )
+        if signoff
+        else None
+    )
+    return Manifest(
         year=cfg.year,
+        policy_file=_policy_name(cfg),
         policy_sha256=policy.sha256,
         budget=allocation.budget,
         qualifying_total=allocation.qualifying_total,
         approved_total=allocation.approved_total,
-        submissions=submissions,
-        signoff=signoff,
+        inputs=inputs,
+        signoff=record,
     )
 
 
@@ -502,10 +524,12 @@ def _kind_of(kind: str | None) -> ClaimKind | None:
     return None
 
 
-def _evaluation_year(ledger: Ledger, year: int) -> EvaluationYear:
+def _evaluation_year(ledger: Ledger, year: int, policy: PilotPolicy) -> EvaluationYear:
     allocation = ledger.load_allocation(year)
     loans = ledger.load_inputs(year).loans
-    return EvaluationYear(year=year, budget=allocation.budget, allocation=allocation, loans=tuple(loans))
+    return EvaluationYear(
+        year=year, budget=allocation.budget, allocation=allocation, loans=tuple(loans), tiers=policy.tiers
+    )
 
 
 def with_budget(cfg: CycleConfig, budget: Decimal) -> CycleConfig:

@@ -24,8 +24,8 @@ def uscc(body: str) -> str:
     return body17 + str(uscc_check_character(body17))
 
 
-BANK, INSURER, VALUER = uscc("BANKA0001"), uscc("INSUR0001"), uscc("VALUE0001")
-E1, E2, E3 = uscc("ENTER0001"), uscc("ENTER0002"), uscc("ENTER0003")
+BANK, INSURER, VALUER = uscc("MA0000001"), uscc("MA0000002"), uscc("MA0000003")
+E1, E2, E3 = uscc("MA0000011"), uscc("MA0000012"), uscc("MA0000013")
 QUALIFYING_TOTAL = "97,000.00"
 
 

@@ -63,8 +63,10 @@ def test_within_budget_everything_qualifying_is_paid_in_full(year_dir: Path) -> 
         ("L1", "V1"): Decimal("3000.00"),
         ("L3", "V2"): Decimal("6000.00"),
     }
-    refused = {(str(r["凭证编号"]), str(r["规则"])) for r in _sheet_rows(payout, "未通过")}
-    assert {("P3", "R3.2"), ("P4", "R2.3"), ("V3", "R4.3")} <= refused
+    refused = {str(r["凭证编号"]): set(str(r["规则"]).split(", ")) for r in _sheet_rows(payout, "未通过")}
+    assert refused["P3"] == {"R3.2"}
+    assert "R2.3" in refused["P4"]  # bought by the borrower itself (who is not a pilot unit either: R1)
+    assert refused["V3"] == {"R4.3"}
     totals = {str(r["收款单位名称"]): Decimal(str(r["合计（元）"])) for r in _sheet_rows(payout, "汇总")}
     assert totals["甲银行"] == Decimal("88000")
     assert totals["丙评估"] == Decimal("9000")

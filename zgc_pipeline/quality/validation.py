@@ -1,0 +1,118 @@
+"""Check one read submission against its kind's suite and say, cell by cell, what is wrong.
+
+The reader has already typed the values (``ParsedSubmission``) and reported cells it could not parse; this adds
+the rules of submissions.md (required, identifiers, choices, amounts, date order, unique keys) and reports each
+failing (row, column) once, skipping cells the reader already reported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from zgc_pipeline.identifiers import normalise_key
+from zgc_pipeline.quality.messages import KEY_PREFIX, MESSAGES, Failure, Sheet, problem_text
+from zgc_pipeline.quality.suites import SuiteConfigurationError, load_suite
+from zgc_pipeline.submissions.fields import FieldType
+from zgc_pipeline.submissions.parsed import ParsedSubmission
+from zgc_pipeline.submissions.problems import RowProblem, Severity
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationValidationResult
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+
+def check_frame(parsed: ParsedSubmission) -> pd.DataFrame:
+    """The frame the suite runs on: positions 0…n−1, every field present, key fields normalised into ``_key_*``.
+
+    An optional 是/否 field left blank takes its default 否, so a blank 是否回避 counts as not recused.
+    """
+    frame = parsed.frame.reset_index(drop=True)
+    added: dict[str, Any] = {}
+    for f in parsed.spec.fields:
+        if f.key not in frame.columns:
+            added[f.key] = pd.Series(pd.NA, index=frame.index, dtype="object")
+        elif f.type is FieldType.YES_NO and not f.required:
+            added[f.key] = frame[f.key].fillna(False)
+    for key in parsed.spec.key:
+        added[KEY_PREFIX + key] = frame[key].map(normalise_key, na_action="ignore")
+    return frame.assign(**added)
+
+
+def _config(result: ExpectationValidationResult) -> ExpectationConfiguration:
+    config = result.expectation_config
+    if config is None:  # GX always sets it for a suite's results
+        raise SuiteConfigurationError("检查结果缺少检查配置")
+    return config
+
+
+def _raise_if_errored(result: ExpectationValidationResult) -> None:
+    """An expectation that errored is a broken suite, not bad data: GX reports it as a plain failure."""
+    info = result.exception_info or {}
+    errors = [info] if info.get("raised_exception") else []
+    errors += [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    if errors:
+        config = _config(result)
+        raise SuiteConfigurationError(
+            f"检查 {config.type}（{config.kwargs}）运行出错：{errors[0].get('exception_message')}"
+        )
+
+
+def _failure(result: ExpectationValidationResult) -> Failure:
+    config = _config(result)
+    if config.type not in MESSAGES:
+        raise SuiteConfigurationError(f"检查 {config.type} 没有对应的问题说明")
+    return Failure(
+        type=config.type,
+        kwargs=config.kwargs,
+        meta=config.meta or {},
+        description=config.description or "",
+        warning=getattr(config.severity, "value", config.severity) == "warning",
+    )
+
+
+def validate_submission(parsed: ParsedSubmission, *, docs_dir: Path | None = None) -> list[RowProblem]:
+    """Every problem the kind's suite finds, one per failing (row, column), in row then column order.
+
+    With ``docs_dir`` the validation result is kept there and the HTML Data Docs are rebuilt; their home page is
+    ``runner.data_docs_index(docs_dir)`` (or the return value of ``build_data_docs(docs_dir)``).
+    Raises ``SuiteConfigurationError`` when the suite itself is broken.
+    """
+    from zgc_pipeline.quality.runner import run_suite  # imports great_expectations when called
+
+    frame = check_frame(parsed)
+    suite = load_suite(parsed.kind)
+    outcome = run_suite(suite, frame, run_name=parsed.file_name, docs_dir=docs_dir)
+    sheet = Sheet(
+        spec=parsed.spec,
+        frame=frame,
+        raw=parsed.raw.reindex(parsed.frame.index).reset_index(drop=True),
+        headers=parsed.headers,
+    )
+    already = {(p.row, p.column) for p in parsed.problems}
+    order = {f.key: i for i, f in enumerate(parsed.spec.fields)}
+    found: dict[tuple[int, int, str, str], RowProblem] = {}
+    for result in outcome.results:
+        _raise_if_errored(result)
+        if result.success:
+            continue
+        failure = _failure(result)
+        column = sheet.header(failure.column)
+        severity = Severity.WARNING if failure.warning else Severity.ERROR
+        for index in result.result.get("unexpected_index_list") or []:
+            position = int(index)
+            row = sheet.row(position)
+            if (row, column) in already:
+                continue
+            text = problem_text(failure, sheet, position)
+            found[(row, order[failure.column], text, severity)] = RowProblem(
+                sheet=parsed.sheet,
+                row=row,
+                column=column,
+                value=sheet.sent(failure.column, position),
+                problem=text,
+                severity=severity,
+            )
+    return [found[k] for k in sorted(found)]
