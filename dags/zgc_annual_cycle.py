@@ -101,11 +101,15 @@ class BureauSignOff(HITLBranchOperator):
     },
     params={
         "year": Param(None, type=["null", "integer"], minimum=2000, description="结算年度；空 = 运行日期的上一年"),
-        "budget": Param(None, type=["null", "string"], description="当年财政批复总金额（元）；空 = Airflow 变量 zgc_budget_<年度>"),
+        "budget": Param(
+            None, type=["null", "string"], description="当年财政批复总金额（元）；空 = Airflow 变量 zgc_budget_<年度>"
+        ),
         "inbox": Param("", type="string", description="收件目录；空 = ZGC_INBOX_ROOT/<年度>"),
         "registry": Param("", type="string", description="试点单位名录文件；空 = ZGC_REGISTRY_FILE"),
         "out": Param("", type="string", description="输出目录；空 = ZGC_OUTPUT_ROOT"),
-        "ledger_url": Param("", type="string", description="台账数据库 SQLAlchemy URL；空 = ZGC_LEDGER_URL 或输出目录下的 SQLite"),
+        "ledger_url": Param(
+            "", type="string", description="台账数据库 SQLAlchemy URL；空 = ZGC_LEDGER_URL 或输出目录下的 SQLite"
+        ),
         "policy_file": Param("", type="string", description="政策文件；空 = 项目自带的默认政策"),
         "wait_for_scores": Param(True, type="boolean", description="超预算时是否等待专家评分表送达"),
     },
@@ -127,8 +131,9 @@ def zgc_annual_cycle() -> None:
         if params.get("budget") in (None, ""):
             params["budget"] = Variable.get(f"zgc_budget_{params['year']}", default=None)
             if params["budget"] is None:
+                year = params["year"]
                 raise AirflowFailException(
-                    f"未设置{params['year']}年度预算：在参数 budget 中填写，或设置 Airflow 变量 zgc_budget_{params['year']}"
+                    f"未设置{year}年度预算：在参数 budget 中填写，或设置 Airflow 变量 zgc_budget_{year}"
                 )
         return _config(params).to_params()
 

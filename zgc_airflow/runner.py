@@ -48,7 +48,9 @@ class RunOutcome:
 
     @property
     def failed_tasks(self) -> list[str]:
-        return sorted(t for t, states in self.task_states.items() if any(s in ("failed", "upstream_failed") for s in states))
+        return sorted(
+            t for t, states in self.task_states.items() if any(s in ("failed", "upstream_failed") for s in states)
+        )
 
 
 def _answer_sign_off(choice: str, signer: str, run_id: str) -> bool:
@@ -104,9 +106,7 @@ def _latest_run_id() -> str | None:
     from sqlalchemy import select
 
     with create_session() as session:
-        return session.scalar(
-            select(DagRun.run_id).where(DagRun.dag_id == DAG_ID).order_by(DagRun.id.desc()).limit(1)
-        )
+        return session.scalar(select(DagRun.run_id).where(DagRun.dag_id == DAG_ID).order_by(DagRun.id.desc()).limit(1))
 
 
 class _Watcher(threading.Thread):
@@ -137,7 +137,10 @@ class _Watcher(threading.Thread):
     def _report(self, run_id: str) -> None:
         for task_id, states in _task_states(run_id).items():
             for state in set(states):
-                if state in ("success", "failed", "skipped", "upstream_failed") and (task_id, state) not in self.reported:
+                if (
+                    state in ("success", "failed", "skipped", "upstream_failed")
+                    and (task_id, state) not in self.reported
+                ):
                     self.reported.add((task_id, state))
                     count = states.count(state)
                     suffix = f" ×{count}" if count > 1 else ""

@@ -464,7 +464,9 @@ def _policy_name(cfg: CycleConfig) -> str:
     return cfg.policy_file.name if cfg.policy_file else "policy.yaml（默认）"
 
 
-def _manifest(cfg: CycleConfig, policy: PilotPolicy, allocation: Allocation, submissions: Any, signoff: Any) -> Manifest:
+def _manifest(
+    cfg: CycleConfig, policy: PilotPolicy, allocation: Allocation, submissions: Any, signoff: Any
+) -> Manifest:
     """The manifest's account of a result: every input file of the year, the totals and the sign-off."""
     inputs = tuple(
         InputFile(
@@ -508,9 +510,7 @@ def _input_refusals(ledger: Ledger, year: int) -> list[Refusal]:
             if problem.severity is Severity.ERROR:
                 by_row.setdefault(problem.row, []).append(problem)
         for row, row_problems in sorted(by_row.items(), key=lambda item: (item[0] is not None, item[0] or 0)):
-            reason = "；".join(
-                f"{p.column}：{p.problem}" if p.column else p.problem for p in row_problems
-            )
+            reason = "；".join(f"{p.column}：{p.problem}" if p.column else p.problem for p in row_problems)
             source = SourceRow(info.file_name, row_problems[0].sheet, row or 0, year)
             refusals.append(Refusal(source, "", "", _kind_of(info.kind), "数据校验", reason))
     return refusals
