@@ -22,6 +22,7 @@ DAG_ID = "zgc_annual_cycle"
 SIGN_OFF_TASK = "sign_off"
 EXIT_AWAITING_SCORES = 3
 EXIT_AWAITING_SIGNOFF = 4
+FINISHED = ("success", "failed", "skipped", "upstream_failed", "removed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,7 @@ class _Watcher(threading.Thread):
         self.progress = progress
         self.known_runs = known_runs
         self.stop = threading.Event()
-        self.reported: set[tuple[str, str]] = set()
+        self.reported: set[str] = set()
 
     def run(self) -> None:
         run_id: str | None = None
@@ -135,16 +136,13 @@ class _Watcher(threading.Thread):
                 self.progress(f"（进度读取暂时失败：{exc}）")
 
     def _report(self, run_id: str) -> None:
+        """One line per task once all its instances have finished (a mapped task: how many ended in each state)."""
         for task_id, states in _task_states(run_id).items():
-            for state in set(states):
-                if (
-                    state in ("success", "failed", "skipped", "upstream_failed")
-                    and (task_id, state) not in self.reported
-                ):
-                    self.reported.add((task_id, state))
-                    count = states.count(state)
-                    suffix = f" ×{count}" if count > 1 else ""
-                    self.progress(f"  {state:<8} {task_id}{suffix}")
+            if task_id in self.reported or not all(s in FINISHED for s in states):
+                continue
+            self.reported.add(task_id)
+            counts = ", ".join(f"{state} ×{states.count(state)}" for state in sorted(set(states)))
+            self.progress(f"  {task_id:<22} {counts if len(states) > 1 else states[0]}")
 
     def _sign_off(self, run_id: str) -> None:
         if self.answer.choice is None:
@@ -153,7 +151,7 @@ class _Watcher(threading.Thread):
             sys.stderr.flush()
             os._exit(EXIT_AWAITING_SIGNOFF)  # dag.test would wait for ever; the run stays open, as it truly is
         if _answer_sign_off(self.answer.choice, self.answer.signer, run_id):
-            self.progress(f"  signed   sign_off（{self.answer.choice}，签批人：{self.answer.signer}）")
+            self.progress(f"  {SIGN_OFF_TASK:<22} {self.answer.choice}（签批人：{self.answer.signer}）")
 
 
 def run_cycle_dag(
@@ -167,19 +165,18 @@ def run_cycle_dag(
     """Run the annual-cycle DAG once with ``params`` and return every task's final state."""
     home = configure(airflow_home)
     ensure_metadata_database(home)
-    from airflow.dag_processing.dagbag import DagBag
-    from airflow.models.xcom import XComModel  # noqa: F401
-
-    bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
-    if bag.import_errors:
-        raise RuntimeError("DAG 导入失败：" + "; ".join(f"{k}: {v}" for k, v in bag.import_errors.items()))
-    dag = bag.get_dag(DAG_ID)
-    if dag is None:
-        raise RuntimeError(f"找不到 DAG {DAG_ID}")
-    known = {r for r in [_latest_run_id()] if r}
-    watcher = _Watcher(answer, progress, known)
-    watcher.start()
     with _quiet(log_file):
+        from airflow.dag_processing.dagbag import DagBag
+
+        bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+        if bag.import_errors:
+            raise RuntimeError("DAG 导入失败：" + "; ".join(f"{k}: {v}" for k, v in bag.import_errors.items()))
+        dag = bag.dags.get(DAG_ID)
+        if dag is None:
+            raise RuntimeError(f"找不到 DAG {DAG_ID}")
+        known = {r for r in [_latest_run_id()] if r}
+        watcher = _Watcher(answer, progress, known)
+        watcher.start()
         dag_run = dag.test(run_conf=params)
     watcher.stop.set()
     watcher.join(timeout=5)
