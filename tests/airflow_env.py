@@ -18,3 +18,7 @@ if "ZGC_TEST_AIRFLOW_HOME" not in os.environ:
 
 AIRFLOW_HOME = Path(os.environ["AIRFLOW_HOME"])
 DAGS_FOLDER = PROJECT_ROOT / "dags"
+
+# Airflow sets up its logging on first import: do it now, while the session's own output streams are in place,
+# rather than inside a test whose captured stream is closed when the test ends.
+import airflow.settings  # noqa: E402,F401

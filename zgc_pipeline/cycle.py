@@ -310,12 +310,15 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
             policy=policy,
             history=ledger.load_history(cfg.year),
         )
-        ledger.save_settlement(
-            settlement,
-            budget=cfg.budget,
-            policy_sha256=policy.sha256,
-            inputs_sha256=inputs_checksum(ledger, cfg.year),
-        )
+        if not _signed_off(ledger, cfg.year):
+            ledger.save_settlement(
+                settlement,
+                budget=cfg.budget,
+                policy_sha256=policy.sha256,
+                inputs_sha256=inputs_checksum(ledger, cfg.year),
+            )
+        elif settlement != ledger.load_settlement(cfg.year):
+            raise CycleError(f"{cfg.year}年度已签批，重新核定的结果与已签批结果不同：已签批年度不得更改（R6.2、R10）")
     return {
         "qualifying_lines": len(settlement.lines),
         "refused_lines": len(settlement.refusals),
@@ -347,8 +350,17 @@ def _allocate(cfg: CycleConfig, *, with_scores: bool) -> str:
         scores = ledger.load_scores(cfg.year) if with_scores else None
         allocation = allocate(settlement, budget=cfg.budget, scores=scores, policy=policy)
         checksum = allocation_checksum(allocation)
-        ledger.save_allocation(allocation, result_sha256=checksum)
+        if not _signed_off(ledger, cfg.year):
+            ledger.save_allocation(allocation, result_sha256=checksum)
+        elif checksum != ledger.result_checksum(cfg.year):
+            raise CycleError(f"{cfg.year}年度已签批，重新分配的结果与已签批结果不同：已签批年度不得更改（R10）")
     return checksum
+
+
+def _signed_off(ledger: Ledger, year: int) -> bool:
+    """An approved year is settled for good: a re-run recomputes and must find the same result (R10)."""
+    signoff = ledger.signoff(year)
+    return signoff is not None and signoff.approved
 
 
 # --- expert review ----------------------------------------------------------------------------------------------

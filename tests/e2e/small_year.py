@@ -55,7 +55,7 @@ def write_registry(path: Path) -> Path:
     )
 
 
-def _loan(no: str, borrower: str, name: str, amount: str) -> dict[str, object]:
+def _loan(no: str, borrower: str, name: str, amount: str, year: int = 2020) -> dict[str, object]:
     return {
         "loan_contract_no": no,
         "lender_name": "甲银行",
@@ -64,16 +64,18 @@ def _loan(no: str, borrower: str, name: str, amount: str) -> dict[str, object]:
         "borrower_uscc": borrower,
         "borrower_in_zgc": "是",
         "loan_amount": amount,
-        "disbursement_date": "2020-03-01",
-        "maturity_date": "2021-03-01",
+        "disbursement_date": f"{year}-03-01",
+        "maturity_date": f"{year + 1}-03-01",
         "ip_type": "专利",
         "ip_numbers": "ZL202010566088.9",
         "pledge_registration_no": f"ZX{no}",
-        "pledge_effective_date": "2020-02-25",
+        "pledge_effective_date": f"{year}-02-25",
     }
 
 
-def _policy(no: str, loan: str, premium: str, holder: str = BANK, holder_name: str = "甲银行") -> dict[str, object]:
+def _policy(
+    no: str, loan: str, premium: str, holder: str = BANK, holder_name: str = "甲银行", year: int = 2020
+) -> dict[str, object]:
     return {
         "policy_no": no,
         "insurer_name": "乙保险",
@@ -87,9 +89,9 @@ def _policy(no: str, loan: str, premium: str, holder: str = BANK, holder_name: s
         "loan_contract_no": loan,
         "sum_insured": "1000000",
         "premium": premium,
-        "premium_paid_date": "2020-03-05",
-        "coverage_start": "2020-03-01",
-        "coverage_end": "2021-03-01",
+        "premium_paid_date": f"{year}-03-05",
+        "coverage_start": f"{year}-03-01",
+        "coverage_end": f"{year + 1}-03-01",
     }
 
 
@@ -136,6 +138,20 @@ def write_inbox(inbox: Path) -> Path:
             _valuation("V2", "L3", "50000.00"),
             _valuation("V3", "L2", "8000.00", report_date="2020-03-02"),
         ],
+    )
+    return inbox
+
+
+def write_next_year_inbox(inbox: Path) -> Path:
+    """2021, same ledger as 2020: L1 takes a second policy P5 and bank A sends P1 again.
+
+    P5/L1 premium 60,000.00 → 42,000.00, but 2020 already paid L1 28,000.00 of its 60,000.00 cap: 32,000.00 (R3.4).
+    P1/L1 again → refused: paid in 2020 (R6.1).
+    """
+    _write(
+        inbox / "乙保险_2021年度保单信息表.xlsx",
+        SubmissionKind.POLICIES,
+        [_policy("P5", "L1", "60000.00", year=2021), _policy("P1", "L1", "40000.00")],
     )
     return inbox
 

@@ -1,0 +1,93 @@
+"""Re-runs, a rejected sign-off and a second year on the same ledger, through the real DAG."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import small_year
+from tests.e2e.test_annual_cycle import _approved, _cycle, _sheet_rows
+from zgc_pipeline.cli import main
+
+pytestmark = pytest.mark.e2e
+DELIVERED = ("payout_2020.xlsx", "evaluation_2020.xlsx")
+
+
+@pytest.fixture
+def year_dir(tmp_path: Path) -> Path:
+    small_year.write_inbox(tmp_path / "inbox")
+    small_year.write_registry(tmp_path / "registry.xlsx")
+    return tmp_path
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.xlsx")}
+
+
+def test_running_a_year_again_writes_the_same_bytes(year_dir: Path) -> None:
+    year_out = year_dir / "out" / "2020"
+    assert _cycle(year_dir, "100000.00", "--approve") == 0
+    first = _bytes(year_out)
+    manifest = json.loads((year_out / "manifest.json").read_text(encoding="utf-8"))
+    assert _cycle(year_dir, "100000.00", "--approve") == 0  # same ledger: the approved year is recomputed, equal
+    assert _bytes(year_out) == first
+    again = json.loads((year_out / "manifest.json").read_text(encoding="utf-8"))
+    assert {k: v for k, v in again.items() if k != "signoff"} == {k: v for k, v in manifest.items() if k != "signoff"}
+    assert set(DELIVERED) <= set(first)
+
+
+def test_a_fresh_ledger_on_the_same_inputs_gives_the_same_payout(year_dir: Path, tmp_path_factory) -> None:
+    other = tmp_path_factory.mktemp("other")
+    assert _cycle(year_dir, "100000.00", "--approve") == 0
+    assert main(
+        [
+            "cycle", "--year", "2020", "--inbox", str(year_dir / "inbox"),
+            "--registry", str(year_dir / "registry.xlsx"), "--budget", "100000.00",
+            "--out", str(other), "--approve",
+        ]
+    ) == 0  # fmt: skip
+    assert (year_dir / "out/2020/payout_2020.xlsx").read_bytes() == (other / "2020/payout_2020.xlsx").read_bytes()
+
+
+def test_a_rejected_sign_off_releases_nothing_and_says_so(year_dir: Path) -> None:
+    from zgc_airflow.runner import SignOffAnswer, run_cycle_dag
+    from zgc_pipeline.cli import _cycle_config, _parser
+
+    args = _parser().parse_args(
+        [
+            "cycle", "--year", "2020", "--inbox", str(year_dir / "inbox"),
+            "--registry", str(year_dir / "registry.xlsx"), "--budget", "100000", "--out", str(year_dir / "out"),
+        ]
+    )  # fmt: skip
+    cfg = _cycle_config(args)
+    outcome = run_cycle_dag(
+        {**cfg.to_params(), "wait_for_scores": False},
+        airflow_home=year_dir / "out" / "airflow",
+        answer=SignOffAnswer("驳回", signer="审核员"),
+    )
+    assert outcome.state == "failed"  # not a silent success
+    assert outcome.all_in("release_nothing", "failed")
+    assert outcome.all_in("write_payout_files", "skipped")
+    assert not (year_dir / "out/2020/payout_2020.xlsx").exists()
+    manifest = json.loads((year_dir / "out/2020/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["signoff"]["decision"] == "驳回"
+    assert manifest["signoff"]["by"] == "审核员"
+
+
+def test_a_second_year_counts_what_the_first_paid(year_dir: Path) -> None:
+    assert _cycle(year_dir, "100000.00", "--approve") == 0
+    small_year.write_next_year_inbox(year_dir / "inbox2021")
+    assert main(
+        [
+            "cycle", "--year", "2021", "--inbox", str(year_dir / "inbox2021"),
+            "--registry", str(year_dir / "registry.xlsx"), "--budget", "100000.00",
+            "--out", str(year_dir / "out"), "--approve",
+        ]
+    ) == 0  # fmt: skip
+    payout = year_dir / "out" / "2021" / "payout_2021.xlsx"
+    assert _approved(payout) == {("L1", "P5"): Decimal("32000.00")}  # 60,000 cap less 2020's 28,000
+    refused = {str(r["凭证编号"]): str(r["规则"]) for r in _sheet_rows(payout, "未通过")}
+    assert refused["P1"] == "R6.1"
