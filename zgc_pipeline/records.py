@@ -20,7 +20,7 @@ class SourceRow:
 
     file_name: str
     sheet: str
-    row: int
+    row: int  # 0 when a refusal concerns the whole file
     submission_year: int  # the settlement year whose inbox the file arrived in
 
 

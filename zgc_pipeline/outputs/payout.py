@@ -237,7 +237,7 @@ def _refused(book: Book, refusals: Sequence[Refusal]) -> None:
             (
                 source.file_name if source else "",
                 source.sheet if source else "",
-                source.row if source else None,
+                source.row if source and source.row else None,  # row 0: the whole file was refused
                 refusal.project_no,
                 refusal.voucher_no,
                 refusal.kind.label if refusal.kind else "",
