@@ -96,18 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cycle_config(args: argparse.Namespace) -> Any:
     from zgc_pipeline.cycle import CycleConfig
 
-    out = args.out.resolve()
-    settings = load_settings()
-    return CycleConfig(
+    return CycleConfig.local(
         year=args.year,
-        inbox=args.inbox.resolve(),
-        registry=args.registry.resolve(),
+        inbox=args.inbox,
+        registry=args.registry,
         budget=args.budget,
-        out=out,
-        ledger_url=args.ledger or default_ledger_url(out),
-        policy_file=args.policy.resolve() if args.policy else None,
-        archive_dir=out / "archive",
-        max_file_bytes=settings.max_file_bytes,
+        out=args.out,
+        ledger_url=args.ledger,
+        policy_file=args.policy,
     )
 
 
@@ -168,17 +164,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     sample = write_sample_year(out / "sample", year=DEMO_YEAR)
     print(f"示例年度已生成：{sample.description}")
     print(f"  收件目录 {sample.inbox}；名录 {sample.registry}；预算 {sample.budget} 元")
-    cfg = CycleConfig(
-        year=DEMO_YEAR,
-        inbox=sample.inbox,
-        registry=sample.registry,
-        budget=sample.budget,
-        out=out,
-        ledger_url=default_ledger_url(out),
-        policy_file=None,
-        archive_dir=out / "archive",
-        max_file_bytes=load_settings().max_file_bytes,
-    )
+    cfg = CycleConfig.local(year=DEMO_YEAR, inbox=sample.inbox, registry=sample.registry, budget=sample.budget, out=out)
     code = run_cycle(cfg, approve=True)
     if code == EXIT_AWAITING_SCORES and sample.scores is not None:
         shutil.copy2(sample.scores, sample.inbox / sample.scores.name)

@@ -1,0 +1,40 @@
+"""The expert review: the packet the panel scores from, and spotting their score sheet in the inbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zgc_pipeline.cycle.config import CycleConfig, open_ledger
+from zgc_pipeline.cycle.intake import discover_submissions
+from zgc_pipeline.outputs import (
+    write_review_packet,
+)
+from zgc_pipeline.submissions.fields import SubmissionKind
+from zgc_pipeline.submissions.problems import SubmissionRefused
+from zgc_pipeline.submissions.reading import detect_kind
+
+
+def review_packet_path(cfg: CycleConfig) -> Path:
+    return cfg.year_dir / f"expert_review_{cfg.year}.xlsx"
+
+
+def write_expert_review_packet(cfg: CycleConfig) -> str:
+    """The packet the panel scores from (outputs.md §4), written as soon as the year is over budget."""
+    with open_ledger(cfg) as ledger:
+        settlement = ledger.load_settlement(cfg.year)
+        loans = {loan.key: loan for loan in ledger.load_inputs(cfg.year).loans}
+    path = review_packet_path(cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_review_packet(path, settlement=settlement, loans=loans, budget=cfg.budget)
+    return str(path)
+
+
+def find_expert_scores(cfg: CycleConfig) -> str | None:
+    """The panel's 专家评分表 in the inbox, told by its headers; None while it has not arrived."""
+    for path in discover_submissions(cfg)[1:]:
+        try:
+            if detect_kind(Path(path), max_bytes=cfg.max_file_bytes) is SubmissionKind.EXPERT_SCORES:
+                return path
+        except SubmissionRefused:
+            continue
+    return None
