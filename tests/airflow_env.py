@@ -14,6 +14,7 @@ if "ZGC_TEST_AIRFLOW_HOME" not in os.environ:
     os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ["ZGC_TASK_RETRIES"] = "0"
+    os.environ["ZGC_SCORES_POKE_SECONDS"] = "1"  # the waiting test drops the scores in while the run waits
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
 AIRFLOW_HOME = Path(os.environ["AIRFLOW_HOME"])

@@ -107,3 +107,34 @@ def test_without_approve_the_result_waits_for_sign_off(year_dir: Path) -> None:
     assert result.returncode == 4, result.stdout + result.stderr
     assert "签批" in result.stdout
     assert not (year_dir / "out" / "2020" / "payout_2020.xlsx").exists()
+
+
+def test_the_run_waits_for_the_panel_and_goes_on_when_the_scores_arrive(year_dir: Path) -> None:
+    """One run, over budget: it writes the packet, waits in wait_for_scores, and consumes the scores once dropped."""
+    from zgc_airflow.runner import SignOffAnswer, run_cycle_dag
+    from zgc_pipeline.cycle import CycleConfig
+
+    cfg = CycleConfig.local(
+        year=2020,
+        inbox=year_dir / "inbox",
+        registry=year_dir / "registry.xlsx",
+        budget=Decimal("90000.00"),
+        out=year_dir / "out",
+    )
+    seen: list[str] = []
+
+    def drop_scores_once_the_packet_is_out(line: str) -> None:
+        seen.append(line)
+        if "write_review_packet" in line and "success" in line:
+            assert (year_dir / "out/2020/expert_review_2020.xlsx").exists()
+            small_year.write_scores(year_dir / "inbox" / "专家评分表.xlsx")
+
+    outcome = run_cycle_dag(
+        {**cfg.to_params(), "wait_for_scores": True},
+        airflow_home=year_dir / "out" / "airflow",
+        answer=SignOffAnswer("批准", signer="审核员"),
+        progress=drop_scores_once_the_packet_is_out,
+    )
+    assert outcome.state == "success", seen
+    assert outcome.all_in("ingest_scores", "success")
+    assert _approved(year_dir / "out/2020/payout_2020.xlsx")[("L2", "P2")] == Decimal("53000.00")

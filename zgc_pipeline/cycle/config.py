@@ -39,7 +39,7 @@ class CycleConfig:
 
     @property
     def data_docs_dir(self) -> Path:
-        """GX Data Docs for the operator: beside, not inside, the delivered year folder."""
+        """GX Data Docs for the operator, one site per file: beside, not inside, the delivered year folder."""
         return self.out / "data_docs" / str(self.year)
 
     def to_params(self) -> dict[str, Any]:

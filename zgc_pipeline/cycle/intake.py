@@ -66,11 +66,10 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
     """Read the archived copy, check it with GX, keep the good rows, report the bad ones to their sender."""
     with open_ledger(cfg) as ledger:
         info = ledger.submission(submission_id)
+        # one GX store per file, so parallel workers never write into the same one
+        docs_dir = cfg.data_docs_dir / f"{submission_id:05d}-{Path(info.file_name).stem}"
         checked = check_file(
-            Path(info.archived_path),
-            max_bytes=cfg.max_file_bytes,
-            display_name=info.file_name,
-            docs_dir=cfg.data_docs_dir,
+            Path(info.archived_path), max_bytes=cfg.max_file_bytes, display_name=info.file_name, docs_dir=docs_dir
         )
         parsed, problems = checked.parsed, checked.problems
         if parsed is None:
