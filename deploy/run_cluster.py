@@ -36,7 +36,6 @@ from deploy.prepare import ensure_database, write_passwords
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DAGS_FOLDER = PROJECT_ROOT / "dags"
-AIRFLOW_CONFIG_DIR = Path(__file__).resolve().parent / "config"  # copied to $AIRFLOW_HOME/config, as compose mounts it
 STATE_FILE = "cluster.json"
 DEFAULT_ROOT = Path(tempfile.gettempdir()) / "zgc-cluster"
 DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -207,7 +206,7 @@ class Cluster:
         state_path = self.root / STATE_FILE
         if state_path.exists():
             raise ClusterError(f"{self.root} 下已有一个集群（{state_path}）：先 stop 它")
-        shutil.copytree(AIRFLOW_CONFIG_DIR, self.home / "config", ignore=shutil.ignore_patterns("__pycache__"))
+        self.home.mkdir(parents=True, exist_ok=True)
         self.logs.mkdir(parents=True, exist_ok=True)
         suffix = secrets.token_hex(4)
         port = free_port()
@@ -265,9 +264,6 @@ class Cluster:
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USERNAME}:admin",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "passwords.json"),
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": state.metadata_url,
-                # No async PostgreSQL driver (asyncpg) is pinned: without one Airflow keeps to its sync engine,
-                # which every service and every REST call used here needs (only the run-wait endpoint is async).
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": "",
                 "AIRFLOW__CELERY__BROKER_URL": state.redis_url,
                 "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + state.metadata_url,
                 "AIRFLOW__API__BASE_URL": state.api_url,

@@ -134,8 +134,6 @@ def test_the_mounted_folders_are_the_ones_the_pipeline_is_told(name: str) -> Non
     assert env["ZGC_REGISTRY_FILE"].startswith(env["ZGC_INBOX_ROOT"] + "/")
     assert mounts["/opt/airflow/dags"] == "./dags"
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/airflow/dags"
-    assert mounts["/opt/airflow/config"] == "./deploy/config"  # airflow_local_settings.py: the celery shim
-    assert (ROOT / "deploy" / "config" / "airflow_local_settings.py").is_file()
 
 
 def test_the_settings_are_exactly_the_ones_the_project_reads() -> None:

@@ -44,7 +44,8 @@ def archive_submission(path: Path, archive_dir: Path) -> ArchivedFile:
             with contextlib.suppress(FileExistsError):  # archived meanwhile by someone else: same bytes
                 os.link(temporary, target)
     except OSError as exc:
-        raise SubmissionRefused(f"无法读取或归档文件：{exc.strerror or exc}") from exc
+        where = f"（{exc.filename}）" if exc.filename else ""
+        raise SubmissionRefused(f"无法读取或归档文件 {name}：{exc.strerror or exc}{where}") from exc
     finally:
         os.unlink(temporary)
     return ArchivedFile(sha256=sha256, size=size, archived_path=target)
