@@ -113,7 +113,6 @@ class BureauSignOff(HITLBranchOperator):
         "policy_file": Param("", type="string", description="政策文件；空 = 项目自带的默认政策"),
         "wait_for_scores": Param(True, type="boolean", description="超预算时是否等待专家评分表送达"),
     },
-    render_template_as_native_obj=False,
 )
 def zgc_annual_cycle() -> None:
     @task

@@ -199,12 +199,19 @@ def _xcoms(run_id: str) -> dict[str, Any]:
             )
         ).all()
     for task_id, map_index, value in rows:
-        decoded = XComModel.deserialize_value(type("X", (), {"value": value})())
+        decoded = XComModel.deserialize_value(_StoredValue(value))
         if map_index >= 0:
             values.setdefault(task_id, []).append(decoded)
         else:
             values[task_id] = decoded
     return values
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredValue:
+    """The shape ``XComModel.deserialize_value`` reads: a row with a ``value``."""
+
+    value: Any
 
 
 class _quiet:
