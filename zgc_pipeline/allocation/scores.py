@@ -48,11 +48,12 @@ def screen_scores(scores: Sequence[ExpertScore], settlement: Settlement) -> tupl
     row of an expert who scored the same project more than once (which one counts would be a guess).
     """
     projects = {line.project_key for line in settlement.lines}
-    pairs = Counter((score.project_key, score.expert_id.strip()) for score in scores)
+    keyed = [(score, score.project_key, score.expert_id.strip()) for score in scores]  # each key normalised once
+    pairs = Counter((key, expert) for _, key, expert in keyed)
     kept: list[ExpertScore] = []
     refused: list[Refusal] = []
-    for score in scores:
-        reason = _screen_reason(score, projects, pairs[(score.project_key, score.expert_id.strip())])
+    for score, key, expert in keyed:
+        reason = _screen_reason(score, key in projects, pairs[(key, expert)])
         if reason is None:
             kept.append(score)
         else:
@@ -61,9 +62,9 @@ def screen_scores(scores: Sequence[ExpertScore], settlement: Settlement) -> tupl
     return kept, refused
 
 
-def _screen_reason(score: ExpertScore, projects: set[str], same_pair: int) -> tuple[str, str] | None:
+def _screen_reason(score: ExpertScore, under_review: bool, same_pair: int) -> tuple[str, str] | None:
     who = f"专家{score.expert_id}对项目{score.project_id}的评分"
-    if score.project_key not in projects:
+    if not under_review:
         return "R8.2", f"项目编号{score.project_id}不在本年度专家评审项目清单中，{who}不予采用（R8.2）"
     if same_pair > 1:
         return "R8.3", f"{who}重复出现{same_pair}次，均不予采用，请专家组确认后重新报送（R8.3）"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table
@@ -24,6 +25,7 @@ from zgc_pipeline.records import SourceRow
 T = TypeVar("T")
 Convert = Callable[[Any], Any]
 SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row", "source_year")
+SHARED_TEXT_MAX = 64  # longer texts (核定说明) are one of a kind: not worth remembering
 
 
 def _optional(convert: Convert) -> Convert:
@@ -38,12 +40,18 @@ def _json_set(value: Any) -> str:
     return json.dumps(sorted(value), ensure_ascii=False)
 
 
+@lru_cache(maxsize=4096)
 def _from_json_tuple(text: str) -> tuple[str, ...]:
+    """Cached: a year's rows repeat a few lists (rule numbers, roles) hundreds of thousands of times."""
     return tuple(json.loads(text))
 
 
+@lru_cache(maxsize=4096)
 def _from_json_set(text: str) -> frozenset[str]:
     return frozenset(json.loads(text))
+
+
+_cached_from_fen = lru_cache(maxsize=1 << 16)(from_fen)  # Decimals are immutable; a year repeats its amounts
 
 
 def _split_optional(hint: Any) -> tuple[Any, bool]:
@@ -91,7 +99,7 @@ class RecordCodec(Generic[T]):
 
     def _rule(self, name: str, base: Any) -> tuple[Convert | None, Convert | None, str]:
         if base is Decimal and f"{name}_fen" in self.table.c:
-            return to_fen, from_fen, f"{name}_fen"
+            return to_fen, _cached_from_fen, f"{name}_fen"
         if base is Decimal:
             return str, Decimal, name
         if isinstance(base, type) and issubclass(base, Enum):
@@ -129,14 +137,25 @@ class RecordCodec(Generic[T]):
         source = list(SOURCE_COLUMNS) if self._source is not None else []
         return [column for _, column, _ in self._readers] + source
 
-    def from_values(self, values: Sequence[Any]) -> T:
-        """A record from the values of ``read_columns``, in that order (the fast path for big reads)."""
-        kwargs = {}
+    def from_values(self, values: Sequence[Any], *, shared: dict[str, str] | None = None, **extra: Any) -> T:
+        """A record from the values of ``read_columns``, in that order (the fast path for big reads).
+
+        With ``shared`` (one dict for a whole read), equal short texts become one string object: a year's rows
+        repeat the same payee, file and sheet names hundreds of thousands of times, and each database row would
+        otherwise hold its own copy.
+        """
+        kwargs = dict(extra)
         for (attribute, _, convert), value in zip(self._readers, values, strict=False):
-            kwargs[attribute] = value if convert is None else convert(value)
+            if convert is not None:
+                value = convert(value)
+            elif shared is not None and type(value) is str and len(value) <= SHARED_TEXT_MAX:
+                value = shared.setdefault(value, value)
+            kwargs[attribute] = value
         if self._source is not None:
             attribute, optional = self._source
             file, sheet, row, year = values[-4:]
+            if shared is not None and file is not None:
+                file, sheet = shared.setdefault(file, file), shared.setdefault(sheet, sheet)
             kwargs[attribute] = None if optional and file is None else SourceRow(file, sheet, row, year)
         return self.cls(**kwargs)
 

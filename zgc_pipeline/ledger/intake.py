@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import insert_rows
+from zgc_pipeline.ledger.bulk import fetched, insert_rows
 from zgc_pipeline.ledger.codec import RecordCodec
 from zgc_pipeline.ledger.codecs import RECORD_CODECS, ROW_PROBLEM, ROW_TABLES
 from zgc_pipeline.ledger.entries import LedgerError, SubmissionInfo, SubmissionStatus
@@ -196,7 +196,8 @@ def load_records(connection: Connection, codec: RecordCodec[R], submission_ids: 
         .where(c.submission_id.in_(sorted(submission_ids)))
         .order_by(c.submission_id, c.seq)
     )
-    return [codec.from_values(values) for values in connection.execute(query).tuples()]
+    shared: dict[str, str] = {}
+    return [codec.from_values(values, shared=shared) for values in fetched(connection.execute(query).tuples())]
 
 
 def year_problems(connection: Connection, year: int) -> list[tuple[SubmissionInfo, list[RowProblem]]]:

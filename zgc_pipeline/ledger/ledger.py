@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from zgc_pipeline.claims import Allocation, LedgerHistory, Settlement
 from zgc_pipeline.ledger import intake, payouts, results
 from zgc_pipeline.ledger import tables as t
+from zgc_pipeline.ledger.bulk import without_cyclic_gc
 from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, VALUATION
 from zgc_pipeline.ledger.engine import create_ledger_engine, upgrade_schema
 from zgc_pipeline.ledger.entries import LedgerError, SignOff, SubmissionInfo, YearInputs
@@ -73,6 +74,7 @@ class Ledger:
                 raise
             return existing
 
+    @without_cyclic_gc
     def store_outcome(
         self,
         submission_id: int,
@@ -113,6 +115,7 @@ class Ledger:
         with self._engine.connect() as connection:
             return intake.active_ids(connection, [year])
 
+    @without_cyclic_gc
     def problems(self, year: int) -> list[tuple[SubmissionInfo, list[RowProblem]]]:
         """For rejection reports and 未通过: each file of the year that has problems (superseded ones left out)."""
         with self._engine.connect() as connection:
@@ -120,6 +123,7 @@ class Ledger:
 
     # --- accepted rows ------------------------------------------------------------------------------------------
 
+    @without_cyclic_gc
     def load_inputs(self, year: int) -> YearInputs:
         """Loans, policies and valuations of the current files of ``year`` and of every earlier year."""
         with self._engine.connect() as connection:
@@ -130,12 +134,14 @@ class Ledger:
                 valuations=tuple(intake.load_records(connection, VALUATION, ids)),
             )
 
+    @without_cyclic_gc
     def load_registry(self, year: int) -> list[PilotUnit]:
         """The pilot unit registry (R1) from the year's current registry file; empty when there is none."""
         with self._engine.connect() as connection:
             ids = intake.active_ids(connection, [year], SubmissionKind.REGISTRY)
             return intake.load_records(connection, PILOT_UNIT, ids)
 
+    @without_cyclic_gc
     def load_scores(self, year: int) -> list[ExpertScore]:
         """The panel's scores (R8.3) from the year's current 专家评分表; empty when there is none."""
         with self._engine.connect() as connection:
@@ -144,11 +150,13 @@ class Ledger:
 
     # --- results ------------------------------------------------------------------------------------------------
 
+    @without_cyclic_gc
     def load_history(self, year: int) -> LedgerHistory:
         """What the signed-off years before ``year`` paid (R3.4, R5.2, R6.1, R8.5)."""
         with self._engine.connect() as connection:
             return payouts.history_before(connection, year)
 
+    @without_cyclic_gc
     def save_settlement(
         self, settlement: Settlement, *, budget: Decimal, policy_sha256: str, inputs_sha256: str
     ) -> None:
@@ -158,15 +166,28 @@ class Ledger:
                 connection, settlement, budget=budget, policy_sha256=policy_sha256, inputs_sha256=inputs_sha256
             )
 
+    @without_cyclic_gc
     def load_settlement(self, year: int) -> Settlement:
         with self._engine.connect() as connection:
             return results.read_settlement(connection, year)
 
+    def project_keys(self, year: int) -> set[str]:
+        """The year's project keys (e.g. to check a score file against the review), without loading the lines."""
+        with self._engine.connect() as connection:
+            return results.project_keys(connection, year)
+
+    def qualifying_total(self, year: int) -> Decimal:
+        """The year's qualifying total (R7's budget check), without loading the lines."""
+        with self._engine.connect() as connection:
+            return results.qualifying_total(connection, year)
+
+    @without_cyclic_gc
     def save_allocation(self, allocation: Allocation, *, result_sha256: str) -> None:
         """Replace the year's decisions and project outcomes; ``result_sha256`` is what the bureau signs off."""
         with self._engine.begin() as connection:
             results.replace_allocation(connection, allocation, result_sha256=result_sha256)
 
+    @without_cyclic_gc
     def load_allocation(self, year: int) -> Allocation:
         with self._engine.connect() as connection:
             return results.read_allocation(connection, year)
@@ -178,6 +199,7 @@ class Ledger:
 
     # --- sign-off -----------------------------------------------------------------------------------------------
 
+    @without_cyclic_gc
     def record_signoff(
         self, year: int, *, approved: bool, signed_by: str, signed_at: datetime, result_sha256: str
     ) -> SignOff:

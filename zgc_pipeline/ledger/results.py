@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.claims import Allocation, ClaimLine, LineKey, Settlement
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import insert_rows
+from zgc_pipeline.ledger.bulk import fetched, insert_rows
 from zgc_pipeline.ledger.codecs import CLAIM_LINE, DECISION, PROJECT_OUTCOME, REFUSAL
 from zgc_pipeline.ledger.entries import LedgerError
 from zgc_pipeline.money import from_fen, to_fen
@@ -83,8 +83,10 @@ def settlement_row(connection: Connection, year: int) -> RowMapping:
 
 def _lines_by_id(connection: Connection, year: int) -> dict[int, ClaimLine]:
     c = t.claim_lines.c
-    rows = connection.execute(select(t.claim_lines).where(c.year == year).order_by(c.seq)).mappings()
-    return {row["id"]: CLAIM_LINE.from_row(row) for row in rows}
+    columns = [c[name] for name in CLAIM_LINE.read_columns]
+    rows = fetched(connection.execute(select(c.id, *columns).where(c.year == year).order_by(c.seq)).tuples())
+    shared: dict[str, str] = {}
+    return {row[0]: CLAIM_LINE.from_values(row[1:], shared=shared) for row in rows}
 
 
 def read_settlement(connection: Connection, year: int) -> Settlement:
@@ -93,11 +95,23 @@ def read_settlement(connection: Connection, year: int) -> Settlement:
     r = t.refusals.c
     refusals = tuple(
         REFUSAL.from_row(row)
-        for row in connection.execute(select(t.refusals).where(r.year == year).order_by(r.seq)).mappings()
+        for row in fetched(connection.execute(select(t.refusals).where(r.year == year).order_by(r.seq)).mappings())
     )
     f = t.first_premium_dates.c
     dates = connection.execute(select(f.project_key, f.first_date).where(f.year == year).order_by(f.project_key))
     return Settlement(year=year, lines=lines, refusals=refusals, first_premium_dates=dict(dates.tuples().all()))
+
+
+def project_keys(connection: Connection, year: int) -> set[str]:
+    """The keys of the year's projects with a qualifying line, without decoding the lines themselves."""
+    settlement_row(connection, year)
+    c = t.claim_lines.c
+    return set(connection.scalars(select(c.project_key).where(c.year == year).distinct()))
+
+
+def qualifying_total(connection: Connection, year: int) -> Decimal:
+    """The year's qualifying total as saved with its settlement: all R7 needs, without the lines."""
+    return from_fen(settlement_row(connection, year)["qualifying_total_fen"])
 
 
 def replace_allocation(connection: Connection, allocation: Allocation, *, result_sha256: str) -> None:
@@ -147,15 +161,13 @@ def read_allocation(connection: Connection, year: int) -> Allocation:
         raise LedgerError(f"{year}年度尚未完成预算分配")
     lines = _lines_by_id(connection, year)
     d = t.decisions.c
-    decisions = tuple(
-        DECISION.from_row(r, line=lines[r["claim_line_id"]])
-        for r in connection.execute(select(t.decisions).where(d.year == year).order_by(d.seq)).mappings()
-    )
+    columns = [d[name] for name in DECISION.read_columns]
+    rows = connection.execute(select(d.claim_line_id, *columns).where(d.year == year).order_by(d.seq)).tuples()
+    shared: dict[str, str] = {}
+    decisions = tuple(DECISION.from_values(r[1:], shared=shared, line=lines[r[0]]) for r in fetched(rows))
     p = t.project_outcomes.c
-    projects = tuple(
-        PROJECT_OUTCOME.from_row(r)
-        for r in connection.execute(select(t.project_outcomes).where(p.year == year).order_by(p.seq)).mappings()
-    )
+    outcomes = connection.execute(select(t.project_outcomes).where(p.year == year).order_by(p.seq)).mappings()
+    projects = tuple(PROJECT_OUTCOME.from_row(r) for r in fetched(outcomes))
     return Allocation(
         year=year,
         budget=from_fen(row["budget_fen"]),

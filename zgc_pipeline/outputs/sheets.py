@@ -209,7 +209,12 @@ class Sheet:
             self._text(row, col, value, formats["text"])
             return
         if kind is Kind.MONEY:
-            self._number(row, col, value, format_yuan(Decimal(value)), formats[kind.value])
+            amount = Decimal(value)
+            digits = len(str(int(amount)))
+            if digits + digits // 3 + 4 <= self._widths.get(col, 0):  # the column is already as wide as it can show
+                self.worksheet.write_number(row, col, float(amount), formats[kind.value])
+            else:
+                self._number(row, col, amount, format_yuan(amount), formats[kind.value])
         elif kind is Kind.WAN:
             wan = Decimal(value) / WAN
             self._number(row, col, wan, f"{wan:,.6f}", formats[kind.value])
@@ -232,6 +237,9 @@ class Sheet:
         if text.startswith(FORMULA_STARTS):
             cell_format = self._book.formats["quoted"]
         self.worksheet.write_string(row, col, text, cell_format)
+        width = self._widths.get(col, 0)
+        if 2 * len(text) <= width or width >= MAX_WIDTH - 2:
+            return  # no character is wider than two, and finish() caps the width: this text cannot change it
         longest = max(text.split("\n"), key=len) if "\n" in text else text
         self._widen(col, display_width(longest))
 

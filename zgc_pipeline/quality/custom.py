@@ -28,7 +28,15 @@ class ColumnValuesValidUscc(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
-        return column.map(lambda code: uscc_problem(str(code)) is None).astype(bool)
+        known: dict[Any, bool] = {}  # a file names a few lenders or insurers on every row: check each code once
+
+        def valid(code: Any) -> bool:
+            ok = known.get(code)
+            if ok is None:
+                ok = known[code] = uscc_problem(str(code)) is None
+            return ok
+
+        return column.map(valid).astype(bool)
 
 
 class ColumnValuesValidPatentList(ColumnMapMetricProvider):

@@ -33,16 +33,27 @@ def records_from_submission(parsed: ParsedSubmission, refused_rows: set[int], su
 
 
 def _accepted_rows(parsed: ParsedSubmission, refused_rows: set[int]) -> Iterator[dict[str, Any]]:
+    """Converted column by column (a Python list each), then zipped into rows: far fewer lookups than per cell."""
     frame = parsed.frame[~parsed.frame[ROW_COLUMN].isin(refused_rows)]
-    converters = {f.key: _CONVERTERS.get(f.type, _text) for f in parsed.spec.fields}
-    for record in frame.to_dict("records"):
-        row = int(record[ROW_COLUMN])
-        values = {key: convert(record[key]) for key, convert in converters.items()}
-        for f in parsed.spec.required_fields:
-            if values[f.key] is None:
-                raise ValueError(f"{parsed.file_name} 第{row}行 {f.header} 为空，却未被拒绝")
-        values[ROW_COLUMN] = row
-        yield values
+    fields = parsed.spec.fields
+    rows = [int(row) for row in frame[ROW_COLUMN].tolist()]
+    columns = [_converted(frame[f.key], _CONVERTERS.get(f.type, _text)) for f in fields]
+    for f, values in zip(fields, columns, strict=True):
+        if f.required and None in values:
+            row = rows[values.index(None)]
+            raise ValueError(f"{parsed.file_name} 第{row}行 {f.header} 为空，却未被拒绝")
+    keys = [f.key for f in fields]
+    for row, *values in zip(rows, *columns, strict=True):
+        converted = dict(zip(keys, values, strict=True))
+        converted[ROW_COLUMN] = row
+        yield converted
+
+
+def _converted(column: pd.Series, convert: Callable[[object], Any]) -> list[Any]:
+    values = column.tolist()
+    if convert is _text and all(type(value) is str for value in values):
+        return values  # already text: nothing to convert
+    return [convert(value) for value in values]
 
 
 def _missing(value: object) -> bool:

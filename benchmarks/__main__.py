@@ -1,0 +1,86 @@
+"""``python -m benchmarks [--sizes 1000,10000,100000] [--skip-dag] [--out benchmarks/results]``.
+
+For each size: the bulk year (cached), then in a child process each: the pipeline's own path, the baseline script,
+the I/O floor and (up to 10,000 projects, unless ``--skip-dag``) the whole DAG through Airflow. Prints the table,
+the ratios and the targets, and writes them as JSON under ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.measure import Run, run_child
+from benchmarks.years import DATA_DIR, cached_year
+
+ROOT = Path(__file__).resolve().parent.parent
+DAG_UP_TO = 10_000  # projects: larger years through Airflow take long and add little
+CHILDREN = (("pipeline", "benchmarks.pipeline"), ("baseline", "benchmarks.baseline"), ("floor", "benchmarks.floor"))
+
+
+def _sizes(text: str) -> list[int]:
+    sizes = sorted({int(part) for part in text.split(",") if part.strip()})
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("sizes are positive project counts, e.g. 1000,10000")
+    return sizes
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--sizes", type=_sizes, default=[1_000, 10_000, 100_000], help="projects per year, comma-separated")
+    p.add_argument("--skip-dag", action="store_true", help="do not run the DAG through Airflow")
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="folder for the JSON result")
+    p.add_argument("--data", type=Path, default=DATA_DIR, help="where generated years are cached")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--only", default="", help="comma-separated subset of pipeline,baseline,floor,dag")
+    return p
+
+
+def measure(sizes: list[int], *, data: Path, seed: int, skip_dag: bool, only: set[str]) -> dict[int, dict[str, Run]]:
+    runs: dict[int, dict[str, Run]] = {}
+    for size in sizes:
+        cached_year(size, seed=seed, data_dir=data)
+        children = [c for c in CHILDREN if not only or c[0] in only]
+        if not skip_dag and size <= DAG_UP_TO and (not only or "dag" in only):
+            children.append(("dag", "benchmarks.dag"))
+        runs[size] = {}
+        for name, module in children:
+            with tempfile.TemporaryDirectory(prefix=f"zgc-bench-{name}-") as work:
+                args = ["--projects", str(size), "--seed", str(seed), "--data", str(data), "--workdir", work]
+                run = run_child(module, args)
+            runs[size][name] = run
+            print(f"{size:>8,} {name:<9} {run.total_s:8.2f} s {run.peak_mib:7.0f} MiB", flush=True)
+        _check_same_result(size, runs[size])
+    return runs
+
+
+def _check_same_result(size: int, by_name: dict[str, Run]) -> None:
+    """The baseline (and the DAG) must approve exactly what the pipeline approves, or the times compare nothing."""
+    expected = by_name["pipeline"].facts.get("approved_total") if "pipeline" in by_name else None
+    for name in ("baseline", "dag"):
+        if expected is not None and name in by_name and by_name[name].facts.get("approved_total") != expected:
+            got = by_name[name].facts.get("approved_total")
+            raise SystemExit(f"{size:,} projects: {name} approved {got}, the pipeline {expected}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    only = {part.strip() for part in args.only.split(",") if part.strip()}
+    runs = measure(args.sizes, data=args.data, seed=args.seed, skip_dag=args.skip_dag, only=only)
+    found = report.ratios(runs)
+    print()
+    print(report.table(runs))
+    print()
+    print(json.dumps(found, indent=1))
+    for line in report.verdicts(runs, found):
+        print(line)
+    print(f"written: {report.save(runs, found, args.out, ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The I/O floor: only read the year's files and write rows of the outputs' shape, with the fastest libraries the
+pipeline uses (python-calamine to read, xlsxwriter ``constant_memory`` to write). No checks, no rules, no ledger.
+
+What it writes: the payout workbook's 明细 (two rows per project, its 16 columns) and the expert review packet (a
+row per project, its columns), text cells from the inputs' text and number cells from their numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from benchmarks.measure import Run, write_result
+from benchmarks.years import DATA_DIR, cached_year
+from zgc_pipeline.outputs.payout import DETAIL_COLUMNS
+from zgc_pipeline.outputs.review_packet import PROJECT_COLUMNS
+from zgc_pipeline.outputs.sheets import Column, Kind
+from zgc_pipeline.samples.year import SampleYear
+
+NAME = "floor"
+
+
+def read_rows(path: Path) -> list[list[Any]]:
+    """Every row of the first sheet, header included."""
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+
+
+def shaped(columns: Sequence[Column], rows: Sequence[list[Any]], count: int) -> Iterator[list[Any]]:
+    """``count`` rows with a cell of the column's kind each: text from the inputs' text, numbers from their numbers."""
+    texts = [value for value in rows[1] if isinstance(value, str)] or ["-"]
+    numbers = [value for value in rows[1] if isinstance(value, int | float)] or [0]
+    for n, row in zip(range(count), itertools.cycle(rows[1:]), strict=False):
+        text = str(row[0])
+        yield [
+            (text if c % 2 else texts[c % len(texts)]) if column.kind is Kind.TEXT else numbers[c % len(numbers)] + n
+            for c, column in enumerate(columns)
+        ]
+
+
+def write_sheet(path: Path, columns: Sequence[Column], rows: Iterator[list[Any]]) -> None:
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("明细")
+    money = book.add_format({"num_format": "#,##0.00"})
+    text_format = book.add_format({"num_format": "@"})
+    kinds = [column.kind is Kind.TEXT for column in columns]
+    sheet.write_row(0, 0, [column.header for column in columns])
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if kinds[c]:
+                write_string(r, c, value, text_format)
+            else:
+                write_number(r, c, value, money)
+    book.close()
+
+
+def io_only(sample: SampleYear, out: Path, projects: int) -> Run:
+    assert sample.scores is not None
+    run = Run(NAME, projects)
+    started = time.perf_counter()
+    with run.timed("read"):
+        files = [sample.registry, *sorted(sample.inbox.iterdir()), sample.scores]
+        tables = [read_rows(path) for path in files]
+    policies = next(t for t in tables if len(t) == projects + 1)
+    with run.timed("write"):
+        out.mkdir(parents=True, exist_ok=True)
+        write_sheet(out / "payout.xlsx", DETAIL_COLUMNS, shaped(DETAIL_COLUMNS, policies, 2 * projects))
+        write_sheet(out / "packet.xlsx", PROJECT_COLUMNS, shaped(PROJECT_COLUMNS, policies, projects))
+    run.finish(started)
+    run.facts = {"rows_read": sum(len(t) - 1 for t in tables)}
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--projects", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=DATA_DIR)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args(argv)
+    out = args.workdir / NAME
+    shutil.rmtree(out, ignore_errors=True)
+    sample = cached_year(args.projects, seed=args.seed, data_dir=args.data)
+    write_result(io_only(sample, out, args.projects), args.result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""Timing and memory of one measured run: named stages timed in order, the process's peak resident memory.
+
+Each measured run happens in its own child process (``run_child``), so the peak it reports (``ru_maxrss``) is that
+run's own and not the harness's or an earlier size's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class Run:
+    """What one measured run found: seconds per stage in the order they ran, the total, the peak and facts."""
+
+    name: str
+    projects: int
+    stages: dict[str, float] = field(default_factory=dict)
+    total_s: float = 0.0
+    peak_mib: float = 0.0
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def stage(self, label: str, step: Callable[[], T]) -> T:
+        """Run ``step`` and add its wall time to ``label`` (a stage run several times adds up)."""
+        started = time.perf_counter()
+        try:
+            return step()
+        finally:
+            self.stages[label] = self.stages.get(label, 0.0) + time.perf_counter() - started
+
+    @contextmanager
+    def timed(self, label: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[label] = self.stages.get(label, 0.0) + time.perf_counter() - started
+
+    def finish(self, started: float) -> Run:
+        self.total_s = time.perf_counter() - started
+        self.peak_mib = peak_mib()
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_child(module: str, args: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> Run:
+    """Run ``python -m module args... --result FILE`` and read back the Run it wrote there."""
+    result_file = Path(args[args.index("--workdir") + 1]) / f"{module.rsplit('.', 1)[-1]}.result.json"
+    result_file.unlink(missing_ok=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", module, *args, "--result", str(result_file)],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if completed.returncode != 0 or not result_file.is_file():
+        tail = "\n".join((completed.stderr or completed.stdout).strip().splitlines()[-15:])
+        raise RuntimeError(f"{module} failed (exit {completed.returncode}):\n{tail}")
+    data = json.loads(result_file.read_text(encoding="utf-8"))
+    return Run(**data)
+
+
+def write_result(run: Run, path: Path) -> None:
+    path.write_text(json.dumps(run.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")

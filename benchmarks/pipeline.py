@@ -1,0 +1,93 @@
+"""The pipeline's own path: the ``zgc_pipeline.cycle`` steps the DAG tasks call, in DAG order, without Airflow.
+
+Run in a child process per size (``python -m benchmarks.pipeline --projects N --workdir DIR --result FILE``) on a
+fresh SQLite ledger under ``DIR``; each step is a stage of the result, and the process's peak memory is the run's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.measure import Run, write_result
+from benchmarks.years import DATA_DIR, cached_year
+from zgc_pipeline import cycle
+from zgc_pipeline.samples.year import SampleYear
+from zgc_pipeline.settings import default_ledger_url, load_settings
+
+NAME = "pipeline"
+SIGNER = "基准测试"
+
+
+def config(sample: SampleYear, out: Path) -> cycle.CycleConfig:
+    """The run's configuration: the sample's inbox, registry and budget; ledger, archive and outputs under ``out``."""
+    return cycle.CycleConfig(
+        year=2020,
+        inbox=sample.inbox,
+        registry=sample.registry,
+        budget=sample.budget,
+        out=out,
+        ledger_url=default_ledger_url(out),
+        policy_file=None,
+        archive_dir=out / "archive",
+        max_file_bytes=load_settings().max_file_bytes,
+    )
+
+
+def settle_year(sample: SampleYear, out: Path, projects: int) -> Run:
+    """Every step of the year, timed per stage; over budget the scores file is received and validated."""
+    assert sample.scores is not None
+    cfg = config(sample, out)
+    run = Run(NAME, projects)
+    started = time.perf_counter()
+    paths = run.stage("discover", lambda: cycle.discover_submissions(cfg))
+    ids = [run.stage("receive", lambda p=p: cycle.receive_submission(cfg, p)) for p in paths]  # type: ignore[misc]
+    outcomes = [run.stage("validate", lambda i=i: cycle.validate_submission(cfg, i)) for i in ids]  # type: ignore[misc]
+    run.stage("reconcile", lambda: cycle.reconcile_submissions(cfg))
+    run.stage("compute", lambda: cycle.compute_subsidies(cfg))
+    branch = run.stage("budget", lambda: cycle.choose_budget_path(cfg))
+    if branch != cycle.REVIEW_BRANCH:
+        raise RuntimeError(f"the bulk year should be over budget, the DAG took {branch}")
+    run.stage("packet", lambda: cycle.write_expert_review_packet(cfg))
+    with run.timed("ingest_scores"):
+        scores = cycle.validate_submission(cfg, cycle.receive_submission(cfg, str(sample.scores)))
+    run.stage("allocate_by_merit", lambda: cycle.allocate_by_merit(cfg))
+    summary = run.stage("summarise", lambda: cycle.summarise_result(cfg))
+    run.stage(
+        "sign_off",
+        lambda: cycle.record_sign_off(cfg, approved=True, signed_by=SIGNER, signed_at=datetime.now(UTC)),
+    )
+    run.stage("write_payout_files", lambda: cycle.write_payout_files(cfg))
+    run.finish(started)
+    refused = sum(o.rows_refused for o in [*outcomes, scores])
+    if refused:
+        raise RuntimeError(f"the bulk year should be clean, {refused} rows were refused")
+    run.facts = {
+        "qualifying_total": summary["qualifying_total"],
+        "approved_total": summary["approved_total"],
+        "funded_projects": summary["funded_projects"],
+        "rows_read": sum(o.rows_read for o in outcomes) + scores.rows_read,
+    }
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--projects", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=DATA_DIR)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args(argv)
+    sample = cached_year(args.projects, seed=args.seed, data_dir=args.data)
+    out = args.workdir / NAME
+    shutil.rmtree(out, ignore_errors=True)
+    write_result(settle_year(sample, out, args.projects), args.result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""The benchmark harness on a tiny year: it runs, the baseline agrees with the pipeline, and the JSON is complete.
+
+Not a timing test: no figure is asserted, only that the figures exist and the results agree.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.measure import Run
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_a_tiny_year_runs_every_child_and_writes_one_json_result(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--sizes", "50", "--skip-dag", "--out", str(out),
+         "--data", str(tmp_path / "data")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    [written] = list(out.glob("*.json"))
+    document = json.loads(written.read_text(encoding="utf-8"))
+    assert written.name.endswith(f"_{document['commit']}.json")
+    runs = document["runs"]["50"]
+    assert set(runs) == {"pipeline", "baseline", "floor"}
+    pipeline = runs["pipeline"]
+    assert list(pipeline["stages"]) == [
+        "discover", "receive", "validate", "reconcile", "compute", "budget", "packet", "ingest_scores",
+        "allocate_by_merit", "summarise", "sign_off", "write_payout_files",
+    ]  # fmt: skip
+    assert pipeline["total_s"] >= sum(pipeline["stages"].values()) > 0
+    assert pipeline["peak_mib"] > 0
+    # 50 projects × (loan, policy, valuation) + 3 registry rows + 5 scores per project
+    assert pipeline["facts"]["rows_read"] == 50 * 3 + 3 + 250
+    assert runs["baseline"]["facts"]["approved_total"] == pipeline["facts"]["approved_total"]
+    assert runs["floor"]["facts"]["rows_read"] == 50 * 3 + 3 + 250
+    assert set(document["ratios"]["baseline_over_pipeline"]) == {"50"}
+    assert (tmp_path / "data" / "50-seed1" / "year.json").is_file()  # cached for the next run
+
+
+def _run(name: str, projects: int, total: float, **stages: float) -> Run:
+    return Run(name, projects, dict(stages), total, 100.0)
+
+
+def test_ratios_are_baseline_over_pipeline_pipeline_over_floor_and_10k_to_100k() -> None:
+    runs = {
+        10_000: {"pipeline": _run("pipeline", 10_000, 4.0), "baseline": _run("baseline", 10_000, 12.0),
+                 "floor": _run("floor", 10_000, 2.0)},
+        100_000: {"pipeline": _run("pipeline", 100_000, 40.0), "baseline": _run("baseline", 100_000, 100.0),
+                  "floor": _run("floor", 100_000, 32.0)},
+    }  # fmt: skip
+    found = report.ratios(runs)
+    assert found["baseline_over_pipeline"] == {"10000": 3.0, "100000": 2.5}
+    assert found["pipeline_over_floor"] == {"10000": 2.0, "100000": 1.25}
+    assert found["scaling_10k_to_100k"] == 10.0
+    verdicts = report.verdicts(runs, found)
+    assert any(line.startswith("end to end") and line.endswith(" met") for line in verdicts)
+    assert any(line.startswith("baseline / pipeline") and "NOT met" in line for line in verdicts)
+
+
+def test_the_table_has_a_line_per_stage_and_a_dash_where_a_size_did_not_run_it() -> None:
+    runs = {
+        1_000: {"pipeline": _run("pipeline", 1_000, 1.5, read=0.5, write=1.0)},
+        10_000: {"pipeline": _run("pipeline", 10_000, 3.0, read=3.0)},
+    }
+    lines = report.table(runs).splitlines()
+    assert lines[1].split() == ["pipeline", "·", "read", "0.50", "3.00"]
+    assert lines[2].split() == ["pipeline", "·", "write", "1.00", "—"]
+    assert lines[3].split() == ["pipeline", "TOTAL", "1.50", "3.00"]
