@@ -110,10 +110,9 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
 
 def _unknown_projects(ledger: Ledger, year: int, parsed: Any) -> list[RowProblem]:
     """A score for a project that is not in this year's review packet cannot count."""
-    settlement = ledger.load_settlement(year)
-    known = {line.project_key for line in settlement.lines}
     from zgc_pipeline.identifiers import normalise_key
 
+    known = ledger.project_keys(year)
     problems = []
     header = parsed.headers.get("project_id", "项目编号")
     for row, project in zip(parsed.frame["_row"], parsed.frame["project_id"], strict=True):

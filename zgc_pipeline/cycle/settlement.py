@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from zgc_pipeline.allocation import allocate, allocation_checksum, is_over_budget
+from zgc_pipeline.allocation import allocate, allocation_checksum
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger, run_policy
 from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.rules import settle
@@ -73,8 +73,8 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
 def choose_budget_path(cfg: CycleConfig) -> str:
     """R7: within budget everything is approved in full; over budget the expert review runs."""
     with open_ledger(cfg) as ledger:
-        settlement = ledger.load_settlement(cfg.year)
-    return REVIEW_BRANCH if is_over_budget(settlement, cfg.budget) else FULL_BRANCH
+        qualifying_total = ledger.qualifying_total(cfg.year)
+    return REVIEW_BRANCH if qualifying_total > cfg.budget else FULL_BRANCH
 
 
 def approve_in_full(cfg: CycleConfig) -> str:
