@@ -9,16 +9,13 @@ check the files, keep a ledger, explain lines or write the packet, the evaluatio
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.measure import Run, write_result
-from benchmarks.years import DATA_DIR, cached_year
+from benchmarks.measure import Run, child_main
 from zgc_pipeline.money import format_yuan, from_fen
 from zgc_pipeline.policy import PilotPolicy, load_policy
 from zgc_pipeline.samples.year import SampleYear
@@ -146,18 +143,7 @@ def settle_year(sample: SampleYear, out: Path, projects: int) -> Run:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--projects", type=int, required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--data", type=Path, default=DATA_DIR)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--result", type=Path, required=True)
-    args = parser.parse_args(argv)
-    out = args.workdir / NAME
-    shutil.rmtree(out, ignore_errors=True)
-    sample = cached_year(args.projects, seed=args.seed, data_dir=args.data)
-    write_result(settle_year(sample, out, args.projects), args.result)
-    return 0
+    return child_main(argv, name=NAME, contender=settle_year, description=__doc__)
 
 
 if __name__ == "__main__":

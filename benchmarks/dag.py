@@ -9,15 +9,13 @@ Run in a child process with its own ``AIRFLOW_HOME`` under the work folder:
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import time
 from pathlib import Path
 
-from benchmarks.measure import Run, write_result
+from benchmarks.measure import Run, child_main
 from benchmarks.pipeline import config
-from benchmarks.years import DATA_DIR, cached_year
 from zgc_pipeline.samples.year import SampleYear
 
 NAME = "dag"
@@ -68,21 +66,13 @@ def run_dag(sample: SampleYear, out: Path, projects: int) -> Run:
     return run
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--projects", type=int, required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--data", type=Path, default=DATA_DIR)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--result", type=Path, required=True)
-    args = parser.parse_args(argv)
-    out = args.workdir / NAME
-    shutil.rmtree(out, ignore_errors=True)
+def _airflow_home(out: Path) -> None:
     out.mkdir(parents=True)
     os.environ["AIRFLOW_HOME"] = str(out / "airflow")  # before anything imports Airflow
-    sample = cached_year(args.projects, seed=args.seed, data_dir=args.data)
-    write_result(run_dag(sample, out, args.projects), args.result)
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return child_main(argv, name=NAME, contender=run_dag, description=__doc__, before=_airflow_home)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,7 @@ row per project, its columns), text cells from the inputs' text and number cells
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import shutil
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,8 +16,7 @@ from typing import Any
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from benchmarks.measure import Run, write_result
-from benchmarks.years import DATA_DIR, cached_year
+from benchmarks.measure import Run, child_main
 from zgc_pipeline.outputs.payout import DETAIL_COLUMNS
 from zgc_pipeline.outputs.review_packet import PROJECT_COLUMNS
 from zgc_pipeline.outputs.sheets import Column, Kind
@@ -80,18 +77,7 @@ def io_only(sample: SampleYear, out: Path, projects: int) -> Run:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--projects", type=int, required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--data", type=Path, default=DATA_DIR)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--result", type=Path, required=True)
-    args = parser.parse_args(argv)
-    out = args.workdir / NAME
-    shutil.rmtree(out, ignore_errors=True)
-    sample = cached_year(args.projects, seed=args.seed, data_dir=args.data)
-    write_result(io_only(sample, out, args.projects), args.result)
-    return 0
+    return child_main(argv, name=NAME, contender=io_only, description=__doc__)
 
 
 if __name__ == "__main__":

@@ -83,3 +83,33 @@ def run_child(module: str, args: list[str], *, env: dict[str, str] | None = None
 
 def write_result(run: Run, path: Path) -> None:
     path.write_text(json.dumps(run.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def child_main(
+    argv: list[str] | None,
+    *,
+    name: str,
+    contender: Callable[[Any, Path, int], Run],
+    description: str | None,
+    before: Callable[[Path], None] | None = None,
+) -> int:
+    """The command line every contender's child process shares: build or reuse the year, run, write the result."""
+    import argparse
+    import shutil
+
+    from benchmarks.years import DATA_DIR, cached_year
+
+    parser = argparse.ArgumentParser(description=description.splitlines()[0] if description else None)
+    parser.add_argument("--projects", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data", type=Path, default=DATA_DIR)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args(argv)
+    out = args.workdir / name
+    shutil.rmtree(out, ignore_errors=True)
+    if before is not None:
+        before(out)
+    sample = cached_year(args.projects, seed=args.seed, data_dir=args.data)
+    write_result(contender(sample, out, args.projects), args.result)
+    return 0

@@ -6,14 +6,11 @@ fresh SQLite ledger under ``DIR``; each step is a stage of the result, and the p
 
 from __future__ import annotations
 
-import argparse
-import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.measure import Run, write_result
-from benchmarks.years import DATA_DIR, cached_year
+from benchmarks.measure import Run, child_main
 from zgc_pipeline import cycle
 from zgc_pipeline.samples.year import SampleYear
 from zgc_pipeline.settings import default_ledger_url, load_settings
@@ -75,18 +72,7 @@ def settle_year(sample: SampleYear, out: Path, projects: int) -> Run:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--projects", type=int, required=True)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--data", type=Path, default=DATA_DIR)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--result", type=Path, required=True)
-    args = parser.parse_args(argv)
-    sample = cached_year(args.projects, seed=args.seed, data_dir=args.data)
-    out = args.workdir / NAME
-    shutil.rmtree(out, ignore_errors=True)
-    write_result(settle_year(sample, out, args.projects), args.result)
-    return 0
+    return child_main(argv, name=NAME, contender=settle_year, description=__doc__)
 
 
 if __name__ == "__main__":
