@@ -82,7 +82,11 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
             policy_sha256=policy.sha256,
             inputs_sha256=inputs_checksum(ledger, cfg.year),
         )
-        years = [_evaluation_year(ledger, y, policy) for y in ledger.settled_years() if y <= cfg.year]
+        years = [
+            _evaluation_year(ledger, y, policy, allocation if y == cfg.year else None)
+            for y in ledger.settled_years()
+            if y <= cfg.year
+        ]
         submissions = ledger.submissions(cfg.year)
     cfg.year_dir.mkdir(parents=True, exist_ok=True)
     payout = payout_path(cfg)
@@ -168,8 +172,11 @@ def _kind_of(kind: str | None) -> ClaimKind | None:
     return None
 
 
-def _evaluation_year(ledger: Ledger, year: int, policy: PilotPolicy) -> EvaluationYear:
-    allocation = ledger.load_allocation(year)
+def _evaluation_year(
+    ledger: Ledger, year: int, policy: PilotPolicy, loaded: Allocation | None = None
+) -> EvaluationYear:
+    """A settled year for the evaluation pack; the year being delivered passes the allocation it already loaded."""
+    allocation = loaded or ledger.load_allocation(year)
     loans = ledger.load_inputs(year).loans
     return EvaluationYear(
         year=year, budget=allocation.budget, allocation=allocation, loans=tuple(loans), tiers=policy.tiers
