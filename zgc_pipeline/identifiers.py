@@ -10,8 +10,8 @@ import unicodedata
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
-_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
-_PATENT_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+PATENT_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 _PATENT_RE = re.compile(r"^(?:ZL|CN)?(\d{8}|\d{12})\.?([0-9X])$")
 _TRADEMARK_RE = re.compile(r"^第?(\d+)号?$")
 
@@ -34,7 +34,7 @@ def normalise_uscc(text: str) -> str:
 def uscc_check_character(first17: str) -> str | None:
     """The check character for 17 USCC characters, or None if a character is outside the alphabet."""
     total = 0
-    for ch, weight in zip(first17, _USCC_WEIGHTS, strict=True):
+    for ch, weight in zip(first17, USCC_WEIGHTS, strict=True):
         value = _USCC_VALUE.get(ch)
         if value is None:
             return None
@@ -66,6 +66,12 @@ def normalise_patent_number(text: str) -> str:
     return re.sub(r"\s+", "", to_half_width(str(text))).upper()
 
 
+def patent_check_character(digits: str) -> str:
+    """Digits × 2,3,4,5,6,7,8,9,2,3,4,5, summed, mod 11; 10 is written X (identifiers.md)."""
+    remainder = sum(int(d) * w for d, w in zip(digits, PATENT_WEIGHTS, strict=False)) % 11
+    return "X" if remainder == 10 else str(remainder)
+
+
 def patent_problem(text: str) -> str | None:
     """Why a patent number fails its form or check digit, in Chinese, or None when it is valid."""
     code = normalise_patent_number(text)
@@ -73,9 +79,7 @@ def patent_problem(text: str) -> str | None:
     if not match:
         return "专利号格式应为（ZL/CN）+8位或12位数字+“.”+校验位"
     digits, check = match.groups()
-    total = sum(int(d) * w for d, w in zip(digits, _PATENT_WEIGHTS, strict=False))
-    remainder = total % 11
-    expected = "X" if remainder == 10 else str(remainder)
+    expected = patent_check_character(digits)
     if expected != check:
         return f"专利号校验位错误：应为{expected}，实为{check}"
     return None

@@ -4,8 +4,8 @@ Importing this module registers the expectations with GX, so it must be imported
 is loaded (``suites.load_suite`` does that). It imports ``great_expectations`` at module level: only the quality
 checks import it, inside the function that runs them, never anything the DAGs import at parse time.
 
-The checks themselves are the ones in ``identifiers``; GX only maps them over a column. Nulls are skipped by GX
-(a missing value is the not-null expectation's business).
+The checks are those of ``identifiers``, done a whole column at a time (``identifier_columns``). Nulls are skipped
+by GX (a missing value is the not-null expectation's business).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
 
-from zgc_pipeline.identifiers import uscc_problem
-from zgc_pipeline.quality.patents import patent_list_problems
+from zgc_pipeline.quality.identifier_columns import valid_patent_lists, valid_usccs
 
 
 class ColumnValuesValidUscc(ColumnMapMetricProvider):
@@ -28,15 +27,7 @@ class ColumnValuesValidUscc(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
-        known: dict[Any, bool] = {}  # a file names a few lenders or insurers on every row: check each code once
-
-        def valid(code: Any) -> bool:
-            ok = known.get(code)
-            if ok is None:
-                ok = known[code] = uscc_problem(str(code)) is None
-            return ok
-
-        return column.map(valid).astype(bool)
+        return pd.Series(valid_usccs(column), index=column.index)
 
 
 class ColumnValuesValidPatentList(ColumnMapMetricProvider):
@@ -46,7 +37,7 @@ class ColumnValuesValidPatentList(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
-        return column.map(lambda value: not patent_list_problems(str(value))).astype(bool)
+        return pd.Series(valid_patent_lists(column), index=column.index)
 
 
 class ExpectColumnValuesToBeValidUscc(ColumnMapExpectation):

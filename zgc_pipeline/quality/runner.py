@@ -57,28 +57,33 @@ def _context(docs_dir: Path | None) -> AbstractDataContext:
 def run_suite(
     suite: ExpectationSuite, frame: pd.DataFrame, *, run_name: str, docs_dir: Path | None = None
 ) -> ExpectationSuiteValidationResult:
-    """Validate ``frame`` against ``suite`` with COMPLETE results; with ``docs_dir``, keep them and build the docs."""
+    """Validate ``frame`` against ``suite`` with COMPLETE results; with ``docs_dir``, keep them and build the docs.
+
+    Through a validation definition, which takes the batch once (``Batch.validate`` takes it, and so fingerprints
+    the whole frame, a second time).
+    """
+    import great_expectations as gx
+
     context = _context(docs_dir)
     source = context.data_sources.add_or_update_pandas(name="submissions")
     asset = source.add_dataframe_asset(name=suite.name)
     batch_definition = asset.add_batch_definition_whole_dataframe(name="whole_file")
+    stored_suite = context.suites.add_or_update(suite)  # into the context's store, never back to expectations/
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"{suite.name}_file", data=batch_definition, suite=stored_suite)
+    )
     if docs_dir is None:
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        return batch.validate(suite, result_format=COMPLETE)
-    return _run_and_keep(context, suite, batch_definition, frame, run_name)
+        return definition.run(batch_parameters={"dataframe": frame}, result_format=COMPLETE)
+    return _run_and_keep(context, suite, definition, frame, run_name)
 
 
 def _run_and_keep(
-    context: AbstractDataContext, suite: ExpectationSuite, batch_definition: Any, frame: pd.DataFrame, run_name: str
+    context: AbstractDataContext, suite: ExpectationSuite, definition: Any, frame: pd.DataFrame, run_name: str
 ) -> ExpectationSuiteValidationResult:
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
     from great_expectations.core.run_identifier import RunIdentifier
 
-    stored_suite = context.suites.add_or_update(suite)  # into docs_dir's store, never back to expectations/
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=f"{suite.name}_file", data=batch_definition, suite=stored_suite)
-    )
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
             name=f"{suite.name}_check",

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import random
 
-from zgc_pipeline.identifiers import USCC_ALPHABET, uscc_check_character
+from zgc_pipeline.identifiers import USCC_ALPHABET, patent_check_character, uscc_check_character
 
 BEIJING_DISTRICTS = ("110108", "110105", "110102", "110101", "110114", "110115", "110106")
-_PATENT_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 
 def make_uscc(rng: random.Random, *, district: str = "110108", kind: str = "91") -> str:
@@ -27,12 +26,6 @@ def bad_uscc(code: str) -> str:
     """The same code with a wrong check character."""
     wrong = USCC_ALPHABET[(USCC_ALPHABET.index(code[17]) + 7) % len(USCC_ALPHABET)]
     return code[:17] + wrong
-
-
-def patent_check_character(digits: str) -> str:
-    """Digits × 2,3,4,5,6,7,8,9,2,3,4,5, summed, mod 11; 10 is written X (identifiers.md)."""
-    remainder = sum(int(d) * w for d, w in zip(digits, _PATENT_WEIGHTS, strict=False)) % 11
-    return "X" if remainder == 10 else str(remainder)
 
 
 def make_patent_number(rng: random.Random, *, year: int, patent_type: int = 1) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 SERIAL_RANGE = (18264, 73415)  # 1950-01-01 … 2100-12-31 as Excel serials
 YEAR_RANGE = (1950, 2100)
 YES = {"是": True, "否": False, "TRUE": True, "FALSE": False}
+_TYPE_OF = np.frompyfunc(type, 1, 1)
 
 
 @dataclass(slots=True)
@@ -88,20 +90,20 @@ def cell_text(cell: object) -> str:
 def raw_texts(cells: Cells) -> Cells:
     """Every cell as text, "" for blank: the 值 column of rejection reports."""
     texts = cells.copy()
-    others = _mask(not isinstance(cell, str) for cell in cells)
+    others = ~_instances(cells, str)
     texts[others] = _objects(_map_unique(cells[others], cell_text))
     return texts
 
 
 def parse_column(cells: Cells, field_type: FieldType, *, scale: Decimal = Decimal(1)) -> ParsedColumn:
     """Typed values (see ``parsed.ParsedSubmission``) and the problems of one column of data cells."""
-    is_str = _mask(isinstance(cell, str) for cell in cells)
+    is_str = _instances(cells, str)
     stripped = cells.copy()
-    stripped[is_str] = _objects(cell.strip() for cell in cells[is_str])
-    blank = _mask(cell is None or cell == "" or (isinstance(cell, float) and cell != cell) for cell in stripped)
+    stripped[is_str] = _objects(map(str.strip, cells[is_str]))
+    blank = pd.isna(cells) | (is_str & (stripped == ""))  # None, NaN, or only spaces
     is_str &= ~blank
     formula = np.zeros(len(cells), dtype=bool)
-    formula[is_str] = _mask(cell.startswith("=") for cell in stripped[is_str])
+    formula[is_str] = np.fromiter(map(str.startswith, stripped[is_str], repeat("=")), dtype=bool, count=is_str.sum())
     texts, others = is_str & ~formula, ~blank & ~is_str
     if field_type is FieldType.MONEY:
         parsed = _parse_money(stripped, texts, others, scale)
@@ -112,15 +114,37 @@ def parse_column(cells: Cells, field_type: FieldType, *, scale: Decimal = Decima
     return parsed
 
 
-def _mask(flags: Iterable[bool]) -> Mask:
-    return np.fromiter(flags, dtype=bool)
+def _instances(
+    cells: Cells, classes: type | tuple[type, ...], *, within: Mask | None = None, excluding: tuple[type, ...] = ()
+) -> Mask:
+    """``isinstance(cell, classes)`` (and not of ``excluding``) over the cells of ``within``; False elsewhere.
+
+    One ``type()`` per cell in C and one ``issubclass`` per distinct type: a column holds two or three types.
+    """
+    out = np.zeros(len(cells), dtype=bool)
+    chosen = cells if within is None else cells[within]
+    if len(chosen) == 0:
+        return out
+    types = np.asarray(_TYPE_OF(chosen), dtype=object)
+    hits = np.zeros(len(chosen), dtype=bool)
+    for kind in set(types.tolist()):
+        if issubclass(kind, classes) and not issubclass(kind, excluding):
+            hits |= types == kind
+    if within is None:
+        return hits
+    out[within] = hits
+    return out
+
+
+def _numbers(cells: Cells, within: Mask) -> Mask:
+    return _instances(cells, (int, float), within=within, excluding=(bool,))
 
 
 def _among(cells: Cells, within: Mask, predicate: Callable[[Any], bool]) -> Mask:
-    """``predicate`` over the cells of ``within`` only; False elsewhere."""
+    """``predicate`` over the cells of ``within`` only (the odd ones: few); False elsewhere."""
     out = np.zeros(len(cells), dtype=bool)
     if within.any():
-        out[within] = _mask(predicate(cell) for cell in cells[within])
+        out[within] = np.fromiter(map(predicate, cells[within]), dtype=bool, count=within.sum())
     return out
 
 
@@ -152,7 +176,7 @@ def _parse_text(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
     """Text as sent, stripped; a number typed into a text column (contract 20250001) becomes its digits."""
     values = np.full(len(cells), None, dtype=object)
     values[is_str] = cells[is_str]
-    long_number = _among(cells, other, lambda c: _is_number(c) and abs(c) >= 10**EXACT_DIGITS)
+    long_number = _among(cells, _numbers(cells, other), lambda c: abs(c) >= 10**EXACT_DIGITS)
     readable = other & ~long_number
     values[readable] = _objects(cell_text(c) for c in cells[readable])
     return ParsedColumn(_series(values, "str"), _errors(long_number, LONG_NUMBER_MESSAGE))
@@ -160,8 +184,17 @@ def _parse_text(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
 
 def _parse_uscc(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
     values = np.full(len(cells), None, dtype=object)
-    values[is_str] = _map_unique(cells[is_str], normalise_uscc)
+    values[is_str] = _normalised_usccs(cells[is_str])
     return ParsedColumn(_series(values, "str"), _errors(other, "统一社会信用代码" + NUMBER_AS_IDENTIFIER))
+
+
+def _normalised_usccs(texts: Cells) -> Cells:
+    """``normalise_uscc`` of each; ASCII letters and digits only (nearly every code) just need upper case."""
+    out = _objects(map(str.upper, texts))
+    plain = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
+    plain[plain] = np.fromiter(map(str.isalnum, texts[plain]), dtype=bool, count=plain.sum())
+    out[~plain] = _map_unique(texts[~plain], normalise_uscc)
+    return out
 
 
 def _parse_account(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
@@ -180,7 +213,7 @@ def _account_text(text: str) -> str:
 def _parse_list(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
     text = _parse_text(cells, is_str, other)
     values = text.values.to_numpy(dtype=object, na_value=None)
-    present = _mask(v is not None for v in values)
+    present = pd.notna(values)
     values[present] = _map_unique(values[present], _join_items)
     return ParsedColumn(_series(values, "str"), text.errors)
 
@@ -201,9 +234,9 @@ def _normalise_item(item: str) -> str:
 def _parse_yes_no(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
     values = np.full(len(cells), None, dtype=object)
     values[is_str] = _map_unique(cells[is_str], lambda text: YES.get(to_half_width(text).upper()))
-    is_bool = _among(cells, other, lambda c: isinstance(c, bool))
+    is_bool = _instances(cells, bool, within=other)
     values[is_bool] = cells[is_bool]
-    wrong = _among(values, is_str, lambda v: v is None) | (other & ~is_bool)
+    wrong = (is_str & pd.isna(values)) | (other & ~is_bool)
     return ParsedColumn(_series(values, "boolean"), _errors(wrong, YES_NO_MESSAGE))
 
 
@@ -238,7 +271,7 @@ def _parse_exact(
     units = np.zeros(len(cells), dtype=np.int64)
     known = np.zeros(len(cells), dtype=bool)
     errors: dict[int, str] = {}
-    numeric = _among(cells, other, _is_number)
+    numeric = _numbers(cells, other)
     if numeric.any():
         scaled = cells[numeric].astype(np.float64) * float(factor)
         rounded = np.rint(scaled)
@@ -297,11 +330,12 @@ def _parse_date(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
                 errors[int(position)] = outcome
             else:
                 days[position] = outcome
-    is_date = _among(cells, other, lambda c: isinstance(c, date))
+    is_date = _instances(cells, date, within=other)
     if is_date.any():
-        stamps = np.array([c.date() if isinstance(c, datetime) else c for c in cells[is_date]], dtype="datetime64[D]")
+        moments = pd.to_datetime(pd.Series(cells[is_date], dtype=object), errors="coerce")  # NaT: beyond any range
+        stamps = moments.to_numpy().astype("datetime64[D]")
         years = stamps.astype("datetime64[Y]").astype(np.int64) + 1970
-        in_range = (years >= YEAR_RANGE[0]) & (years <= YEAR_RANGE[1])
+        in_range = ~np.isnat(stamps) & (years >= YEAR_RANGE[0]) & (years <= YEAR_RANGE[1])
         positions = np.flatnonzero(is_date)
         days[positions[in_range]] = stamps[in_range]
         errors |= _errors(positions[~in_range], DATE_RANGE_MESSAGE)

@@ -25,6 +25,7 @@ from zgc_pipeline.submissions.sniffing import FileFormat, check_size, sniff_form
 ROW_COLUMN = "_row"
 _TOTAL_RE = re.compile(r"^(合计|总计|小计)")
 _NOTES_RE = re.compile(r"^(填表说明|填报说明|说明[:：]|注[:：]|备注[:：])")
+_MARKER_STARTS = frozenset("合总小填说注备")  # the first characters of the two patterns above
 _EMPTY_DTYPES = {
     FieldType.MONEY: "Int64",
     FieldType.SCORE: "Int64",
@@ -76,12 +77,21 @@ def _data_rows(grid: Grid, header_index: int) -> tuple[list[list[Cell]], list[in
     """Rows below the header, without blank rows, 合计 lines or the notes that end the table."""
     rows: list[list[Cell]] = []
     numbers: list[int] = []
+    may_mark: dict[str, bool] = {}  # first character → could it begin 合计 or a note (after NFKC)?
     for index in range(header_index + 1, len(grid)):
         row = grid[index]
         first = next((cell for cell in row if not (isinstance(cell, str) and not cell.strip())), None)
         if first is None:
             continue
         if isinstance(first, str):
+            head = first.lstrip()[0]
+            if head not in may_mark:
+                shown = to_half_width(head).strip()
+                may_mark[head] = not shown or shown[0] in _MARKER_STARTS
+            if not may_mark[head]:
+                rows.append(row)
+                numbers.append(index + 1)
+                continue
             lead = re.sub(r"\s+", "", to_half_width(first))
             if _NOTES_RE.match(lead):
                 break
@@ -100,7 +110,7 @@ def _typed(
     raw = {key: raw_texts(column) for key, column in cells.items()}
     keep = np.zeros(len(rows), dtype=bool)
     for texts in raw.values():
-        keep |= np.fromiter((bool(text.strip()) for text in texts), dtype=bool, count=len(texts))
+        keep |= np.array(list(map(str.strip, texts)), dtype=object) != ""
     for row, _ in uncomputed:  # a formula with no value is "present but unreadable", not blank
         if row + 1 in row_numbers:
             keep[row_numbers.index(row + 1)] = True
