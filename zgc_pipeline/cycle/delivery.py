@@ -30,22 +30,17 @@ from zgc_pipeline.submissions.problems import RowProblem, Severity
 def summarise_result(cfg: CycleConfig) -> dict[str, Any]:
     """What the bureau sees before signing off: totals, funded projects, payees, and the result's checksum."""
     with open_ledger(cfg) as ledger:
-        allocation = ledger.load_allocation(cfg.year)
+        totals = ledger.result_totals(cfg.year)
         checksum = ledger.result_checksum(cfg.year)
-    return result_summary(allocation, checksum)
-
-
-def result_summary(allocation: Allocation, checksum: str) -> dict[str, Any]:
-    payees = {d.line.payee_uscc for d in allocation.decisions if d.approved > 0}
     return {
-        "year": allocation.year,
-        "budget": format_yuan(allocation.budget),
-        "qualifying_total": format_yuan(allocation.qualifying_total),
-        "approved_total": format_yuan(allocation.approved_total),
-        "reviewed": allocation.reviewed,
-        "projects": len(allocation.projects),
-        "funded_projects": allocation.funded_projects,
-        "payees": len(payees),
+        "year": totals.year,
+        "budget": format_yuan(totals.budget),
+        "qualifying_total": format_yuan(totals.qualifying_total),
+        "approved_total": format_yuan(totals.approved_total),
+        "reviewed": totals.reviewed,
+        "projects": totals.projects,
+        "funded_projects": totals.funded_projects,
+        "payees": totals.payees,
         "result_sha256": checksum,
     }
 
@@ -74,8 +69,7 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
         if signoff is None or not signoff.approved:
             raise CycleError(f"{cfg.year}年度结果未经签批，不得生成拨付文件（R10）")
         allocation = ledger.load_allocation(cfg.year)
-        settlement = ledger.load_settlement(cfg.year)
-        refusals = [*_input_refusals(ledger, cfg.year), *settlement.refusals]
+        refusals = [*_input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)]
         registry = ledger.load_registry(cfg.year)
         about = ResultAbout(
             policy_file=_policy_name(cfg),
@@ -177,7 +171,6 @@ def _evaluation_year(
 ) -> EvaluationYear:
     """A settled year for the evaluation pack; the year being delivered passes the allocation it already loaded."""
     allocation = loaded or ledger.load_allocation(year)
-    loans = ledger.load_inputs(year).loans
     return EvaluationYear(
-        year=year, budget=allocation.budget, allocation=allocation, loans=tuple(loans), tiers=policy.tiers
+        year=year, budget=allocation.budget, allocation=allocation, loans=ledger.load_loans(year), tiers=policy.tiers
     )

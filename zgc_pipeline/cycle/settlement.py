@@ -16,18 +16,17 @@ FULL_BRANCH = "approve_in_full"
 def reconcile_submissions(cfg: CycleConfig) -> dict[str, int]:
     """Decide which files are current (R6.2: a resubmission replaces the earlier file) and count what they hold."""
     with open_ledger(cfg) as ledger:
-        ledger.active_submission_ids(cfg.year)
-        inputs = ledger.load_inputs(cfg.year)
+        keys = ledger.input_keys(cfg.year)
         registry = ledger.load_registry(cfg.year)
     if not registry:
         raise CycleError(f"{cfg.year}年度没有可用的试点单位名录：请检查名录文件的拒收报告")
-    loan_keys = {loan.key for loan in inputs.loans}
+    loan_keys = set(keys.loans)
     return {
-        "loans": len(inputs.loans),
-        "policy_lines": len(inputs.policies),
-        "policy_lines_with_loan": sum(1 for p in inputs.policies if p.loan_key in loan_keys),
-        "valuation_lines": len(inputs.valuations),
-        "valuation_lines_with_loan": sum(1 for v in inputs.valuations if v.loan_key in loan_keys),
+        "loans": len(keys.loans),
+        "policy_lines": len(keys.policies),
+        "policy_lines_with_loan": sum(1 for key in keys.policies if key in loan_keys),
+        "valuation_lines": len(keys.valuations),
+        "valuation_lines_with_loan": sum(1 for key in keys.valuations if key in loan_keys),
         "pilot_units": len(registry),
     }
 

@@ -4,7 +4,24 @@ Every step opens it, reads what it needs and writes its result in one transactio
 command line open it; the rules and the allocation never see it. Money is stored as integer fen.
 """
 
-from zgc_pipeline.ledger.entries import LedgerError, SignOff, SubmissionInfo, SubmissionStatus, YearInputs
+from zgc_pipeline.ledger.entries import (
+    InputKeys,
+    LedgerError,
+    ResultTotals,
+    SignOff,
+    SubmissionInfo,
+    SubmissionStatus,
+    YearInputs,
+)
 from zgc_pipeline.ledger.ledger import Ledger
 
-__all__ = ["Ledger", "LedgerError", "SignOff", "SubmissionInfo", "SubmissionStatus", "YearInputs"]
+__all__ = [
+    "InputKeys",
+    "Ledger",
+    "LedgerError",
+    "ResultTotals",
+    "SignOff",
+    "SubmissionInfo",
+    "SubmissionStatus",
+    "YearInputs",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from zgc_pipeline.records import InsurancePolicy, Loan, Valuation
@@ -53,6 +54,29 @@ class YearInputs:
     loans: tuple[Loan, ...]
     policies: tuple[InsurancePolicy, ...]
     valuations: tuple[Valuation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InputKeys:
+    """The project key of every current input row, by kind: enough to reconcile, without decoding the rows."""
+
+    loans: tuple[str, ...]
+    policies: tuple[str, ...]
+    valuations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResultTotals:
+    """A year's allocation in figures, read without decoding its lines: what the bureau sees before signing."""
+
+    year: int
+    budget: Decimal
+    qualifying_total: Decimal
+    approved_total: Decimal
+    reviewed: bool
+    projects: int
+    funded_projects: int
+    payees: int  # institutions paid anything
 
 
 @dataclass(frozen=True, slots=True)

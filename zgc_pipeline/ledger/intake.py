@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.ledger import tables as t
@@ -198,6 +198,15 @@ def load_records(connection: Connection, codec: RecordCodec[R], submission_ids: 
     )
     shared: dict[str, str] = {}
     return [codec.from_values(values, shared=shared) for values in fetched(connection.execute(query).tuples())]
+
+
+def load_project_keys(connection: Connection, table: Table, submission_ids: Sequence[int]) -> tuple[str, ...]:
+    """The ``project_key`` column of the accepted rows of the given files, in ``load_records``' order."""
+    if not submission_ids:
+        return ()
+    c = table.c
+    query = select(c.project_key).where(c.submission_id.in_(sorted(submission_ids))).order_by(c.submission_id, c.seq)
+    return tuple(connection.scalars(query))
 
 
 def year_problems(connection: Connection, year: int) -> list[tuple[SubmissionInfo, list[RowProblem]]]:

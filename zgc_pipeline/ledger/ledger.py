@@ -11,14 +11,21 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from zgc_pipeline.claims import Allocation, LedgerHistory, Settlement
+from zgc_pipeline.claims import Allocation, LedgerHistory, Refusal, Settlement
 from zgc_pipeline.ledger import intake, payouts, results
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.bulk import without_cyclic_gc
 from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, VALUATION
 from zgc_pipeline.ledger.engine import create_ledger_engine, upgrade_schema
-from zgc_pipeline.ledger.entries import LedgerError, SignOff, SubmissionInfo, YearInputs
-from zgc_pipeline.records import ExpertScore, PilotUnit
+from zgc_pipeline.ledger.entries import (
+    InputKeys,
+    LedgerError,
+    ResultTotals,
+    SignOff,
+    SubmissionInfo,
+    YearInputs,
+)
+from zgc_pipeline.records import ExpertScore, Loan, PilotUnit
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem
 
@@ -135,6 +142,23 @@ class Ledger:
             )
 
     @without_cyclic_gc
+    def load_loans(self, year: int) -> tuple[Loan, ...]:
+        """``load_inputs(year).loans`` alone, for the steps that need nothing else (packet, evaluation pack)."""
+        with self._engine.connect() as connection:
+            ids = intake.active_ids(connection, intake.years_up_to(connection, year))
+            return tuple(intake.load_records(connection, LOAN, ids))
+
+    def input_keys(self, year: int) -> InputKeys:
+        """The project key of every row ``load_inputs`` would decode, by kind, without decoding them."""
+        with self._engine.connect() as connection:
+            ids = intake.active_ids(connection, intake.years_up_to(connection, year))
+            return InputKeys(
+                loans=intake.load_project_keys(connection, t.loans, ids),
+                policies=intake.load_project_keys(connection, t.policies, ids),
+                valuations=intake.load_project_keys(connection, t.valuations, ids),
+            )
+
+    @without_cyclic_gc
     def load_registry(self, year: int) -> list[PilotUnit]:
         """The pilot unit registry (R1) from the year's current registry file; empty when there is none."""
         with self._engine.connect() as connection:
@@ -171,6 +195,12 @@ class Ledger:
         with self._engine.connect() as connection:
             return results.read_settlement(connection, year)
 
+    @without_cyclic_gc
+    def load_refusals(self, year: int) -> tuple[Refusal, ...]:
+        """``load_settlement(year).refusals`` alone, without decoding the qualifying lines."""
+        with self._engine.connect() as connection:
+            return results.read_refusals(connection, year)
+
     def project_keys(self, year: int) -> set[str]:
         """The year's project keys (e.g. to check a score file against the review), without loading the lines."""
         with self._engine.connect() as connection:
@@ -191,6 +221,11 @@ class Ledger:
     def load_allocation(self, year: int) -> Allocation:
         with self._engine.connect() as connection:
             return results.read_allocation(connection, year)
+
+    def result_totals(self, year: int) -> ResultTotals:
+        """The allocation's totals and counts (what the bureau signs off on), without decoding its decisions."""
+        with self._engine.connect() as connection:
+            return results.result_totals(connection, year)
 
     def result_checksum(self, year: int) -> str:
         """The checksum of the year's current allocation: what a sign-off names."""

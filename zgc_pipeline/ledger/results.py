@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from zgc_pipeline.claims import Allocation, ClaimLine, LineKey, Settlement
+from zgc_pipeline.claims import Allocation, ClaimLine, Funding, LineKey, Refusal, Settlement
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.bulk import fetched, insert_rows
 from zgc_pipeline.ledger.codecs import CLAIM_LINE, DECISION, PROJECT_OUTCOME, REFUSAL
-from zgc_pipeline.ledger.entries import LedgerError
+from zgc_pipeline.ledger.entries import LedgerError, ResultTotals
 from zgc_pipeline.money import from_fen, to_fen
 
 SETTLED = "settled"
@@ -92,14 +92,19 @@ def _lines_by_id(connection: Connection, year: int) -> dict[int, ClaimLine]:
 def read_settlement(connection: Connection, year: int) -> Settlement:
     settlement_row(connection, year)
     lines = tuple(_lines_by_id(connection, year).values())
-    r = t.refusals.c
-    refusals = tuple(
-        REFUSAL.from_row(row)
-        for row in fetched(connection.execute(select(t.refusals).where(r.year == year).order_by(r.seq)).mappings())
-    )
     f = t.first_premium_dates.c
     dates = connection.execute(select(f.project_key, f.first_date).where(f.year == year).order_by(f.project_key))
-    return Settlement(year=year, lines=lines, refusals=refusals, first_premium_dates=dict(dates.tuples().all()))
+    return Settlement(
+        year=year, lines=lines, refusals=read_refusals(connection, year), first_premium_dates=dict(dates.tuples().all())
+    )
+
+
+def read_refusals(connection: Connection, year: int) -> tuple[Refusal, ...]:
+    """The settlement's refused lines alone (the 未通过 sheet needs nothing else of it)."""
+    settlement_row(connection, year)
+    r = t.refusals.c
+    rows = connection.execute(select(t.refusals).where(r.year == year).order_by(r.seq)).mappings()
+    return tuple(REFUSAL.from_row(row) for row in fetched(rows))
 
 
 def project_keys(connection: Connection, year: int) -> set[str]:
@@ -176,6 +181,32 @@ def read_allocation(connection: Connection, year: int) -> Allocation:
         reviewed=bool(row["reviewed"]),
         decisions=decisions,
         projects=projects,
+    )
+
+
+def result_totals(connection: Connection, year: int) -> ResultTotals:
+    """The allocation's figures (what ``read_allocation`` would give, summed) counted by the database."""
+    row = settlement_row(connection, year)
+    if row["result_sha256"] is None:
+        raise LedgerError(f"{year}年度尚未完成预算分配")
+    p, d, c = t.project_outcomes.c, t.decisions.c, t.claim_lines.c
+    projects, funded = connection.execute(
+        select(func.count(), func.count().filter(p.funding != Funding.NONE.value)).where(p.year == year)
+    ).one()
+    payees = connection.scalar(
+        select(func.count(distinct(c.payee_uscc)))
+        .select_from(t.decisions.join(t.claim_lines, d.claim_line_id == c.id))
+        .where(d.year == year, d.approved_fen > 0)
+    )
+    return ResultTotals(
+        year=year,
+        budget=from_fen(row["budget_fen"]),
+        qualifying_total=from_fen(row["qualifying_total_fen"]),
+        approved_total=from_fen(row["approved_total_fen"]),
+        reviewed=bool(row["reviewed"]),
+        projects=int(projects),
+        funded_projects=int(funded),
+        payees=int(payees or 0),
     )
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from ledger_factories import claim, settlement
+from ledger_factories import INSURER, VALUER, allocation, claim, loan, policy, settlement, submit, valuation
 
-from zgc_pipeline.claims import ClaimKind
+from zgc_pipeline.claims import ClaimKind, Funding, Refusal
 from zgc_pipeline.ledger import Ledger, LedgerError
+from zgc_pipeline.records import SourceRow
+from zgc_pipeline.submissions.fields import SubmissionKind
 
 
 @pytest.fixture
@@ -37,3 +40,48 @@ def test_a_year_not_settled_yet_is_an_error_not_an_empty_answer(ledger: Ledger) 
         ledger.project_keys(2031)
     with pytest.raises(LedgerError):
         ledger.qualifying_total(2031)
+
+
+def test_loans_and_input_keys_are_what_the_whole_inputs_say(ledger: Ledger) -> None:
+    submit(ledger, 2018, "loans2018.xlsx", SubmissionKind.LOANS, [loan("DK-OLD", year=2018)])
+    submit(ledger, 2019, "loans.xlsx", SubmissionKind.LOANS, [loan("DK-001"), loan("dk 002", row=3)])
+    policies = [policy("BD-001"), policy("BD-002", "DK-002", row=3), policy("BD-009", "DK-NONE", row=4)]
+    submit(ledger, 2019, "policies.xlsx", SubmissionKind.POLICIES, policies, submitter=INSURER)
+    submit(ledger, 2019, "valuations.xlsx", SubmissionKind.VALUATIONS, [valuation(loan_no="DK-OLD")])
+    inputs = ledger.load_inputs(2019)
+    keys = ledger.input_keys(2019)
+    assert ledger.load_loans(2019) == inputs.loans
+    assert keys.loans == tuple(x.key for x in inputs.loans) == ("DK-OLD", "DK-001", "DK002")
+    assert keys.policies == tuple(x.loan_key for x in inputs.policies) == ("DK-001", "DK-002", "DK-NONE")
+    assert keys.valuations == tuple(x.loan_key for x in inputs.valuations) == ("DK-OLD",)
+
+
+def test_refusals_and_result_totals_are_what_the_whole_result_says(ledger: Ledger) -> None:
+    paid, also_paid = claim("BD-001", "DK-001", computed="1000.00"), claim("BD-002", "DK-002", computed="500.00")
+    unpaid = replace(claim("PG-003", "DK-003", kind=ClaimKind.VALUATION_SUPPORT, computed="6000.00"), payee_uscc=VALUER)
+    refusals = (
+        Refusal(SourceRow("policies.xlsx", "Sheet1", 9, 2019), "DK-9", "BD-9", None, "R2.3", "投保人为借款企业"),
+    )
+    ledger.save_settlement(
+        settlement(2019, paid, also_paid, unpaid, refusals=refusals),
+        budget=Decimal("1500.00"),
+        policy_sha256="p" * 64,
+        inputs_sha256="i" * 64,
+    )
+    saved = allocation(2019, (paid, "1000.00"), (also_paid, "500.00"), (unpaid, "0.00"), budget="1500.00")
+    saved = replace(
+        saved, reviewed=True, projects=(*saved.projects[:2], replace(saved.projects[2], funding=Funding.NONE))
+    )
+    ledger.save_allocation(saved, result_sha256="r" * 64)
+    assert ledger.load_refusals(2019) == ledger.load_settlement(2019).refusals == refusals
+    totals = ledger.result_totals(2019)
+    whole = ledger.load_allocation(2019)
+    assert (totals.year, totals.budget, totals.qualifying_total, totals.approved_total, totals.reviewed) == (
+        whole.year,
+        whole.budget,
+        whole.qualifying_total,
+        whole.approved_total,
+        whole.reviewed,
+    )
+    assert (totals.projects, totals.funded_projects) == (len(whole.projects), whole.funded_projects) == (3, 2)
+    assert totals.payees == len({d.line.payee_uscc for d in whole.decisions if d.approved > 0}) == 1
