@@ -3,6 +3,9 @@
 One rule per field type instead of one hand-written mapping per record: money goes to ``<field>_fen``
 (BigInteger), exact non-money decimals (rates, scores) to text, tuples and sets to JSON lists, enums to their
 value, a ``SourceRow`` to the four ``source_*`` columns. Reading back gives records equal to those written.
+
+A big year moves millions of records through here, so once the rules are known each codec compiles them into one
+straight-line function per direction (as ``dataclasses`` does for ``__init__``): no loop over fields per record.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import String, Table
 
 from zgc_pipeline.money import from_fen, to_fen
 from zgc_pipeline.records import SourceRow
@@ -96,6 +99,8 @@ class RecordCodec(Generic[T]):
                 read = None if read is None else _optional(read)
             self._writers.append((f.name, column, write))
             self._readers.append((f.name, column, read))
+        self._encode = self._compile_encoder()
+        self._decode = self._compile_decoder()
 
     def _rule(self, name: str, base: Any) -> tuple[Convert | None, Convert | None, str]:
         if base is Decimal and f"{name}_fen" in self.table.c:
@@ -111,25 +116,67 @@ class RecordCodec(Generic[T]):
             return _json_set, _from_json_set, name
         return None, None, name
 
-    def to_row(self, record: T, **extra: Any) -> dict[str, Any]:
-        row = dict(extra)
-        for column, compute in self._derived.items():
-            row[column] = compute(record)
-        for attribute, column, convert in self._writers:
-            value = getattr(record, attribute)
-            row[column] = value if convert is None else convert(value)
+    def _compile_encoder(self) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
+        """``record, extra → row``: derived columns, then each field by its rule, then the source columns."""
+        namespace: dict[str, Any] = {}
+        items = ["**extra"]
+        for n, (column, compute) in enumerate(self._derived.items()):
+            namespace[f"derive{n}"] = compute
+            items.append(f"{column!r}: derive{n}(record)")
+        for n, (attribute, column, convert) in enumerate(self._writers):
+            namespace[f"convert{n}"] = convert
+            items.append(
+                f"{column!r}: record.{attribute}" if convert is None else f"{column!r}: convert{n}(record.{attribute})"
+            )
+        lines = ["def encode(record, extra):"]
         if self._source is not None:
-            source: SourceRow | None = getattr(record, self._source[0])
-            if source is None:
-                row.update(dict.fromkeys(SOURCE_COLUMNS))
-            else:
-                row.update(
-                    source_file=source.file_name,
-                    source_sheet=source.sheet,
-                    source_row=source.row,
-                    source_year=source.submission_year,
+            lines.append(f"    source = record.{self._source[0]}")
+            lines.append("    if source is None: file = sheet = row = year = None")
+            lines.append(
+                "    else: file, sheet, row, year = source.file_name, source.sheet, source.row, source.submission_year"
+            )
+            items += [
+                f"{name!r}: {value}"
+                for name, value in zip(SOURCE_COLUMNS, ("file", "sheet", "row", "year"), strict=True)
+            ]
+        lines.append("    return {" + ", ".join(items) + "}")
+        return _compiled("encode", lines, namespace)
+
+    def _compile_decoder(self) -> Callable[..., T]:
+        """``values, shared, extra → record``: the values of ``read_columns`` in order, each by its rule.
+
+        With ``shared`` a short text of a text column is looked up there first (see ``from_values``).
+        """
+        namespace: dict[str, Any] = {"cls": self.cls, "SourceRow": SourceRow}
+        names = [f"v{n}" for n in range(len(self._readers))]
+        arguments = []
+        for n, (attribute, column, convert) in enumerate(self._readers):
+            value = names[n]
+            if convert is not None:
+                namespace[f"convert{n}"] = convert
+                value = f"convert{n}({value})"
+            elif isinstance(self.table.c[column].type, String):
+                value = (
+                    f"(shared.setdefault({value}, {value}) if shared is not None and type({value}) is str "
+                    f"and len({value}) <= {SHARED_TEXT_MAX} else {value})"
                 )
-        return row
+            arguments.append(f"{attribute}={value}")
+        lines = ["def decode(values, shared, extra):"]
+        if self._source is not None:
+            names += ["file", "sheet", "row", "year"]
+            attribute, optional = self._source
+            lines.append("    " + ", ".join(names) + ", = values")
+            lines.append("    if shared is not None and file is not None:")
+            lines.append("        file, sheet = shared.setdefault(file, file), shared.setdefault(sheet, sheet)")
+            source = "SourceRow(file, sheet, row, year)"
+            arguments.append(f"{attribute}=" + (f"(None if file is None else {source})" if optional else source))
+        elif names:
+            lines.append("    " + ", ".join(names) + ", = values")
+        lines.append("    return cls(" + ", ".join([*arguments, "**extra"]) + ")")
+        return _compiled("decode", lines, namespace)
+
+    def to_row(self, record: T, **extra: Any) -> dict[str, Any]:
+        return self._encode(record, extra)
 
     @property
     def read_columns(self) -> list[str]:
@@ -144,32 +191,11 @@ class RecordCodec(Generic[T]):
         repeat the same payee, file and sheet names hundreds of thousands of times, and each database row would
         otherwise hold its own copy.
         """
-        kwargs = dict(extra)
-        for (attribute, _, convert), value in zip(self._readers, values, strict=False):
-            if convert is not None:
-                value = convert(value)
-            elif shared is not None and type(value) is str and len(value) <= SHARED_TEXT_MAX:
-                value = shared.setdefault(value, value)
-            kwargs[attribute] = value
-        if self._source is not None:
-            attribute, optional = self._source
-            file, sheet, row, year = values[-4:]
-            if shared is not None and file is not None:
-                file, sheet = shared.setdefault(file, file), shared.setdefault(sheet, sheet)
-            kwargs[attribute] = None if optional and file is None else SourceRow(file, sheet, row, year)
-        return self.cls(**kwargs)
+        return self._decode(values, shared, extra)
 
     def from_row(self, row: Mapping[Any, Any], **extra: Any) -> T:
-        values = dict(extra)
-        for attribute, column, convert in self._readers:
-            value = row[column]
-            values[attribute] = value if convert is None else convert(value)
-        if self._source is not None:
-            attribute, optional = self._source
-            if optional and row["source_file"] is None:
-                values[attribute] = None
-            else:
-                values[attribute] = SourceRow(
-                    row["source_file"], row["source_sheet"], row["source_row"], row["source_year"]
-                )
-        return self.cls(**values)
+        return self._decode([row[column] for column in self.read_columns], None, extra)
+
+def _compiled(name: str, lines: list[str], namespace: dict[str, Any]) -> Any:
+    exec("\n".join(lines), namespace)  # the source is built above from field and column names only
+    return namespace[name]
