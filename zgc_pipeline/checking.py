@@ -44,9 +44,17 @@ class CheckedFile:
 
 
 def check_file(
-    path: Path, *, max_bytes: int, display_name: str | None = None, docs_dir: Path | None = None
+    path: Path,
+    *,
+    max_bytes: int,
+    display_name: str | None = None,
+    docs_dir: Path | None = None,
+    uscc_exceptions: frozenset[str] = frozenset(),
 ) -> CheckedFile:
-    """Read ``path`` and run its kind's GX suite; a structurally wrong file comes back refused whole."""
+    """Read ``path`` and run its kind's GX suite; a structurally wrong file comes back refused whole.
+
+    ``uscc_exceptions``: the deployment's listed codes that fail the USCC check but are genuine (warnings).
+    """
     from zgc_pipeline.quality import validate_submission
 
     name = display_name or path.name
@@ -54,18 +62,21 @@ def check_file(
         parsed = read_submission(path, max_bytes=max_bytes, display_name=name)
     except SubmissionRefused as refused:
         return CheckedFile(path, name, None, [refused.problem])
-    problems = [*parsed.problems, *validate_submission(parsed, docs_dir=docs_dir)]
+    found = validate_submission(parsed, docs_dir=docs_dir, uscc_exceptions=uscc_exceptions)
+    problems = [*parsed.problems, *found]
     return CheckedFile(path, name, parsed, problems)
 
 
-def check_files(paths: Sequence[Path], *, max_bytes: int) -> list[CheckedFile]:
+def check_files(
+    paths: Sequence[Path], *, max_bytes: int, uscc_exceptions: frozenset[str] = frozenset()
+) -> list[CheckedFile]:
     """``zgc validate``: check each file, write its rejection report next to it when anything is wrong."""
     from zgc_pipeline.outputs import write_rejection_report
     from zgc_pipeline.submissions.archive import sha256_of
 
     checked = []
     for path in paths:
-        result = check_file(path, max_bytes=max_bytes)
+        result = check_file(path, max_bytes=max_bytes, uscc_exceptions=uscc_exceptions)
         if result.problems:
             report = path.with_name(f"{path.name}.拒收报告.xlsx")
             write_rejection_report(report, file_name=path.name, sha256=sha256_of(path), problems=result.problems)

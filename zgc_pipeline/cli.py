@@ -179,7 +179,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from zgc_pipeline.checking import check_files
 
-    reports = check_files(args.files, max_bytes=load_settings().max_file_bytes)
+    settings = load_settings()
+    reports = check_files(args.files, max_bytes=settings.max_file_bytes, uscc_exceptions=settings.uscc_exceptions)
     bad = 0
     for report in reports:
         print(report.line())

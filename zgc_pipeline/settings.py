@@ -8,9 +8,12 @@ Airflow connection or the environment.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from zgc_pipeline.identifiers import normalise_uscc
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +30,8 @@ class Settings:
     scores_wait_seconds: int  # ZGC_SCORES_WAIT_SECONDS: how long the DAG waits for the panel's scores
     scores_poke_seconds: int  # ZGC_SCORES_POKE_SECONDS: how often it looks
     signoff_wait_seconds: int  # ZGC_SIGNOFF_WAIT_SECONDS: how long the sign-off may stay open
+    # ZGC_USCC_EXCEPTIONS: genuine codes that fail the check (identifiers.md), reported as warnings, not refused
+    uscc_exceptions: frozenset[str] = frozenset()
 
     @property
     def default_ledger(self) -> bool:
@@ -52,6 +57,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} 应为整数，实为 {value!r}") from exc
 
 
+def _usccs(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """Codes separated by commas (either width), semicolons or whitespace, each normalised as a USCC."""
+    items = re.split(r"[,，;；\s]+", env.get(name) or "")
+    return frozenset(normalise_uscc(item) for item in items if item)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment (``os.environ`` unless given), with defaults for one person's machine."""
     env = os.environ if env is None else env
@@ -69,4 +80,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         scores_wait_seconds=_int(env, "ZGC_SCORES_WAIT_SECONDS", 30 * 24 * 3600),
         scores_poke_seconds=_int(env, "ZGC_SCORES_POKE_SECONDS", 3600),
         signoff_wait_seconds=_int(env, "ZGC_SIGNOFF_WAIT_SECONDS", 30 * 24 * 3600),
+        uscc_exceptions=_usccs(env, "ZGC_USCC_EXCEPTIONS"),
     )

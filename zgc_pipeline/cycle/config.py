@@ -33,6 +33,7 @@ class CycleConfig:
     policy_file: Path | None
     archive_dir: Path
     max_file_bytes: int
+    uscc_exceptions: frozenset[str] = frozenset()  # a deployment setting (ZGC_USCC_EXCEPTIONS), not a run's choice
 
     @property
     def year_dir(self) -> Path:
@@ -69,6 +70,7 @@ class CycleConfig:
     ) -> CycleConfig:
         """A run on one person's machine: everything under ``out`` (ledger, archive) unless told otherwise."""
         out = out.resolve()
+        settings = load_settings()
         return cls(
             year=year,
             inbox=inbox.resolve(),
@@ -78,7 +80,8 @@ class CycleConfig:
             ledger_url=ledger_url or default_ledger_url(out),
             policy_file=policy_file.resolve() if policy_file else None,
             archive_dir=out / "archive",
-            max_file_bytes=load_settings().max_file_bytes,
+            max_file_bytes=settings.max_file_bytes,
+            uscc_exceptions=settings.uscc_exceptions,
         )
 
     @classmethod
@@ -110,6 +113,7 @@ class CycleConfig:
             policy_file=Path(policy) if policy else None,
             archive_dir=settings.archive_dir if os.environ.get("ZGC_ARCHIVE_DIR") else out / "archive",
             max_file_bytes=settings.max_file_bytes,
+            uscc_exceptions=settings.uscc_exceptions,
         )
 
 

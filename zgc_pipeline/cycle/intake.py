@@ -69,7 +69,11 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
         # one GX store per file, so parallel workers never write into the same one
         docs_dir = cfg.data_docs_dir / f"{submission_id:05d}-{Path(info.file_name).stem}"
         checked = check_file(
-            Path(info.archived_path), max_bytes=cfg.max_file_bytes, display_name=info.file_name, docs_dir=docs_dir
+            Path(info.archived_path),
+            max_bytes=cfg.max_file_bytes,
+            display_name=info.file_name,
+            docs_dir=docs_dir,
+            uscc_exceptions=cfg.uscc_exceptions,
         )
         parsed, problems = checked.parsed, checked.problems
         if parsed is None:

@@ -196,6 +196,7 @@ class RecordCodec(Generic[T]):
     def from_row(self, row: Mapping[Any, Any], **extra: Any) -> T:
         return self._decode([row[column] for column in self.read_columns], None, extra)
 
+
 def _compiled(name: str, lines: list[str], namespace: dict[str, Any]) -> Any:
     exec("\n".join(lines), namespace)  # the source is built above from field and column names only
     return namespace[name]

@@ -73,8 +73,16 @@ def _failure(result: ExpectationValidationResult) -> Failure:
     )
 
 
-def validate_submission(parsed: ParsedSubmission, *, docs_dir: Path | None = None) -> list[RowProblem]:
+USCC_CHECK = "expect_column_values_to_be_valid_uscc"
+EXCEPTION_NOTE = "；该代码列在统一社会信用代码例外名单中，仅作提示，不拒收"
+
+
+def validate_submission(
+    parsed: ParsedSubmission, *, docs_dir: Path | None = None, uscc_exceptions: frozenset[str] = frozenset()
+) -> list[RowProblem]:
     """Every problem the kind's suite finds, one per failing (row, column), in row then column order.
+
+    A USCC on ``uscc_exceptions`` (normalised) that fails its check is a warning, not an error (identifiers.md).
 
     With ``docs_dir`` the validation result is kept there and the HTML Data Docs are rebuilt; their home page is
     ``runner.data_docs_index(docs_dir)`` (or the return value of ``build_data_docs(docs_dir)``).
@@ -107,6 +115,8 @@ def validate_submission(parsed: ParsedSubmission, *, docs_dir: Path | None = Non
             if (row, column) in already:
                 continue
             text = problem_text(failure, sheet, position)
+            if failure.type == USCC_CHECK and sheet.value(failure.column, position) in uscc_exceptions:
+                text, severity = text + EXCEPTION_NOTE, Severity.WARNING
             found[(row, order[failure.column], text, severity)] = RowProblem(
                 sheet=parsed.sheet,
                 row=row,

@@ -77,3 +77,33 @@ def test_several_files_keep_their_results_in_one_docs_dir(tmp_path: Path) -> Non
     index = data_docs_index(tmp_path).read_text(encoding="utf-8")
     assert "loans" in index
     assert "policies" in index
+
+
+EARLY_CODE = "91350100M0001TGQXM"  # a genuine early code that fails the check (identifiers.md)
+EARLY_CODE_PROBLEM = "统一社会信用代码校验位错误：第18位应为1，实为M"
+
+
+def test_a_uscc_on_the_exception_list_is_a_warning_and_its_row_is_kept() -> None:
+    rows = clean_rows(LOANS, 2)
+    rows[0]["borrower_uscc"] = EARLY_CODE
+    rows[1]["lender_uscc"] = "91110000600037341A"  # not listed: still an error
+    parsed = parsed_submission(LOANS, rows)
+    by_default = validate_submission(parsed)
+    assert [(p.row, p.severity) for p in by_default] == [(FIRST_ROW, Severity.ERROR), (FIRST_ROW + 1, Severity.ERROR)]
+    assert validate_submission(parsed, uscc_exceptions=frozenset({EARLY_CODE})) == [
+        RowProblem(
+            SHEET,
+            FIRST_ROW,
+            "借款企业统一社会信用代码",
+            EARLY_CODE,
+            EARLY_CODE_PROBLEM + "；该代码列在统一社会信用代码例外名单中，仅作提示，不拒收",
+            Severity.WARNING,
+        ),
+        RowProblem(
+            SHEET,
+            FIRST_ROW + 1,
+            "贷款机构统一社会信用代码",
+            "91110000600037341A",
+            "统一社会信用代码校验位错误：第18位应为L，实为A",
+        ),
+    ]
