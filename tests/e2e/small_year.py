@@ -142,6 +142,12 @@ def write_inbox(inbox: Path) -> Path:
     return inbox
 
 
+def write_unreadable_policy(inbox: Path) -> Path:
+    """Another insurer's file whose only row (row 3, P9 for L2) has a premium no one can read: refused whole-row."""
+    row = _policy("P9", "L2", "十万元整") | {"insurer_name": "丁保险", "insurer_uscc": uscc("MA0000004")}
+    return _write(inbox / "丁保险_保单信息表.xlsx", SubmissionKind.POLICIES, [row])
+
+
 def write_next_year_inbox(inbox: Path) -> Path:
     """2021, same ledger as 2020: L1 takes a second policy P5 and bank A sends P1 again.
 

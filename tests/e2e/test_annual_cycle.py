@@ -55,6 +55,7 @@ def _approved(path: Path) -> dict[tuple[str, str], Decimal]:
 
 
 def test_within_budget_everything_qualifying_is_paid_in_full(year_dir: Path) -> None:
+    small_year.write_unreadable_policy(year_dir / "inbox")
     assert _cycle(year_dir, "100000.00", "--approve") == 0
     payout = year_dir / "out" / "2020" / "payout_2020.xlsx"
     assert _approved(payout) == {
@@ -67,6 +68,10 @@ def test_within_budget_everything_qualifying_is_paid_in_full(year_dir: Path) -> 
     assert refused["P3"] == {"R3.2"}
     assert "R2.3" in refused["P4"]  # bought by the borrower itself (who is not a pilot unit either: R1)
     assert refused["V3"] == {"R4.3"}
+    unreadable = [r for r in _sheet_rows(payout, "未通过") if r["来源文件"] == "丁保险_保单信息表.xlsx"]
+    assert [(r["行号"], r["项目编号"], r["凭证编号"], r["补贴类型"], r["规则"]) for r in unreadable] == [
+        (3, "L2", "P9", "保费补贴", "数据校验")
+    ]
     totals = {str(r["收款单位名称"]): Decimal(str(r["合计（元）"])) for r in _sheet_rows(payout, "汇总")}
     assert totals["甲银行"] == Decimal("88000")
     assert totals["丙评估"] == Decimal("9000")

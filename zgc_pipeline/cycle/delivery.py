@@ -153,8 +153,11 @@ def _input_refusals(ledger: Ledger, year: int) -> list[Refusal]:
                 by_row.setdefault(problem.row, []).append(problem)
         for row, row_problems in sorted(by_row.items(), key=lambda item: (item[0] is not None, item[0] or 0)):
             reason = "；".join(f"{p.column}：{p.problem}" if p.column else p.problem for p in row_problems)
-            source = SourceRow(info.file_name, row_problems[0].sheet, row or 0, year)
-            refusals.append(Refusal(source, "", "", _kind_of(info.kind), "数据校验", reason))
+            first = row_problems[0]
+            source = SourceRow(info.file_name, first.sheet, row or 0, year)
+            refusals.append(
+                Refusal(source, first.project_no, first.voucher_no, _kind_of(info.kind), "数据校验", reason)
+            )
     return refusals
 
 

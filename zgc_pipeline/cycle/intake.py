@@ -91,6 +91,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
             return IntakeOutcome(submission_id, info.file_name, "", 0, 0, True, 0)
         if parsed.kind is SubmissionKind.EXPERT_SCORES:
             problems += _unknown_projects(ledger, cfg.year, parsed)
+        problems = parsed.naming_rows(problems)
         refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
         records = records_from_submission(parsed, refused_rows, cfg.year)
         submitter_uscc, submitter_name = _submitter(parsed.kind, records)

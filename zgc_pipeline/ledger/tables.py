@@ -190,6 +190,8 @@ row_problems = Table(
     Column("value", Text, nullable=False),
     Column("problem", Text, nullable=False),
     Column("severity", String(10), nullable=False),
+    Column("project_no", Text, nullable=False, server_default=""),
+    Column("voucher_no", Text, nullable=False, server_default=""),
 )
 
 settlements = Table(

@@ -59,6 +59,8 @@ class KindSpec:
     fields: tuple[Field, ...]
     key: tuple[str, ...]  # field keys that identify a row within a file
     submitter_field: str | None  # the USCC field naming the submitter; None for the panel and the bureau
+    project_field: str | None = None  # the field naming a row's project (项目编号) in 未通过
+    voucher_field: str | None = None  # the field naming its voucher (凭证编号: 保单号, 评估报告编号)
 
     def field(self, key: str) -> Field:
         for f in self.fields:
@@ -89,6 +91,7 @@ LOANS = KindSpec(
     sender="贷款银行",
     key=("loan_contract_no",),
     submitter_field="lender_uscc",
+    project_field="loan_contract_no",
     fields=(
         Field("loan_contract_no", "贷款合同编号", F.TEXT, unique=True, rule="必填；文件内不得重复"),
         Field("lender_name", "贷款机构名称", F.TEXT, rule="必填"),
@@ -112,6 +115,8 @@ POLICIES = KindSpec(
     sender="保险公司",
     key=("policy_no", "loan_contract_no"),
     submitter_field="insurer_uscc",
+    project_field="loan_contract_no",
+    voucher_field="policy_no",
     fields=(
         Field("policy_no", "保单号", F.TEXT, rule="必填；集中投保的保单按贷款逐行填报"),
         Field("insurer_name", "保险公司名称", F.TEXT, rule="必填"),
@@ -137,6 +142,8 @@ VALUATIONS = KindSpec(
     sender="评估机构",
     key=("report_no", "loan_contract_no"),
     submitter_field="valuer_uscc",
+    project_field="loan_contract_no",
+    voucher_field="report_no",
     fields=(
         Field("report_no", "评估报告编号", F.TEXT, rule="必填"),
         Field("valuer_name", "评估机构名称", F.TEXT, rule="必填"),
@@ -157,6 +164,7 @@ EXPERT_SCORES = KindSpec(
     sender="评审专家组",
     key=("project_id", "expert_id"),
     submitter_field=None,
+    project_field="project_id",
     fields=(
         Field("project_id", "项目编号", F.TEXT, rule="必填；专家评审材料中的贷款合同编号"),
         Field("expert_id", "专家编号", F.TEXT, rule="必填"),

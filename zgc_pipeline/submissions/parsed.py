@@ -19,7 +19,7 @@ ERROR in ``problems``; blank cells are left to the quality checks (required fiel
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -46,3 +46,23 @@ class ParsedSubmission:
     @property
     def rows_read(self) -> int:
         return len(self.frame)
+
+    def naming_rows(self, problems: list[RowProblem]) -> list[RowProblem]:
+        """The problems, each of a data row carrying that row's 项目编号 and 凭证编号 as sent (for 未通过)."""
+        spec = self.spec
+        if not problems or (spec.project_field is None and spec.voucher_field is None):
+            return problems
+        position = {int(row): i for i, row in enumerate(self.raw["_row"])}
+
+        def sent(key: str | None, at: int) -> str:
+            return "" if key is None or key not in self.raw else str(self.raw[key].iat[at]).strip()
+
+        named = []
+        for problem in problems:
+            at = position.get(problem.row) if problem.row is not None else None
+            if at is not None:
+                problem = replace(
+                    problem, project_no=sent(spec.project_field, at), voucher_no=sent(spec.voucher_field, at)
+                )
+            named.append(problem)
+        return named

@@ -21,6 +21,8 @@ class RowProblem:
     value: str  # the cell as sent, as text
     problem: str  # plain Chinese: what is wrong and what is expected
     severity: Severity = Severity.ERROR
+    project_no: str = ""  # the row's 项目编号 / 贷款合同编号 as sent, when its kind has one (for 未通过)
+    voucher_no: str = ""  # the row's 保单号 / 评估报告编号 as sent, when its kind has one
 
 
 class SubmissionRefused(Exception):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from alembic import command
 from ledger_factories import at
 from sqlalchemy import create_engine, inspect, text
 
 from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.ledger.engine import alembic_config
 
 TABLES = {
     "alembic_version",
@@ -49,7 +51,23 @@ def test_opening_twice_migrates_once_and_keeps_the_data(ledger_url: str) -> None
     second.close()
     tables, versions = _tables_and_version(ledger_url)
     assert tables == TABLES
-    assert versions == ["0001"]
+    assert versions == ["0002"]
+
+
+def test_a_ledger_of_the_first_schema_is_upgraded_in_place(new_ledger_url: Callable[[], str]) -> None:
+    url = new_ledger_url()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+        Ledger.open(url).close()
+        columns = {column["name"] for column in inspect(engine).get_columns("row_problems")}
+    finally:
+        engine.dispose()
+    assert {"project_no", "voucher_no"} <= columns
+    assert _tables_and_version(url)[1] == ["0002"]
 
 
 def test_two_processes_opening_a_new_ledger_at_once_both_succeed(new_ledger_url: Callable[[], str]) -> None:
@@ -72,7 +90,7 @@ def test_two_processes_opening_a_new_ledger_at_once_both_succeed(new_ledger_url:
     assert failures == []
     tables, versions = _tables_and_version(url)
     assert tables == TABLES
-    assert versions == ["0001"]
+    assert versions == ["0002"]
 
 
 def test_sqlite_ledger_uses_wal(tmp_path: object) -> None:
