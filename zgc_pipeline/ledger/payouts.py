@@ -10,12 +10,11 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Integer, and_, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.claims import ClaimKind, LedgerHistory, LineKey
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import insert_rows
 from zgc_pipeline.ledger.entries import LedgerError, SignOff
 from zgc_pipeline.ledger.results import REJECTED, SIGNED_OFF, locked_settlement
 from zgc_pipeline.money import from_fen
@@ -43,7 +42,14 @@ def _funded_lines(year: int):  # type: ignore[no-untyped-def]
     c, d = t.claim_lines.c, t.decisions.c
     return (
         select(
-            c.kind, c.voucher_key, c.project_key, c.project_no, c.voucher_no, c.payee_uscc, c.line_date, d.approved_fen
+            c.kind,
+            c.voucher_key,
+            c.project_key,
+            c.project_no,
+            c.voucher_no,
+            c.payee_uscc,
+            c.line_date,
+            d.approved_fen.label("amount_fen"),
         )
         .select_from(t.decisions.join(t.claim_lines, d.claim_line_id == c.id))
         .where(d.year == year, d.approved_fen > 0)
@@ -102,27 +108,18 @@ def sign_off(
         message = already_paid(connection, year)
         if message is not None:
             raise LedgerError(message)
-        rows = (
-            {
-                "year": year,
-                "kind": kind,
-                "voucher_key": voucher_key,
-                "project_key": project_key,
-                "project_no": project_no,
-                "voucher_no": voucher_no,
-                "payee_uscc": payee_uscc,
-                "line_date": line_date,
-                "amount_fen": amount_fen,
-                "signoff_id": inserted[0],
-            }
-            for kind, voucher_key, project_key, project_no, voucher_no, payee_uscc, line_date, amount_fen in (
-                connection.execute(_funded_lines(year))
-            )
-        )
-        insert_rows(connection, t.payouts, list(rows))
+        _record_payouts(connection, year, signoff_id=inserted[0])
     status = SIGNED_OFF if approved else REJECTED
     connection.execute(update(t.settlements).where(t.settlements.c.year == year).values(status=status))
     return SignOff(year, approved, signed_by, signed_at, result_sha256)
+
+
+def _record_payouts(connection: Connection, year: int, *, signoff_id: int) -> None:
+    """One payout row per funded line, copied by the database itself (INSERT … SELECT): nothing to decode."""
+    funded = _funded_lines(year)
+    columns = [column.name for column in funded.selected_columns]
+    source = funded.add_columns(literal(year, Integer), literal(signoff_id, Integer))
+    connection.execute(insert(t.payouts).from_select([*columns, "year", "signoff_id"], source))
 
 
 def signed_off_years(connection: Connection) -> list[int]:
