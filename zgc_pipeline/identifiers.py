@@ -21,14 +21,29 @@ def to_half_width(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_SPACES = re.compile(r"\s+")
+_SPACES_AND_HYPHENS = re.compile(r"[\s\-]+")
+
+
+def _compact(text: str, removed: re.Pattern[str]) -> str:
+    """``text`` half-width, without what ``removed`` matches, upper case.
+
+    Plain ASCII with nothing to remove (nearly every key) only needs upper case: NFKC leaves ASCII as it is, and a
+    year's keys are normalised millions of times.
+    """
+    if text.isascii() and removed.search(text) is None:
+        return text.upper()
+    return removed.sub("", to_half_width(text)).upper()
+
+
 def normalise_key(text: str) -> str:
     """贷款合同编号 / 保单号 / 评估报告编号 comparison key: no spaces, half-width, upper case."""
-    return re.sub(r"\s+", "", to_half_width(str(text))).upper()
+    return _compact(str(text), _SPACES)
 
 
 def normalise_uscc(text: str) -> str:
     """Strip spaces and hyphens, full-width → half-width, upper case."""
-    return re.sub(r"[\s\-]+", "", to_half_width(str(text))).upper()
+    return _compact(str(text), _SPACES_AND_HYPHENS)
 
 
 def uscc_check_character(first17: str) -> str | None:
@@ -63,7 +78,7 @@ def is_valid_uscc(code: str) -> bool:
 
 def normalise_patent_number(text: str) -> str:
     """``ZL 2019 1 0123456.X`` → ``ZL201910123456.X`` (spaces out, half-width, upper case)."""
-    return re.sub(r"\s+", "", to_half_width(str(text))).upper()
+    return _compact(str(text), _SPACES)
 
 
 def patent_check_character(digits: str) -> str:

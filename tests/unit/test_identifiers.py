@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zgc_pipeline.identifiers import (
     normalise_key,
+    normalise_patent_number,
     normalise_trademark_number,
     normalise_uscc,
     patent_problem,
@@ -81,3 +87,15 @@ def test_keys_compare_without_spaces_width_or_case() -> None:
 def test_trademark_numbers() -> None:
     assert normalise_trademark_number("第12345678号") == "12345678"
     assert normalise_trademark_number("12A45") is None
+
+
+KEY_CHARS = st.sampled_from([*"Jk-20 01.x/", "\t", "\n", "\u3000", "\xa0", "ｊ", "１", "－", "ß", "ﬁ", "中", "\x00"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(KEY_CHARS, max_size=16))
+def test_normalising_takes_its_shortcut_only_where_the_result_is_the_same(text: str) -> None:
+    half = unicodedata.normalize("NFKC", text)
+    assert normalise_key(text) == re.sub(r"\s+", "", half).upper()
+    assert normalise_uscc(text) == re.sub(r"[\s\-]+", "", half).upper()
+    assert normalise_patent_number(text) == re.sub(r"\s+", "", half).upper()

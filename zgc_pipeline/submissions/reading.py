@@ -6,6 +6,7 @@ Order matters for safety: size, real format, zip and XML checks all come before 
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +81,9 @@ def _data_rows(grid: Grid, header_index: int) -> tuple[list[list[Cell]], list[in
     may_mark: dict[str, bool] = {}  # first character → could it begin 合计 or a note (after NFKC)?
     for index in range(header_index + 1, len(grid)):
         row = grid[index]
-        first = next((cell for cell in row if not (isinstance(cell, str) and not cell.strip())), None)
+        first: Cell | None = row[0] if row else ""
+        if isinstance(first, str) and not first.strip():  # the first cell is blank: look along the row
+            first = next((cell for cell in row if not (isinstance(cell, str) and not cell.strip())), None)
         if first is None:
             continue
         if isinstance(first, str):
@@ -106,7 +109,8 @@ def _typed(
     match: HeaderMatch, rows: list[list[Cell]], row_numbers: list[int], uncomputed: set[tuple[int, int]]
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[RowProblem]]:
     """Typed and as-sent frames of the rows that hold any field value, and the problems of their cells."""
-    cells = {c.field.key: _column_cells(rows, c.index) for c in match.columns}
+    shortest = min(map(len, rows), default=0)
+    cells = {c.field.key: _column_cells(rows, c.index, shortest) for c in match.columns}
     raw = {key: raw_texts(column) for key, column in cells.items()}
     keep = np.zeros(len(rows), dtype=bool)
     for texts in raw.values():
@@ -151,9 +155,14 @@ def _typed(
     return pd.DataFrame(frame), as_sent, problems
 
 
-def _column_cells(rows: list[list[Cell]], index: int) -> npt.NDArray[np.object_]:
+def _column_cells(rows: list[list[Cell]], index: int, shortest: int) -> npt.NDArray[np.object_]:
+    """Column ``index`` of every row ("" past a short row's end); ``shortest`` is the shortest row's length."""
     out = np.empty(len(rows), dtype=object)
-    out[:] = [row[index] if index < len(row) else "" for row in rows]
+    out[:] = (
+        list(map(itemgetter(index), rows))
+        if index < shortest
+        else [row[index] if index < len(row) else "" for row in rows]
+    )
     return out
 
 

@@ -220,3 +220,14 @@ def test_registry_account_kept_as_text(tmp_path: Path) -> None:
     assert parsed.frame.loc[0, "payee_account"] == "6228480012345678901"
     assert parsed.frame.loc[0, "roles"] == "银行;担保机构"
     assert pd.isna(parsed.frame.loc[0, "exited_on"])
+
+
+def test_a_csv_row_shorter_than_the_header_reads_its_missing_cells_as_blank(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text(
+        "项目编号,专家编号,评分,是否回避,评语\nHT-2025-001,E01,90\nHT-2025-001,E02,80,是,好\n", encoding="utf-8"
+    )
+    parsed = read(path)
+    assert parsed.frame["score"].tolist() == [9000, 8000]
+    assert parsed.frame["recused"].tolist() == [pd.NA, True]
+    assert parsed.raw["comment"].tolist() == ["", "好"]
