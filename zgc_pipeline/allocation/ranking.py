@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,10 +32,19 @@ def merit_key(project: ProjectClaim, mean: Fraction) -> tuple[Fraction, date, De
 
 def rank_projects(projects: Sequence[ProjectClaim], scores: Mapping[str, ProjectScore]) -> list[RankedProject]:
     """Every project with a valid R8.3 score, in merit order; projects below the pass mark are ranked too (R8.8)."""
-    scored: list[tuple[tuple[Fraction, date, Decimal, str], ProjectClaim, ProjectScore]] = []
+    scored: list[tuple[ProjectClaim, ProjectScore, Fraction]] = []
     for project in projects:
         score = scores.get(project.project_key)
         if score is not None and score.mean is not None:
-            scored.append((merit_key(project, score.mean), project, score))
-    scored.sort(key=lambda item: item[0])
-    return [RankedProject(rank, project, score) for rank, (_, project, score) in enumerate(scored, start=1)]
+            scored.append((project, score, score.mean))
+    # merit_key's order, with each mean scaled by one common denominator to an int: Fraction comparisons are a
+    # Python call each, and ranking a big year compares millions of times
+    common = math.lcm(*(mean.denominator for _, _, mean in scored)) if scored else 1
+
+    def key(item: tuple[ProjectClaim, ProjectScore, Fraction]) -> tuple[int, date, Decimal, str]:
+        project, _, mean = item
+        _, first_date, claimed, project_key = merit_key(project, mean)
+        return (-mean.numerator * (common // mean.denominator), first_date, claimed, project_key)
+
+    scored.sort(key=key)
+    return [RankedProject(rank, project, score) for rank, (project, score, _) in enumerate(scored, start=1)]

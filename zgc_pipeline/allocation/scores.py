@@ -95,7 +95,8 @@ def project_score(project_key: str, valid: Sequence[Decimal], recused: int, poli
     trimmed = len(counted) >= policy.trim_when_at_least
     if trimmed:
         counted = counted[1:-1]
-    mean = sum((Fraction(s) for s in counted), Fraction(0)) / len(counted)
+    # scores have at most two places, so their Decimal sum is exact; one Fraction per project, not per score
+    mean = Fraction(sum(counted, Decimal(0))) / len(counted)
     return ProjectScore(project_key, len(valid), recused, trimmed, mean, shown_score(mean))
 
 
