@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from decimal import Decimal
+from json.encoder import encode_basestring
 
-from zgc_pipeline.claims import Allocation
+from zgc_pipeline.claims import Allocation, Decision, ProjectOutcome
 from zgc_pipeline.money import FEN
 
 
@@ -14,53 +14,65 @@ def allocation_checksum(allocation: Allocation) -> str:
     """SHA-256 of a canonical text of the result: its totals, every decision and every project's outcome.
 
     Canonical: decisions sorted by line identity and projects by key, money always with 2 places, JSON with sorted
-    keys, so the same decisions give the same checksum however they were ordered, and any change gives another.
+    keys and no spaces, so the same decisions give the same checksum however they were ordered, and any change
+    gives another. The JSON is written here field by field, in sorted-key order, rather than built as dicts for
+    ``json.dumps``: a big year has hundreds of thousands of decisions (a test holds the two to the same text).
     """
-    document = {
-        "year": allocation.year,
-        "budget": _money(allocation.budget),
-        "qualifying_total": _money(allocation.qualifying_total),
-        "approved_total": _money(allocation.approved_total),
-        "reviewed": allocation.reviewed,
-        "decisions": [
-            {
-                "line": list(d.line.line_key),
-                "project_no": d.line.project_no,
-                "voucher_no": d.line.voucher_no,
-                "payee_uscc": d.line.payee_uscc,
-                "payee_name": d.line.payee_name,
-                "computed": _money(d.line.computed),
-                "approved": _money(d.approved),
-                "score": _text(d.score),
-                "rank": d.rank,
-                "rules": list(d.rules),
-                "explanation": d.explanation,
-            }
-            for d in sorted(allocation.decisions, key=lambda d: (d.line.line_key, d.line.voucher_no))
-        ],
-        "projects": [
-            {
-                "project": p.project_key,
-                "project_no": p.project_no,
-                "claimed": _money(p.claimed),
-                "approved": _money(p.approved),
-                "funding": p.funding.value,
-                "rule": p.rule,
-                "reason": p.reason,
-                "score": _text(p.score),
-                "valid_scores": p.valid_scores,
-                "rank": p.rank,
-            }
-            for p in sorted(allocation.projects, key=lambda p: p.project_key)
-        ],
-    }
-    text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    decisions = sorted(allocation.decisions, key=lambda d: (d.line.line_key, d.line.voucher_no))
+    projects = sorted(allocation.projects, key=lambda p: p.project_key)
+    text = "".join(
+        (
+            f'{{"approved_total":{_text(_money(allocation.approved_total))},'
+            f'"budget":{_text(_money(allocation.budget))},"decisions":[',
+            ",".join(map(_decision, decisions)),
+            '],"projects":[',
+            ",".join(map(_project, projects)),
+            f'],"qualifying_total":{_text(_money(allocation.qualifying_total))},'
+            f'"reviewed":{_json_bool(allocation.reviewed)},"year":{allocation.year}}}',
+        )
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _decision(d: Decision) -> str:
+    line = d.line
+    return (
+        f'{{"approved":{_text(_money(d.approved))},"computed":{_text(_money(line.computed))},'
+        f'"explanation":{_text(d.explanation)},"line":{_texts(line.line_key)},'
+        f'"payee_name":{_text(line.payee_name)},"payee_uscc":{_text(line.payee_uscc)},'
+        f'"project_no":{_text(line.project_no)},"rank":{_int(d.rank)},"rules":{_texts(d.rules)},'
+        f'"score":{_number(d.score)},"voucher_no":{_text(line.voucher_no)}}}'
+    )
+
+
+def _project(p: ProjectOutcome) -> str:
+    return (
+        f'{{"approved":{_text(_money(p.approved))},"claimed":{_text(_money(p.claimed))},'
+        f'"funding":{_text(p.funding.value)},"project":{_text(p.project_key)},'
+        f'"project_no":{_text(p.project_no)},"rank":{_int(p.rank)},"reason":{_text(p.reason)},'
+        f'"rule":{_text(p.rule)},"score":{_number(p.score)},"valid_scores":{p.valid_scores}}}'
+    )
 
 
 def _money(amount: Decimal) -> str:
     return f"{amount.quantize(FEN):f}"
 
 
-def _text(number: Decimal | None) -> str | None:
-    return None if number is None else f"{number:f}"
+def _text(value: str) -> str:
+    return encode_basestring(value)  # what json.dumps(ensure_ascii=False) writes for a string
+
+
+def _texts(values: tuple[str, ...]) -> str:
+    return "[" + ",".join(map(encode_basestring, values)) + "]"
+
+
+def _number(number: Decimal | None) -> str:
+    return "null" if number is None else encode_basestring(f"{number:f}")
+
+
+def _int(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
+
+
+def _json_bool(value: bool) -> str:
+    return "true" if value else "false"
