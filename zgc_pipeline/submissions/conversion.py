@@ -37,7 +37,7 @@ def _accepted_rows(parsed: ParsedSubmission, refused_rows: set[int]) -> Iterator
     frame = parsed.frame[~parsed.frame[ROW_COLUMN].isin(refused_rows)]
     fields = parsed.spec.fields
     rows = [int(row) for row in frame[ROW_COLUMN].tolist()]
-    columns = [_converted(frame[f.key], _CONVERTERS.get(f.type, _text)) for f in fields]
+    columns = [_converted(frame[f.key], f.type) for f in fields]
     for f, values in zip(fields, columns, strict=True):
         if f.required and None in values:
             row = rows[values.index(None)]
@@ -49,7 +49,10 @@ def _accepted_rows(parsed: ParsedSubmission, refused_rows: set[int]) -> Iterator
         yield converted
 
 
-def _converted(column: pd.Series, convert: Callable[[object], Any]) -> list[Any]:
+def _converted(column: pd.Series, field_type: FieldType) -> list[Any]:
+    if field_type is FieldType.DATE and pd.api.types.is_datetime64_any_dtype(column):
+        return [None if day is pd.NaT else day for day in column.dt.date.tolist()]  # pandas makes the dates in C
+    convert = _CONVERTERS.get(field_type, _text)
     values = column.tolist()
     if convert is _text and all(type(value) is str for value in values):
         return values  # already text: nothing to convert
