@@ -21,11 +21,11 @@ def review_packet_path(cfg: CycleConfig) -> Path:
 def write_expert_review_packet(cfg: CycleConfig) -> str:
     """The packet the panel scores from (outputs.md §4), written as soon as the year is over budget."""
     with open_ledger(cfg) as ledger:
-        settlement = ledger.load_settlement(cfg.year)
+        lines = ledger.load_line_summaries(cfg.year)
         loans = {loan.key: loan for loan in ledger.load_loans(cfg.year)}
     path = review_packet_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_review_packet(path, settlement=settlement, loans=loans, budget=cfg.budget)
+    write_review_packet(path, year=cfg.year, lines=lines, loans=loans, budget=cfg.budget)
     return str(path)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.records import InsurancePolicy, Loan, Valuation
 from zgc_pipeline.submissions.fields import SubmissionKind
 
@@ -63,6 +64,19 @@ class InputKeys:
     loans: tuple[str, ...]
     policies: tuple[str, ...]
     valuations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LineSummary:
+    """A qualifying line as the review packet sees it: seven of a claim line's fields, cheap to read."""
+
+    kind: ClaimKind
+    project_key: str
+    project_no: str
+    borrower_name: str
+    loan_amount: Decimal
+    computed: Decimal
+    payee_name: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from zgc_pipeline.ledger.engine import create_ledger_engine, upgrade_schema
 from zgc_pipeline.ledger.entries import (
     InputKeys,
     LedgerError,
+    LineSummary,
     ResultTotals,
     SignOff,
     SubmissionInfo,
@@ -200,6 +201,12 @@ class Ledger:
         """``load_settlement(year).refusals`` alone, without decoding the qualifying lines."""
         with self._engine.connect() as connection:
             return results.read_refusals(connection, year)
+
+    @without_cyclic_gc
+    def load_line_summaries(self, year: int) -> tuple[LineSummary, ...]:
+        """The settlement's lines in order, with only what the review packet shows of them."""
+        with self._engine.connect() as connection:
+            return results.read_line_summaries(connection, year)
 
     def project_keys(self, year: int) -> set[str]:
         """The year's project keys (e.g. to check a score file against the review), without loading the lines."""

@@ -11,11 +11,11 @@ from decimal import Decimal
 from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from zgc_pipeline.claims import Allocation, ClaimLine, Funding, LineKey, Refusal, Settlement
+from zgc_pipeline.claims import Allocation, ClaimKind, ClaimLine, Funding, LineKey, Refusal, Settlement
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.bulk import fetched, insert_rows
 from zgc_pipeline.ledger.codecs import CLAIM_LINE, DECISION, PROJECT_OUTCOME, REFUSAL
-from zgc_pipeline.ledger.entries import LedgerError, ResultTotals
+from zgc_pipeline.ledger.entries import LedgerError, LineSummary, ResultTotals
 from zgc_pipeline.money import from_fen, to_fen
 
 SETTLED = "settled"
@@ -105,6 +105,22 @@ def read_refusals(connection: Connection, year: int) -> tuple[Refusal, ...]:
     r = t.refusals.c
     rows = connection.execute(select(t.refusals).where(r.year == year).order_by(r.seq)).mappings()
     return tuple(REFUSAL.from_row(row) for row in fetched(rows))
+
+
+def read_line_summaries(connection: Connection, year: int) -> tuple[LineSummary, ...]:
+    """The settlement's lines in order, seven fields each (see ``LineSummary``), without decoding them whole."""
+    settlement_row(connection, year)
+    c = t.claim_lines.c
+    query = select(
+        c.kind, c.project_key, c.project_no, c.borrower_name, c.loan_amount_fen, c.computed_fen, c.payee_name
+    ).where(c.year == year)
+    kinds = {kind.value: kind for kind in ClaimKind}
+    return tuple(
+        LineSummary(kinds[kind], key, number, borrower, from_fen(loan_fen), from_fen(computed_fen), payee)
+        for kind, key, number, borrower, loan_fen, computed_fen, payee in fetched(
+            connection.execute(query.order_by(c.seq))
+        )
+    )
 
 
 def project_keys(connection: Connection, year: int) -> set[str]:

@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Protocol
 
-from zgc_pipeline.claims import ClaimKind, ClaimLine, Settlement
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.money import ZERO
 from zgc_pipeline.outputs.atomic import atomic_write
 from zgc_pipeline.outputs.sheets import Book, Column, Kind, created_on
@@ -52,15 +53,38 @@ class ReviewProject:
         return self.premium + self.valuation
 
 
-def review_projects(settlement: Settlement, loans: Mapping[str, Loan]) -> list[ReviewProject]:
-    """The year's qualifying projects, ordered by project key; ``loans`` is keyed by normalised 贷款合同编号."""
-    by_project: dict[str, list[ClaimLine]] = {}
-    for line in settlement.lines:
+class ReviewLine(Protocol):
+    """What the packet needs of a qualifying line: a ``ClaimLine`` has it, and so has the ledger's lighter
+    ``LineSummary``, which the cycle reads so as not to decode every line whole."""
+
+    @property
+    def kind(self) -> ClaimKind: ...
+    @property
+    def project_key(self) -> str: ...
+    @property
+    def project_no(self) -> str: ...
+    @property
+    def borrower_name(self) -> str: ...
+    @property
+    def loan_amount(self) -> Decimal: ...
+    @property
+    def computed(self) -> Decimal: ...
+    @property
+    def payee_name(self) -> str: ...
+
+
+def review_projects(lines: Sequence[ReviewLine], loans: Mapping[str, Loan]) -> list[ReviewProject]:
+    """The year's qualifying projects, ordered by project key; ``loans`` is keyed by normalised 贷款合同编号.
+
+    ``lines`` in the settlement's order: a project's first line names it, and its institutions in the order met.
+    """
+    by_project: dict[str, list[ReviewLine]] = {}
+    for line in lines:
         by_project.setdefault(line.project_key, []).append(line)
-    return [_project(key, lines, loans.get(key)) for key, lines in sorted(by_project.items())]
+    return [_project(key, grouped, loans.get(key)) for key, grouped in sorted(by_project.items())]
 
 
-def _project(key: str, lines: Sequence[ClaimLine], loan: Loan | None) -> ReviewProject:
+def _project(key: str, lines: Sequence[ReviewLine], loan: Loan | None) -> ReviewProject:
     premium = sum((x.computed for x in lines if x.kind is ClaimKind.PREMIUM_SUBSIDY), ZERO)
     valuation = sum((x.computed for x in lines if x.kind is ClaimKind.VALUATION_SUPPORT), ZERO)
     first = lines[0]
@@ -77,7 +101,7 @@ def _project(key: str, lines: Sequence[ClaimLine], loan: Loan | None) -> ReviewP
     )
 
 
-def _institutions(lines: Sequence[ClaimLine], loan: Loan | None) -> str:
+def _institutions(lines: Sequence[ReviewLine], loan: Loan | None) -> str:
     """贷款银行：…；投保单位：…；评估机构：… — each name once, in the order first met."""
     parts = []
     if loan:
@@ -89,10 +113,12 @@ def _institutions(lines: Sequence[ClaimLine], loan: Loan | None) -> str:
     return "；".join(parts)
 
 
-def write_review_packet(path: Path, *, settlement: Settlement, loans: Mapping[str, Loan], budget: Decimal) -> None:
-    """Write ``expert_review_<year>.xlsx`` whole or not at all."""
-    projects = review_projects(settlement, loans)
-    atomic_write(path, lambda target: _write(target, settlement.year, projects, budget))
+def write_review_packet(
+    path: Path, *, year: int, lines: Sequence[ReviewLine], loans: Mapping[str, Loan], budget: Decimal
+) -> None:
+    """Write ``expert_review_<year>.xlsx`` whole or not at all, from the year's qualifying lines in order."""
+    projects = review_projects(lines, loans)
+    atomic_write(path, lambda target: _write(target, year, projects, budget))
 
 
 def _write(target: Path, year: int, projects: Sequence[ReviewProject], budget: Decimal) -> None:

@@ -85,3 +85,22 @@ def test_refusals_and_result_totals_are_what_the_whole_result_says(ledger: Ledge
     )
     assert (totals.projects, totals.funded_projects) == (len(whole.projects), whole.funded_projects) == (3, 2)
     assert totals.payees == len({d.line.payee_uscc for d in whole.decisions if d.approved > 0}) == 1
+
+
+def test_line_summaries_are_the_settlements_lines_in_order(ledger: Ledger) -> None:
+    lines = (
+        claim("BD-002", "DK-002", computed="0.01"),
+        claim("PG-001", "DK-001", kind=ClaimKind.VALUATION_SUPPORT, computed="6000.00", day=date(2019, 1, 25)),
+        claim("BD-001", "DK-001", computed="1000.00"),
+    )
+    ledger.save_settlement(
+        settlement(2019, *lines), budget=Decimal("5000.00"), policy_sha256="p" * 64, inputs_sha256="i" * 64
+    )
+    fields = ("kind", "project_key", "project_no", "borrower_name", "loan_amount", "computed", "payee_name")
+    summaries = ledger.load_line_summaries(2019)
+    assert [tuple(getattr(s, f) for f in fields) for s in summaries] == [
+        tuple(getattr(line, f) for f in fields) for line in ledger.load_settlement(2019).lines
+    ]
+    assert [s.computed for s in summaries] == [Decimal("0.01"), Decimal("6000.00"), Decimal("1000.00")]
+    with pytest.raises(LedgerError):
+        ledger.load_line_summaries(2031)

@@ -33,7 +33,8 @@ def settlement() -> Settlement:
 
 def write(path: Path) -> None:
     loans = {"HT-001": loan("HT-001", ip_numbers=("ZL201910123456.X", "ZL202010654321.1")), "HT-002": loan("HT-002")}
-    write_review_packet(path, settlement=settlement(), loans=loans, budget=Decimal("50000.00"))
+    year = settlement()
+    write_review_packet(path, year=year.year, lines=year.lines, loans=loans, budget=Decimal("50000.00"))
 
 
 def test_one_row_per_project_with_budget_and_total(tmp_path: Path) -> None:
