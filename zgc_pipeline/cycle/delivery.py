@@ -175,5 +175,9 @@ def _evaluation_year(
     """A settled year for the evaluation pack; the year being delivered passes the allocation it already loaded."""
     allocation = loaded or ledger.load_allocation(year)
     return EvaluationYear(
-        year=year, budget=allocation.budget, allocation=allocation, loans=ledger.load_loans(year), tiers=policy.tiers
+        year=year,
+        budget=allocation.budget,
+        allocation=allocation,
+        loan_amounts=ledger.load_loan_amounts(year),
+        tiers=policy.tiers,
     )

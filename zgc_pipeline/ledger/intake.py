@@ -200,12 +200,12 @@ def load_records(connection: Connection, codec: RecordCodec[R], submission_ids: 
     return [codec.from_values(values, shared=shared) for values in fetched(connection.execute(query).tuples())]
 
 
-def load_project_keys(connection: Connection, table: Table, submission_ids: Sequence[int]) -> tuple[str, ...]:
-    """The ``project_key`` column of the accepted rows of the given files, in ``load_records``' order."""
+def load_column(connection: Connection, table: Table, column: str, submission_ids: Sequence[int]) -> tuple[Any, ...]:
+    """One column of the accepted rows of the given files, in ``load_records``' order, as stored."""
     if not submission_ids:
         return ()
     c = table.c
-    query = select(c.project_key).where(c.submission_id.in_(sorted(submission_ids))).order_by(c.submission_id, c.seq)
+    query = select(c[column]).where(c.submission_id.in_(sorted(submission_ids))).order_by(c.submission_id, c.seq)
     return tuple(connection.scalars(query))
 
 

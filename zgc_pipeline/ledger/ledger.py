@@ -26,6 +26,7 @@ from zgc_pipeline.ledger.entries import (
     SubmissionInfo,
     YearInputs,
 )
+from zgc_pipeline.money import from_fen
 from zgc_pipeline.records import ExpertScore, Loan, PilotUnit
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem
@@ -149,14 +150,20 @@ class Ledger:
             ids = intake.active_ids(connection, intake.years_up_to(connection, year))
             return tuple(intake.load_records(connection, LOAN, ids))
 
+    def load_loan_amounts(self, year: int) -> tuple[Decimal, ...]:
+        """The 贷款金额 of each loan ``load_loans`` would give (the evaluation pack needs nothing else of them)."""
+        with self._engine.connect() as connection:
+            ids = intake.active_ids(connection, intake.years_up_to(connection, year))
+            return tuple(from_fen(fen) for fen in intake.load_column(connection, t.loans, "loan_amount_fen", ids))
+
     def input_keys(self, year: int) -> InputKeys:
         """The project key of every row ``load_inputs`` would decode, by kind, without decoding them."""
         with self._engine.connect() as connection:
             ids = intake.active_ids(connection, intake.years_up_to(connection, year))
             return InputKeys(
-                loans=intake.load_project_keys(connection, t.loans, ids),
-                policies=intake.load_project_keys(connection, t.policies, ids),
-                valuations=intake.load_project_keys(connection, t.valuations, ids),
+                loans=intake.load_column(connection, t.loans, "project_key", ids),
+                policies=intake.load_column(connection, t.policies, "project_key", ids),
+                valuations=intake.load_column(connection, t.valuations, "project_key", ids),
             )
 
     @without_cyclic_gc

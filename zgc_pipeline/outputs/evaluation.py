@@ -20,7 +20,6 @@ from zgc_pipeline.money import ZERO, format_rate, format_wan
 from zgc_pipeline.outputs.atomic import atomic_write
 from zgc_pipeline.outputs.sheets import Book, Column, Kind, created_on
 from zgc_pipeline.policy import Tier
-from zgc_pipeline.records import Loan
 
 M, N = Kind.MONEY, Kind.INTEGER
 ABOVE_TIERS = "超过最高档"
@@ -28,12 +27,12 @@ ABOVE_TIERS = "超过最高档"
 
 @dataclass(frozen=True, slots=True)
 class EvaluationYear:
-    """One settled year as the evaluation sees it: its budget, its allocation, its loans and its policy's tiers."""
+    """One settled year as the evaluation sees it: budget, allocation, its loans' amounts, its policy's tiers."""
 
     year: int
     budget: Decimal
     allocation: Allocation
-    loans: tuple[Loan, ...]
+    loan_amounts: tuple[Decimal, ...]  # 贷款金额 of each loan ``Ledger.load_loans`` gives for the year
     tiers: tuple[Tier, ...]
 
 
@@ -104,8 +103,8 @@ def year_figures(item: EvaluationYear) -> YearFigures:
         qualifying_total=item.allocation.qualifying_total,
         approved_total=item.allocation.approved_total,
         enterprises_served=len(served),
-        loans=len(item.loans),
-        loan_volume=sum((loan.loan_amount for loan in item.loans), ZERO),
+        loans=len(item.loan_amounts),
+        loan_volume=sum(item.loan_amounts, ZERO),
         premiums=premiums,
         premium_subsidy=subsidy,
         valuation_fees=fees,
@@ -122,10 +121,10 @@ def tier_figures(item: EvaluationYear) -> list[TierFigures]:
     volume = dict.fromkeys(labels, ZERO)
     premiums = dict.fromkeys(labels, ZERO)
     subsidy = dict.fromkeys(labels, ZERO)
-    for loan in item.loans:
-        label = tier_label(loan.loan_amount, item.tiers)
+    for amount in item.loan_amounts:
+        label = tier_label(amount, item.tiers)
         loans[label] += 1
-        volume[label] += loan.loan_amount
+        volume[label] += amount
     for decision in item.allocation.decisions:
         if decision.line.kind is ClaimKind.PREMIUM_SUBSIDY:
             label = tier_label(decision.line.loan_amount, item.tiers)

@@ -51,6 +51,7 @@ def test_loans_and_input_keys_are_what_the_whole_inputs_say(ledger: Ledger) -> N
     inputs = ledger.load_inputs(2019)
     keys = ledger.input_keys(2019)
     assert ledger.load_loans(2019) == inputs.loans
+    assert ledger.load_loan_amounts(2019) == tuple(x.loan_amount for x in inputs.loans)
     assert keys.loans == tuple(x.key for x in inputs.loans) == ("DK-OLD", "DK-001", "DK002")
     assert keys.policies == tuple(x.loan_key for x in inputs.policies) == ("DK-001", "DK-002", "DK-NONE")
     assert keys.valuations == tuple(x.loan_key for x in inputs.valuations) == ("DK-OLD",)

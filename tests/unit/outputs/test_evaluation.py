@@ -54,7 +54,8 @@ def year_2019() -> EvaluationYear:
     ]
     result = allocation(decisions, budget="100000.00", qualifying="44500.00", approved="44500.00", year=2019)
     loans = (loan("HT-A", amount="2000000.00"), loan("HT-B", amount="4000000.00"), loan("HT-C", amount="12000000.00"))
-    return EvaluationYear(year=2019, budget=Decimal("100000.00"), allocation=result, loans=loans, tiers=TIERS)
+    amounts = tuple(x.loan_amount for x in loans)
+    return EvaluationYear(year=2019, budget=Decimal("100000.00"), allocation=result, loan_amounts=amounts, tiers=TIERS)
 
 
 def year_2020() -> EvaluationYear:
@@ -68,7 +69,11 @@ def year_2020() -> EvaluationYear:
         funded=1,
     )
     return EvaluationYear(
-        year=2020, budget=Decimal("2000.00"), allocation=result, loans=(loan("HT-D", amount="1000000.00"),), tiers=TIERS
+        year=2020,
+        budget=Decimal("2000.00"),
+        allocation=result,
+        loan_amounts=(loan("HT-D", amount="1000000.00").loan_amount,),
+        tiers=TIERS,
     )
 
 
