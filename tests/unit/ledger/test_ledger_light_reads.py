@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from ledger_factories import INSURER, VALUER, allocation, claim, loan, policy, settlement, submit, valuation
 
-from zgc_pipeline.claims import ClaimKind, Funding, Refusal
+from zgc_pipeline.claims import ClaimKind, ClaimLine, Funding, Refusal
 from zgc_pipeline.ledger import Ledger, LedgerError
 from zgc_pipeline.records import SourceRow
 from zgc_pipeline.submissions.fields import SubmissionKind
@@ -22,15 +22,19 @@ def ledger(ledger_url: str) -> Iterator[Ledger]:
         yield opened
 
 
+def _settle(ledger: Ledger, *lines: ClaimLine) -> None:
+    ledger.save_settlement(
+        settlement(2019, *lines), budget=Decimal("5000.00"), policy_sha256="p" * 64, inputs_sha256="i" * 64
+    )
+
+
 def test_project_keys_and_qualifying_total_of_a_settled_year(ledger: Ledger) -> None:
     lines = (
         claim("BD-001", "DK-001", computed="1000.00"),
         claim("PG-001", "DK-001", kind=ClaimKind.VALUATION_SUPPORT, computed="6000.00", day=date(2019, 1, 25)),
         claim("BD-002", "DK-002", computed="0.01"),
     )
-    ledger.save_settlement(
-        settlement(2019, *lines), budget=Decimal("5000.00"), policy_sha256="p" * 64, inputs_sha256="i" * 64
-    )
+    _settle(ledger, *lines)
     assert ledger.project_keys(2019) == {"DK-001", "DK-002"}
     assert ledger.qualifying_total(2019) == Decimal("7000.01")  # 1,000.00 + 6,000.00 + 0.01
 
@@ -94,9 +98,7 @@ def test_line_summaries_are_the_settlements_lines_in_order(ledger: Ledger) -> No
         claim("PG-001", "DK-001", kind=ClaimKind.VALUATION_SUPPORT, computed="6000.00", day=date(2019, 1, 25)),
         claim("BD-001", "DK-001", computed="1000.00"),
     )
-    ledger.save_settlement(
-        settlement(2019, *lines), budget=Decimal("5000.00"), policy_sha256="p" * 64, inputs_sha256="i" * 64
-    )
+    _settle(ledger, *lines)
     fields = ("kind", "project_key", "project_no", "borrower_name", "loan_amount", "computed", "payee_name")
     summaries = ledger.load_line_summaries(2019)
     assert [tuple(getattr(s, f) for f in fields) for s in summaries] == [
