@@ -186,33 +186,34 @@ def _summary(book: Book, decisions: Sequence[Decision], registry: Sequence[Pilot
 def _detail(book: Book, decisions: Sequence[Decision]) -> None:
     sheet = book.sheet("明细")
     sheet.header(DETAIL_COLUMNS)
-    computed = approved = ZERO
-    for number, decision in enumerate(decisions, start=1):
-        line = decision.line
-        row: tuple[Value, ...] = (
-            number,
-            line.project_no,
-            line.kind.label,
-            line.payee_name,
-            line.payee_uscc,
-            line.borrower_name,
-            line.borrower_uscc,
-            line.loan_amount,
-            line.voucher_no,
-            line.base,
-            line.rate,
-            line.computed,
-            decision.score,
-            decision.rank,
-            decision.approved,
-            decision.explanation,
-        )
-        sheet.line(DETAIL_COLUMNS, row)
-        computed += line.computed
-        approved += decision.approved
+    sheet.rows(DETAIL_COLUMNS, (_detail_row(number, decision) for number, decision in enumerate(decisions, start=1)))
+    computed = sum((decision.line.computed for decision in decisions), ZERO)
+    approved = sum((decision.approved for decision in decisions), ZERO)
     blanks: tuple[None, ...] = (None,) * 10
     sheet.total(DETAIL_COLUMNS, ("合计", *blanks, computed, None, None, approved, None))
     sheet.finish()
+
+
+def _detail_row(number: int, decision: Decision) -> tuple[Value, ...]:
+    line = decision.line
+    return (
+        number,
+        line.project_no,
+        line.kind.label,
+        line.payee_name,
+        line.payee_uscc,
+        line.borrower_name,
+        line.borrower_uscc,
+        line.loan_amount,
+        line.voucher_no,
+        line.base,
+        line.rate,
+        line.computed,
+        decision.score,
+        decision.rank,
+        decision.approved,
+        decision.explanation,
+    )
 
 
 def _refused(book: Book, refusals: Sequence[Refusal]) -> None:
@@ -230,22 +231,22 @@ def _refused(book: Book, refusals: Sequence[Refusal]) -> None:
             refusal.rule,
         )
 
-    for refusal in sorted(refusals, key=order):
-        source = refusal.source
-        sheet.line(
-            REFUSAL_COLUMNS,
-            (
-                source.file_name if source else "",
-                source.sheet if source else "",
-                source.row if source and source.row else None,  # row 0: the whole file was refused
-                refusal.project_no,
-                refusal.voucher_no,
-                refusal.kind.label if refusal.kind else "",
-                refusal.rule,
-                refusal.reason,
-            ),
-        )
+    sheet.rows(REFUSAL_COLUMNS, (_refusal_row(refusal) for refusal in sorted(refusals, key=order)))
     sheet.finish()
+
+
+def _refusal_row(refusal: Refusal) -> tuple[Value, ...]:
+    source = refusal.source
+    return (
+        source.file_name if source else "",
+        source.sheet if source else "",
+        source.row if source and source.row else None,  # row 0: the whole file was refused
+        refusal.project_no,
+        refusal.voucher_no,
+        refusal.kind.label if refusal.kind else "",
+        refusal.rule,
+        refusal.reason,
+    )
 
 
 def _about(book: Book, allocation: Allocation, about: ResultAbout) -> None:

@@ -45,18 +45,10 @@ def write_rejection_report(
             sheet.info("问题数", f"错误 {errors} 项，提示 {len(problems) - errors} 项", widen=False)
             sheet.skip()
             sheet.header(PROBLEM_COLUMNS)
-            for problem in ordered:
-                sheet.line(
-                    PROBLEM_COLUMNS,
-                    (
-                        problem.sheet,
-                        problem.row,
-                        problem.column,
-                        problem.value,
-                        problem.problem,
-                        SEVERITY_LABELS[problem.severity],
-                    ),
-                )
+            sheet.rows(
+                PROBLEM_COLUMNS,
+                ((p.sheet, p.row, p.column, p.value, p.problem, SEVERITY_LABELS[p.severity]) for p in ordered),
+            )
             sheet.finish()
 
     atomic_write(path, write)

@@ -131,12 +131,16 @@ def _write(target: Path, year: int, projects: Sequence[ReviewProject], budget: D
         sheet.info("项目数", len(projects), Kind.INTEGER, widen=False)
         sheet.skip()
         sheet.header(PROJECT_COLUMNS)
-        premium = valuation = ZERO
-        for number, p in enumerate(projects, start=1):
-            row = (number, p.project_no, p.borrower_name, p.loan_amount)
-            sheet.line(PROJECT_COLUMNS, (*row, p.premium, p.valuation, p.claimed, p.pledged_ip, p.institutions))
-            premium += p.premium
-            valuation += p.valuation
+        sheet.rows(
+            PROJECT_COLUMNS,
+            (
+                (n, p.project_no, p.borrower_name, p.loan_amount, p.premium, p.valuation, p.claimed, p.pledged_ip,
+                 p.institutions)
+                for n, p in enumerate(projects, start=1)
+            ),
+        )  # fmt: skip
+        premium = sum((p.premium for p in projects), ZERO)
+        valuation = sum((p.valuation for p in projects), ZERO)
         sheet.total(PROJECT_COLUMNS, ("合计", None, None, None, premium, valuation, qualifying, None, None))
         sheet.finish(minimum=(6, 24, 16))
         _score_sheet(book, len(projects))

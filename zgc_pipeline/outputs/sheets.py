@@ -14,9 +14,10 @@ that is all ``.xlsx`` can store; a two-place amount survives that round trip exa
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -30,13 +31,15 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from zgc_pipeline.money import FEN, WAN, format_yuan
+from zgc_pipeline.outputs import sheet_xml
+from zgc_pipeline.outputs.sheet_xml import FORMULA_STARTS
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "#,##0.00"
 WAN_FORMAT = "#,##0.000000"  # 万元 to six places: yuan / 10,000 exactly, no fen lost to rounding
 DEFAULT_CREATED = datetime(2019, 1, 1)  # the pilot's first year: for files that belong to no settlement year
 MAX_WIDTH = 60
 MIN_WIDTH = 6
+STREAMED_BLOCK = 2048  # table lines rendered and written at once
 
 Value = str | int | Decimal | None
 
@@ -69,6 +72,23 @@ def display_width(text: str) -> int:
     if text.isascii():
         return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def widest(texts: Sequence[str], at_least: int = 0) -> int:
+    """Columns the widest of ``texts`` needs to show its longest line, or ``at_least`` if more; once that reaches
+    what ``Sheet.finish`` caps anyway, the rest are not measured."""
+    width = at_least
+    joined = "".join(texts)
+    if joined.isascii() and "\n" not in joined:  # ids and codes, one line each: a character is one wide
+        return max(width, max(map(len, texts), default=0))
+    for text in texts:
+        if width >= MAX_WIDTH - 2:
+            break
+        if 2 * len(text) - len(text.encode("latin-1", "ignore")) <= width:
+            continue  # a character is at most two wide, and one of Latin-1 one: this text cannot widen it
+        longest = max(text.split("\n"), key=len) if "\n" in text else text
+        width = max(width, display_width(longest))
+    return width
 
 
 class Book:
@@ -105,6 +125,13 @@ class Book:
             "total_wan": add({"bold": True, "num_format": WAN_FORMAT, "top": 1}),
             "total_label": add({"bold": True, "top": 1}),
         }
+        # Style indices fixed now, in this order, rather than as cells happen to be written: so a file's bytes do
+        # not depend on whether its lines were streamed or written cell by cell, nor on the order of its sheets.
+        self._xf_indices = {name: cell_format._get_xf_index() for name, cell_format in self.formats.items()}
+
+    def xf_index(self, name: str) -> int:
+        """The style index a cell of the named format carries in the sheet XML."""
+        return self._xf_indices[name]
 
     @property
     def workbook(self) -> Any:
@@ -141,13 +168,24 @@ class Book:
 
 
 class Sheet:
-    """One worksheet written top to bottom, remembering how wide each column must be to read."""
+    """One worksheet written top to bottom, remembering how wide each column must be to read.
+
+    Table lines are streamed: ``rows`` and ``line`` render a block of lines a column at a time as the XML xlsxwriter
+    itself would write (``sheet_xml``) and append it to the sheet's row stream. A block holding a text xlsxwriter
+    must rewrite goes through ``line_by_cell``, xlsxwriter's own ``write_*`` per cell, which tests hold the streamed
+    bytes to.
+    """
 
     def __init__(self, book: Book, worksheet: Worksheet) -> None:
         self._book = book
         self.worksheet = worksheet
         self.row = 0
         self._widths: dict[int, int] = {}
+        self._streams = (
+            worksheet.constant_memory
+            and worksheet.excel_version == 2007
+            and worksheet.default_row_height == worksheet.original_row_height
+        )
 
     def info(self, label: str, value: Value, kind: Kind = Kind.TEXT, *, widen: bool = True) -> None:
         """A ``label | value`` line, as in the block above a table or a 说明 sheet.
@@ -155,7 +193,7 @@ class Sheet:
         Above a table, ``widen=False`` lets a long value run over the empty cells beside it instead of widening
         the table's second column.
         """
-        self._text(self.row, 0, label, self._book.formats["label"])
+        self._text(self.row, 0, label, "label")
         widths = dict(self._widths)
         self._cell(self.row, 1, value, kind)
         if not widen:
@@ -168,15 +206,27 @@ class Sheet:
     def header(self, columns: Sequence[Column]) -> None:
         """The table's header row, frozen so it stays in view."""
         for col, column in enumerate(columns):
-            self._text(self.row, col, column.header, self._book.formats["header"])
+            self._text(self.row, col, column.header, "header")
         self.worksheet.freeze_panes(self.row + 1, 0)
         self.row += 1
 
     def rows(self, columns: Sequence[Column], rows: Iterable[Sequence[Value]]) -> None:
+        """Table lines, streamed a block at a time."""
+        block: list[Sequence[Value]] = []
         for values in rows:
-            self.line(columns, values)
+            block.append(values)
+            if len(block) == STREAMED_BLOCK:
+                self._stream(columns, block)
+                block = []
+        if block:
+            self._stream(columns, block)
 
     def line(self, columns: Sequence[Column], values: Sequence[Value]) -> None:
+        """One table line, streamed."""
+        self._stream(columns, (values,))
+
+    def line_by_cell(self, columns: Sequence[Column], values: Sequence[Value]) -> None:
+        """One table line through xlsxwriter's own ``write_*`` calls: the reference streamed lines are held to."""
         for col, (column, value) in enumerate(zip(columns, values, strict=True)):
             self._cell(self.row, col, value, column.kind)
         self.row += 1
@@ -192,7 +242,7 @@ class Sheet:
             elif column.kind is Kind.WAN and isinstance(value, Decimal):
                 self._number(self.row, col, value / WAN, f"{value / WAN:,.6f}", formats["total_wan"])
             else:
-                self._text(self.row, col, str(value), formats["total_label"])
+                self._text(self.row, col, str(value), "total_label")
         self.row += 1
 
     def finish(self, minimum: Sequence[int] = ()) -> None:
@@ -201,48 +251,152 @@ class Sheet:
             least = minimum[col] if col < len(minimum) else MIN_WIDTH
             self.worksheet.set_column(col, col, min(MAX_WIDTH, max(least, width + 2)))
 
-    def _cell(self, row: int, col: int, value: Value, kind: Kind) -> None:
-        formats = self._book.formats
+    def _stream(self, columns: Sequence[Column], block: Sequence[Sequence[Value]]) -> None:
+        worksheet = self.worksheet
+        if not self._streams or worksheet.row_info or worksheet.comments:
+            for values in block:
+                self.line_by_cell(columns, values)
+            return
+        for values in block:
+            if len(values) != len(columns):
+                raise ValueError(f"a line of {len(values)} values for {len(columns)} columns")
+        worksheet._write_single_row(self.row)  # out with the row xlsxwriter still holds, before ours follow it
+        numbers = range(self.row + 1, self.row + 1 + len(block))
+        cells = []
+        for col, (column, values) in enumerate(zip(columns, zip(*block, strict=True), strict=True)):
+            rendered = self._column(col, column.kind, values, numbers)
+            if rendered is None:  # a text xlsxwriter must rewrite
+                for line in block:
+                    self.line_by_cell(columns, line)
+                return
+            cells.append(rendered)
+        streamed = sheet_xml.rows_xml(numbers, cells)
+        if streamed is not None:
+            xml, (first_row, first_col, last_row, last_col) = streamed
+            worksheet._check_dimensions(first_row, first_col)
+            worksheet._check_dimensions(last_row, last_col)
+            worksheet.fh.write(xml)
+        self.row += len(block)
+
+    def _column(self, col: int, kind: Kind, values: Sequence[Value], numbers: range) -> list[str] | None:
+        """One column of a block as cells (``""`` where empty), widening it; None if a text is not plain."""
+        xf = self._book.xf_index
+        types = set(map(type, values))
+        types.discard(type(None))
+        if types <= {str}:
+            texts = [value for value in values if value]
+            if not sheet_xml.is_plain(texts):  # type: ignore[arg-type]
+                return None
+            self._widen_texts(col, texts)  # type: ignore[arg-type]
+            return sheet_xml.text_cells(col, numbers, values, xf("text"), xf("quoted"))  # type: ignore[arg-type]
+        number = _NUMBER_KINDS.get(kind)
+        if number is not None and types <= number.types:
+            present = [value for value in values if value is not None]
+            self._widen(col, max(len(number.shown(min(present))), len(number.shown(max(present)))))
+            doubles = [None if value is None else number.double(value) for value in values]
+            if kind is Kind.RATE:
+                styles: Iterable[int] = [xf(_rate_format(value)) for value in values]
+            else:
+                styles = itertools.repeat(xf(kind.value))
+            return sheet_xml.number_cells(col, numbers, doubles, styles)
+        cells = []
+        for row_number, value in zip(numbers, values, strict=True):
+            planned = self._plan(col, value, kind)
+            if planned is None:
+                cells.append("")
+                continue
+            content, format_name = planned
+            if isinstance(content, str) and not sheet_xml.is_plain((content,)):
+                return None
+            cells.append(sheet_xml.cell(col, row_number, content, xf(format_name)))
+        return cells
+
+    def _plan(self, col: int, value: Value, kind: Kind) -> tuple[str | float, str] | None:
+        """What a cell holds (its text, or the double ``.xlsx`` stores) and its format's name; widens its column.
+        None for an empty cell."""
         if value is None or value == "":
-            return
+            return None
         if isinstance(value, str):
-            self._text(row, col, value, formats["text"])
-            return
+            self._widen_text(col, value)
+            return value, "quoted" if value.startswith(FORMULA_STARTS) else "text"
+        # The one place an exact amount becomes a double: .xlsx stores nothing else.
         if kind is Kind.MONEY:
             amount = Decimal(value)
             digits = len(str(int(amount)))
-            if digits + digits // 3 + 4 <= self._widths.get(col, 0):  # the column is already as wide as it can show
-                self.worksheet.write_number(row, col, float(amount), formats[kind.value])
-            else:
-                self._number(row, col, amount, format_yuan(amount), formats[kind.value])
-        elif kind is Kind.WAN:
+            if digits + digits // 3 + 4 > self._widths.get(col, 0):  # else the column already shows it whole
+                self._widen(col, len(format_yuan(amount)))
+            return float(amount), kind.value
+        if kind is Kind.WAN:
             wan = Decimal(value) / WAN
-            self._number(row, col, wan, f"{wan:,.6f}", formats[kind.value])
-        elif kind is Kind.RATE:
-            whole = (Decimal(value) * 100) % 1 == 0
-            self._number(row, col, value, "100%", formats[kind.value if whole else "rate_fine"])
-        elif kind is Kind.SHARE:
-            self._number(row, col, value, "100.00%", formats[kind.value])
-        elif kind is Kind.SCORE:
-            self._number(row, col, value, f"{Decimal(value).quantize(FEN)}", formats[kind.value])
+            self._widen(col, len(f"{wan:,.6f}"))
+            return float(wan), kind.value
+        if kind is Kind.RATE:
+            self._widen(col, len("100%"))
+            return float(value), _rate_format(value)
+        if kind is Kind.SHARE:
+            self._widen(col, len("100.00%"))
+            return float(value), kind.value
+        if kind is Kind.SCORE:
+            self._widen(col, len(f"{Decimal(value).quantize(FEN)}"))
+            return float(value), kind.value
+        self._widen(col, len(str(value)))
+        return float(value), Kind.INTEGER.value
+
+    def _cell(self, row: int, col: int, value: Value, kind: Kind) -> None:
+        planned = self._plan(col, value, kind)
+        if planned is None:
+            return
+        content, format_name = planned
+        cell_format = self._book.formats[format_name]
+        if isinstance(content, str):
+            self.worksheet.write_string(row, col, content, cell_format)
         else:
-            self._number(row, col, value, str(value), formats[Kind.INTEGER.value])
+            self.worksheet.write_number(row, col, content, cell_format)
 
     def _number(self, row: int, col: int, value: int | Decimal, shown: str, cell_format: Format) -> None:
-        # The one place an exact amount becomes a double: .xlsx stores nothing else.
         self.worksheet.write_number(row, col, float(value), cell_format)
         self._widen(col, len(shown))
 
-    def _text(self, row: int, col: int, text: str, cell_format: Format) -> None:
-        if text.startswith(FORMULA_STARTS):
-            cell_format = self._book.formats["quoted"]
-        self.worksheet.write_string(row, col, text, cell_format)
-        width = self._widths.get(col, 0)
-        if 2 * len(text) <= width or width >= MAX_WIDTH - 2:
-            return  # no character is wider than two, and finish() caps the width: this text cannot change it
-        longest = max(text.split("\n"), key=len) if "\n" in text else text
-        self._widen(col, display_width(longest))
+    def _text(self, row: int, col: int, text: str, format_name: str) -> None:
+        name = "quoted" if text.startswith(FORMULA_STARTS) else format_name
+        self.worksheet.write_string(row, col, text, self._book.formats[name])
+        self._widen_text(col, text)
+
+    def _widen_text(self, col: int, text: str) -> None:
+        self._widen_texts(col, (text,))
+
+    def _widen_texts(self, col: int, texts: Sequence[str]) -> None:
+        width = widest(texts, self._widths.get(col, 0))
+        if width:
+            self._widths[col] = width
 
     def _widen(self, col: int, width: int) -> None:
         if width > self._widths.get(col, 0):
             self._widths[col] = width
+
+
+def _rate_format(rate: Value) -> str:
+    """补贴比例 in whole percent (70%) where it is one, else to two places (12.50%)."""
+    return Kind.RATE.value if (Decimal(rate or 0) * 100) % 1 == 0 else "rate_fine"
+
+
+@dataclass(frozen=True, slots=True)
+class _NumberKind:
+    """How a number column of one kind is written: which values, the double stored, the text whose length sizes
+    the column (its longest is that of the column's least or greatest value)."""
+
+    types: frozenset[type]
+    double: Callable[[Any], float]
+    shown: Callable[[Any], str]
+
+
+_NUMBER_KINDS = {
+    Kind.MONEY: _NumberKind(frozenset({Decimal, int}), float, lambda v: format_yuan(Decimal(v))),
+    Kind.WAN: _NumberKind(
+        frozenset({Decimal, int}), lambda v: float(Decimal(v) / WAN), lambda v: f"{Decimal(v) / WAN:,.6f}"
+    ),
+    Kind.RATE: _NumberKind(frozenset({Decimal, int}), float, lambda v: "100%"),
+    Kind.SHARE: _NumberKind(frozenset({Decimal, int}), float, lambda v: "100.00%"),
+    Kind.SCORE: _NumberKind(frozenset({Decimal, int}), float, lambda v: f"{Decimal(v).quantize(FEN)}"),
+    Kind.INTEGER: _NumberKind(frozenset({int}), float, str),
+}
