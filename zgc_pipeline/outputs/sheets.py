@@ -4,12 +4,15 @@ Why xlsxwriter: with a fixed ``created`` time its files are byte-identical from 
 ``constant_memory`` mode streams rows to disk, so a 100,000-project year stays small in memory (platform notes).
 ``constant_memory`` means rows go out strictly top to bottom; ``Sheet`` keeps that order by construction.
 
-Formula injection: every text goes through ``write_string`` in a workbook opened with ``strings_to_formulas``
-off, so it is stored as text, never as a formula. A text beginning with ``= + - @``, a tab or a carriage return is
-in addition given a cell format with Excel's *quote prefix* flag: the cell keeps its exact text (no apostrophe is
-added to the value), and a spreadsheet program still treats it as text when someone edits the cell or re-saves it.
-Money is exact ``Decimal`` up to the cell: it becomes a binary double only in the ``write_number`` call, because
-that is all ``.xlsx`` can store; a two-place amount survives that round trip exactly as displayed.
+Formula injection: every text is stored as an inline string, never as a formula: through ``write_string`` in a
+workbook opened with ``strings_to_formulas`` off, or streamed as the same XML (``Sheet.rows``). A text beginning
+with ``= + - @``, a tab or a carriage return is in addition given a cell format with Excel's *quote prefix* flag:
+the cell keeps its exact text (no apostrophe is added to the value), and a spreadsheet program still treats it as
+text when someone edits the cell or re-saves it.
+
+Money is exact ``Decimal`` up to the cell: it becomes a binary double only as the cell is written
+(``_NumberKind.double``), because that is all ``.xlsx`` can store; a two-place amount survives that round trip
+exactly as displayed.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -86,8 +89,8 @@ def widest(texts: Sequence[str], at_least: int = 0) -> int:
             break
         if 2 * len(text) - len(text.encode("latin-1", "ignore")) <= width:
             continue  # a character is at most two wide, and one of Latin-1 one: this text cannot widen it
-        longest = max(text.split("\n"), key=len) if "\n" in text else text
-        width = max(width, display_width(longest))
+        lines = text.split("\n") if "\n" in text else (text,)
+        width = max(width, *map(display_width, lines))
     return width
 
 
@@ -284,20 +287,21 @@ class Sheet:
         types = set(map(type, values))
         types.discard(type(None))
         if types <= {str}:
-            texts = [value for value in values if value]
-            if not sheet_xml.is_plain(texts):  # type: ignore[arg-type]
+            strings = cast(Sequence[str | None], values)
+            texts = [text for text in strings if text]
+            if not sheet_xml.is_plain(texts):
                 return None
-            self._widen_texts(col, texts)  # type: ignore[arg-type]
-            return sheet_xml.text_cells(col, numbers, values, xf("text"), xf("quoted"))  # type: ignore[arg-type]
+            self._widen_texts(col, texts)
+            return sheet_xml.text_cells(col, numbers, strings, xf("text"), xf("quoted"))
         number = _NUMBER_KINDS.get(kind)
         if number is not None and types <= number.types:
             present = [value for value in values if value is not None]
             self._widen(col, max(len(number.shown(min(present))), len(number.shown(max(present)))))
             doubles = [None if value is None else number.double(value) for value in values]
-            if kind is Kind.RATE:
+            if number.format is None:
                 styles: Iterable[int] = [xf(_rate_format(value)) for value in values]
             else:
-                styles = itertools.repeat(xf(kind.value))
+                styles = itertools.repeat(xf(number.format))
             return sheet_xml.number_cells(col, numbers, doubles, styles)
         cells = []
         for row_number, value in zip(numbers, values, strict=True):
@@ -320,27 +324,9 @@ class Sheet:
             self._widen_text(col, value)
             return value, "quoted" if value.startswith(FORMULA_STARTS) else "text"
         # The one place an exact amount becomes a double: .xlsx stores nothing else.
-        if kind is Kind.MONEY:
-            amount = Decimal(value)
-            digits = len(str(int(amount)))
-            if digits + digits // 3 + 4 > self._widths.get(col, 0):  # else the column already shows it whole
-                self._widen(col, len(format_yuan(amount)))
-            return float(amount), kind.value
-        if kind is Kind.WAN:
-            wan = Decimal(value) / WAN
-            self._widen(col, len(f"{wan:,.6f}"))
-            return float(wan), kind.value
-        if kind is Kind.RATE:
-            self._widen(col, len("100%"))
-            return float(value), _rate_format(value)
-        if kind is Kind.SHARE:
-            self._widen(col, len("100.00%"))
-            return float(value), kind.value
-        if kind is Kind.SCORE:
-            self._widen(col, len(f"{Decimal(value).quantize(FEN)}"))
-            return float(value), kind.value
-        self._widen(col, len(str(value)))
-        return float(value), Kind.INTEGER.value
+        number = _NUMBER_KINDS.get(kind, _NUMBER_KINDS[Kind.INTEGER])
+        self._widen(col, len(number.shown(value)))
+        return number.double(value), number.format or _rate_format(value)
 
     def _cell(self, row: int, col: int, value: Value, kind: Kind) -> None:
         planned = self._plan(col, value, kind)
@@ -382,21 +368,21 @@ def _rate_format(rate: Value) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _NumberKind:
-    """How a number column of one kind is written: which values, the double stored, the text whose length sizes
-    the column (its longest is that of the column's least or greatest value)."""
+    """How a number of one column kind is written: the double stored, its format (None: by value, for 补贴比例),
+    and the text whose length sizes the column (over a column, the longest is its least or greatest value's); the
+    types a whole column must hold to be written a column at a time."""
 
-    types: frozenset[type]
+    format: str | None
     double: Callable[[Any], float]
     shown: Callable[[Any], str]
+    types: frozenset[type] = frozenset({Decimal, int})
 
 
 _NUMBER_KINDS = {
-    Kind.MONEY: _NumberKind(frozenset({Decimal, int}), float, lambda v: format_yuan(Decimal(v))),
-    Kind.WAN: _NumberKind(
-        frozenset({Decimal, int}), lambda v: float(Decimal(v) / WAN), lambda v: f"{Decimal(v) / WAN:,.6f}"
-    ),
-    Kind.RATE: _NumberKind(frozenset({Decimal, int}), float, lambda v: "100%"),
-    Kind.SHARE: _NumberKind(frozenset({Decimal, int}), float, lambda v: "100.00%"),
-    Kind.SCORE: _NumberKind(frozenset({Decimal, int}), float, lambda v: f"{Decimal(v).quantize(FEN)}"),
-    Kind.INTEGER: _NumberKind(frozenset({int}), float, str),
+    Kind.MONEY: _NumberKind(Kind.MONEY.value, float, lambda v: format_yuan(Decimal(v))),
+    Kind.WAN: _NumberKind(Kind.WAN.value, lambda v: float(Decimal(v) / WAN), lambda v: f"{Decimal(v) / WAN:,.6f}"),
+    Kind.RATE: _NumberKind(None, float, lambda v: "100%"),
+    Kind.SHARE: _NumberKind(Kind.SHARE.value, float, lambda v: "100.00%"),
+    Kind.SCORE: _NumberKind(Kind.SCORE.value, float, lambda v: f"{Decimal(v).quantize(FEN)}"),
+    Kind.INTEGER: _NumberKind(Kind.INTEGER.value, float, str, frozenset({int})),  # str(Decimal) may be 1E+3
 }

@@ -127,7 +127,28 @@ def test_streamed_file_reads_back_as_written(tmp_path: Path) -> None:
     ),
     at_least=st.integers(0, 70),
 )
+@example(texts=["ABCDE\n中文中"], at_least=0)  # the line with the most characters is not the widest
 def test_widest_is_the_widest_line_up_to_the_cap(texts: list[str], at_least: int) -> None:
     naive = max([at_least, *(display_width(line) for text in texts for line in text.split("\n"))])
     cap = MAX_WIDTH - 2
     assert min(widest(texts, at_least), cap) == min(naive, cap)
+
+
+def test_columns_are_as_wide_as_their_widest_amount_or_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Widths come from every block, the least amount included (a minus sign is a character too)."""
+    monkeypatch.setattr(sheets, "STREAMED_BLOCK", 2)
+    columns = (Column("金额", Kind.MONEY), Column("名称"), Column("编号"))
+    lines = [
+        (Decimal("5"), "北京", "A-1"),
+        (Decimal("99999.99"), "中关村科技（北京）有限公司", "A-2"),
+        (Decimal("-1234567.89"), "x", "ZGC-2020-000123"),
+        (Decimal("7"), None, None),
+    ]
+    path = tmp_path / "w.xlsx"
+    with Book(path, created=datetime(2024, 12, 31), title="t") as book:
+        sheet = book.sheet("明细")
+        sheet.rows(columns, lines)
+        sheet.finish()
+    dimensions = load_workbook(path)["明细"].column_dimensions
+    padding = 2 + 0.7109375  # finish() adds 2; xlsxwriter stores a width of n characters as n + 0.7109375
+    assert [dimensions[c].width - padding for c in "ABC"] == [len("-1,234,567.89"), 2 * 13, len("ZGC-2020-000123")]
