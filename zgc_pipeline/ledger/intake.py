@@ -197,7 +197,7 @@ def load_records(connection: Connection, codec: RecordCodec[R], submission_ids: 
         .order_by(c.submission_id, c.seq)
     )
     shared: dict[str, str] = {}
-    return [codec.from_values(values, shared=shared) for values in fetched(connection.execute(query).tuples())]
+    return [codec.from_values(values, shared=shared) for values in fetched(connection.execute(query))]
 
 
 def load_column(connection: Connection, table: Table, column: str, submission_ids: Sequence[int]) -> tuple[Any, ...]:

@@ -140,7 +140,7 @@ def history_before(connection: Connection, year: int) -> LedgerHistory:
     for kind, project_key, fen in connection.execute(query):
         totals[kind][project_key] = from_fen(int(fen))
     paid: frozenset[LineKey] = frozenset(
-        connection.execute(select(p.kind, p.voucher_key, p.project_key).where(p.year < year)).tuples()
+        connection.execute(select(p.kind, p.voucher_key, p.project_key).where(p.year < year))
     )
     c, s = t.claim_lines.c, t.settlements.c
     earliest = (
@@ -149,7 +149,7 @@ def history_before(connection: Connection, year: int) -> LedgerHistory:
         .where(c.year < year, s.status == SIGNED_OFF, c.kind == ClaimKind.PREMIUM_SUBSIDY.value)
         .group_by(c.project_key)
     )
-    first_dates: dict[str, date] = dict(connection.execute(earliest).tuples().all())
+    first_dates: dict[str, date] = dict(connection.execute(earliest).all())
     return LedgerHistory(
         premium_approved=totals.get(ClaimKind.PREMIUM_SUBSIDY.value, {}),
         valuation_approved=totals.get(ClaimKind.VALUATION_SUPPORT.value, {}),

@@ -84,7 +84,7 @@ def settlement_row(connection: Connection, year: int) -> RowMapping:
 def _lines_by_id(connection: Connection, year: int) -> dict[int, ClaimLine]:
     c = t.claim_lines.c
     columns = [c[name] for name in CLAIM_LINE.read_columns]
-    rows = fetched(connection.execute(select(c.id, *columns).where(c.year == year).order_by(c.seq)).tuples())
+    rows = fetched(connection.execute(select(c.id, *columns).where(c.year == year).order_by(c.seq)))
     shared: dict[str, str] = {}
     return {row[0]: CLAIM_LINE.from_values(row[1:], shared=shared) for row in rows}
 
@@ -95,7 +95,7 @@ def read_settlement(connection: Connection, year: int) -> Settlement:
     f = t.first_premium_dates.c
     dates = connection.execute(select(f.project_key, f.first_date).where(f.year == year).order_by(f.project_key))
     return Settlement(
-        year=year, lines=lines, refusals=read_refusals(connection, year), first_premium_dates=dict(dates.tuples().all())
+        year=year, lines=lines, refusals=read_refusals(connection, year), first_premium_dates=dict(dates.all())
     )
 
 
@@ -183,7 +183,7 @@ def read_allocation(connection: Connection, year: int) -> Allocation:
     lines = _lines_by_id(connection, year)
     d = t.decisions.c
     columns = [d[name] for name in DECISION.read_columns]
-    rows = connection.execute(select(d.claim_line_id, *columns).where(d.year == year).order_by(d.seq)).tuples()
+    rows = connection.execute(select(d.claim_line_id, *columns).where(d.year == year).order_by(d.seq))
     shared: dict[str, str] = {}
     decisions = tuple(DECISION.from_values(r[1:], shared=shared, line=lines[r[0]]) for r in fetched(rows))
     p = t.project_outcomes.c
