@@ -322,7 +322,7 @@ class Sheet:
             return None
         if isinstance(value, str):
             self._widen_text(col, value)
-            return value, "quoted" if value.startswith(FORMULA_STARTS) else "text"
+            return value, _text_format(value, "text")
         # The one place an exact amount becomes a double: .xlsx stores nothing else.
         number = _NUMBER_KINDS.get(kind, _NUMBER_KINDS[Kind.INTEGER])
         self._widen(col, len(number.shown(value)))
@@ -344,8 +344,7 @@ class Sheet:
         self._widen(col, len(shown))
 
     def _text(self, row: int, col: int, text: str, format_name: str) -> None:
-        name = "quoted" if text.startswith(FORMULA_STARTS) else format_name
-        self.worksheet.write_string(row, col, text, self._book.formats[name])
+        self.worksheet.write_string(row, col, text, self._book.formats[_text_format(text, format_name)])
         self._widen_text(col, text)
 
     def _widen_text(self, col: int, text: str) -> None:
@@ -359,6 +358,11 @@ class Sheet:
     def _widen(self, col: int, width: int) -> None:
         if width > self._widths.get(col, 0):
             self._widths[col] = width
+
+
+def _text_format(text: str, format_name: str) -> str:
+    """The named format, or the quote-prefixed one for a text a spreadsheet would take for a formula."""
+    return "quoted" if text.startswith(FORMULA_STARTS) else format_name
 
 
 def _rate_format(rate: Value) -> str:
