@@ -4,7 +4,7 @@ stays flat for big years."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import wraps
 from itertools import chain, islice
 from operator import itemgetter
@@ -12,6 +12,8 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
+
+from zgc_pipeline.ledger.codec import RecordCodec
 
 R = TypeVar("R")
 P = ParamSpec("P")
@@ -22,44 +24,94 @@ CHUNK_ROWS = 20_000
 def insert_rows(connection: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> int:
     """Insert every row (all with the same keys); returns how many."""
     iterator = iter(rows)
-    if connection.dialect.name == "sqlite":
-        return _insert_through_driver(connection, table, iterator)
-    count = 0
-    while chunk := list(islice(iterator, CHUNK_ROWS)):
-        connection.execute(insert(table), chunk)
-        count += len(chunk)
-    return count
-
-
-def _insert_through_driver(connection: Connection, table: Table, rows: Iterator[dict[str, Any]]) -> int:
-    """SQLite: rows as tuples straight to the driver's ``executemany``, converted by SQLAlchemy's own bind
-    processors for the columns that have one (dates, booleans, ``UTCDateTime``). Core's per-row parameter
-    handling is about a third of a bulk insert's time there; PostgreSQL keeps Core's batched ``insertmanyvalues``.
-    """
-    first = next(rows, None)
+    first = next(iterator, None)
     if first is None:
         return 0
-    dialect = connection.dialect
     names = list(first)
-    if len(names) < 2:
-        raise ValueError(f"{table.name}: a bulk insert needs several columns, got {names}")
-    processors = [(i, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for i, name in enumerate(names)]
-    converted: list[tuple[int, Callable[[Any], Any]]] = [(i, p) for i, p in processors if p is not None]
-    quote = dialect.identifier_preparer.quote
-    statement = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({', '.join('?' * len(names))})"
-    )
+    picked = cast(Callable[[dict[str, Any]], tuple[Any, ...]], itemgetter(*names))  # several columns: a tuple
+    processors = _bind_processors(connection, table, names)
+    values = (picked(row) for row in chain([first], iterator))
+    if processors:
+        converted = [(i, processors[name]) for i, name in enumerate(names) if name in processors]
+        values = (_processed(row, converted) for row in values)
+    return _insert_values(connection, table, names, values)
 
-    # every ledger table has several columns, so itemgetter gives a tuple
-    picked = cast(Callable[[dict[str, Any]], tuple[Any, ...]], itemgetter(*names))
+
+def insert_records(
+    connection: Connection,
+    codec: RecordCodec[R],
+    records: Iterable[R],
+    *,
+    per_record: Mapping[str, Sequence[Any]] | None = None,
+    **constants: Any,
+) -> int:
+    """Insert each record as a row of its codec's table, ``seq`` numbering them in the given order, with the
+    ``constants`` in every row and the ``per_record`` columns' values in record order; returns how many.
+
+    Rows go from record to tuple in one compiled step (``RecordCodec.values_encoder``), with no dict per row.
+    """
+    per_record = per_record or {}
+    names = ("seq", *constants, *per_record)
+    columns, encode = _values_encoder(connection, codec, names)
+    fixed = tuple(constants.values())
+    if per_record:
+        rows = zip(records, *per_record.values(), strict=True)
+        values = (encode(row[0], seq, *fixed, *row[1:]) for seq, row in enumerate(rows))
+    else:
+        values = (encode(record, seq, *fixed) for seq, record in enumerate(records))
+    return _insert_values(connection, codec.table, columns, values)
+
+
+_ENCODERS: dict[tuple[RecordCodec[Any], tuple[str, ...], str], tuple[list[str], Callable[..., tuple[Any, ...]]]] = {}
+
+
+def _values_encoder(
+    connection: Connection, codec: RecordCodec[Any], extra: tuple[str, ...]
+) -> tuple[list[str], Callable[..., tuple[Any, ...]]]:
+    """The codec's tuple encoder for these extra columns on this connection's dialect, compiled once."""
+    key = (codec, extra, connection.dialect.name)
+    if key not in _ENCODERS:
+        columns = [*extra, *(c.name for c in codec.table.columns if c.name not in extra)]
+        _ENCODERS[key] = codec.values_encoder(extra, _bind_processors(connection, codec.table, columns))
+    return _ENCODERS[key]
+
+
+def _bind_processors(connection: Connection, table: Table, names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:
+    """SQLite: SQLAlchemy's own bind processors of the columns that have one (dates, booleans, ``UTCDateTime``),
+    for values that go straight to the driver. Other databases: none, Core applies them."""
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        return {}
+    processors = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names}
+    return {name: process for name, process in processors.items() if process is not None}
+
+
+def _insert_values(
+    connection: Connection, table: Table, names: Sequence[str], values: Iterable[tuple[Any, ...]]
+) -> int:
+    """Insert rows given as tuples in ``names`` order, a chunk at a time.
+
+    SQLite: straight to the driver's ``executemany`` (the values already went through the bind processors), as
+    Core's per-row parameter handling is about a third of a bulk insert's time there. Other databases: Core's
+    batched ``insertmanyvalues``.
+    """
+    if len(names) < 2:
+        raise ValueError(f"{table.name}: a bulk insert needs several columns, got {list(names)}")
+    iterator = iter(values)
     count = 0
-    iterator = chain([first], rows)
-    while chunk := [picked(row) for row in islice(iterator, CHUNK_ROWS)]:
-        if converted:
-            chunk = [_processed(values, converted) for values in chunk]
-        connection.exec_driver_sql(statement, chunk)
-        count += len(chunk)
+    if connection.dialect.name == "sqlite":
+        preparer = connection.dialect.identifier_preparer
+        statement = (
+            f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(n) for n in names)}) "
+            f"VALUES ({', '.join('?' * len(names))})"
+        )
+        while chunk := list(islice(iterator, CHUNK_ROWS)):
+            connection.exec_driver_sql(statement, chunk)
+            count += len(chunk)
+        return count
+    while rows := [dict(zip(names, row, strict=True)) for row in islice(iterator, CHUNK_ROWS)]:
+        connection.execute(insert(table), rows)
+        count += len(rows)
     return count
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import fetched, insert_rows
+from zgc_pipeline.ledger.bulk import fetched, insert_records
 from zgc_pipeline.ledger.codec import RecordCodec
 from zgc_pipeline.ledger.codecs import RECORD_CODECS, ROW_PROBLEM, ROW_TABLES
 from zgc_pipeline.ledger.entries import LedgerError, SubmissionInfo, SubmissionStatus
@@ -97,16 +97,8 @@ def replace_outcome(
             raise LedgerError(f"报送文件 {submission_id}（{kind}）不能保存 {type(record).__name__} 记录")
         by_codec.setdefault(id(entry[1]), (entry[1], []))[1].append(record)
     for codec, items in by_codec.values():
-        insert_rows(
-            connection,
-            codec.table,
-            (codec.to_row(r, submission_id=submission_id, seq=i) for i, r in enumerate(items)),
-        )
-    insert_rows(
-        connection,
-        t.row_problems,
-        (ROW_PROBLEM.to_row(p, submission_id=submission_id, seq=i) for i, p in enumerate(problems)),
-    )
+        insert_records(connection, codec, items, submission_id=submission_id)
+    insert_records(connection, ROW_PROBLEM, problems, submission_id=submission_id)
     refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
     connection.execute(
         update(t.submissions)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.claims import Allocation, ClaimKind, ClaimLine, Funding, LineKey, Refusal, Settlement
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import fetched, insert_rows
+from zgc_pipeline.ledger.bulk import fetched, insert_records, insert_rows
 from zgc_pipeline.ledger.codecs import CLAIM_LINE, DECISION, PROJECT_OUTCOME, REFUSAL
 from zgc_pipeline.ledger.entries import LedgerError, LineSummary, ResultTotals
 from zgc_pipeline.money import from_fen, to_fen
@@ -63,10 +63,8 @@ def replace_settlement(
         for table in (t.claim_lines, t.refusals, t.first_premium_dates):
             connection.execute(delete(table).where(table.c.year == year))
         connection.execute(update(t.settlements).where(t.settlements.c.year == year).values(**values))
-    insert_rows(connection, t.claim_lines, (CLAIM_LINE.to_row(x, seq=i) for i, x in enumerate(settlement.lines)))
-    insert_rows(
-        connection, t.refusals, (REFUSAL.to_row(x, year=year, seq=i) for i, x in enumerate(settlement.refusals))
-    )
+    insert_records(connection, CLAIM_LINE, settlement.lines)
+    insert_records(connection, REFUSAL, settlement.refusals, year=year)
     insert_rows(
         connection,
         t.first_premium_dates,
@@ -149,19 +147,15 @@ def replace_allocation(connection: Connection, allocation: Allocation, *, result
             select(c.id, c.kind, c.voucher_key, c.project_key).where(c.year == year)
         )
     }
-    rows = []
-    for seq, decision in enumerate(allocation.decisions):
+    line_ids = []
+    for decision in allocation.decisions:
         line_id = ids.get(decision.line.line_key)
         if line_id is None:
             line = decision.line
             raise LedgerError(f"{year}年度测算结果中没有凭证 {line.voucher_no}（项目 {line.project_no}）")
-        rows.append(DECISION.to_row(decision, year=year, seq=seq, claim_line_id=line_id))
-    insert_rows(connection, t.decisions, rows)
-    insert_rows(
-        connection,
-        t.project_outcomes,
-        (PROJECT_OUTCOME.to_row(p, year=year, seq=i) for i, p in enumerate(allocation.projects)),
-    )
+        line_ids.append(line_id)
+    insert_records(connection, DECISION, allocation.decisions, per_record={"claim_line_id": line_ids}, year=year)
+    insert_records(connection, PROJECT_OUTCOME, allocation.projects, year=year)
     connection.execute(
         update(t.settlements)
         .where(t.settlements.c.year == year)
