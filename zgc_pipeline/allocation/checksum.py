@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from functools import lru_cache
 from json.encoder import encode_basestring
 
 from zgc_pipeline.claims import Allocation, Decision, ProjectOutcome
@@ -18,7 +19,7 @@ def allocation_checksum(allocation: Allocation) -> str:
     gives another. The JSON is written here field by field, in sorted-key order, rather than built as dicts for
     ``json.dumps``: a big year has hundreds of thousands of decisions (a test holds the two to the same text).
     """
-    decisions = sorted(allocation.decisions, key=lambda d: (d.line.line_key, d.line.voucher_no))
+    decisions = sorted(allocation.decisions, key=_decision_order)
     projects = sorted(allocation.projects, key=lambda p: p.project_key)
     text = "".join(
         (
@@ -32,6 +33,12 @@ def allocation_checksum(allocation: Allocation) -> str:
         )
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _decision_order(d: Decision) -> tuple[str, str, str, str]:
+    """``(line_key, voucher_no)`` flattened: the same order, without building the key's tuple twice."""
+    line = d.line
+    return (line.kind.value, line.voucher_key, line.project_key, line.voucher_no)
 
 
 def _decision(d: Decision) -> str:
@@ -54,6 +61,7 @@ def _project(p: ProjectOutcome) -> str:
     )
 
 
+@lru_cache(maxsize=1 << 16)  # equal amounts give the same text whatever their exponent, so caching is safe
 def _money(amount: Decimal) -> str:
     return f"{amount.quantize(FEN):f}"
 
@@ -62,6 +70,7 @@ def _text(value: str) -> str:
     return encode_basestring(value)  # what json.dumps(ensure_ascii=False) writes for a string
 
 
+@lru_cache(maxsize=4096)  # a year repeats a few rule lists
 def _texts(values: tuple[str, ...]) -> str:
     return "[" + ",".join(map(encode_basestring, values)) + "]"
 

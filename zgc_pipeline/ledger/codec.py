@@ -63,6 +63,7 @@ def _from_json_set(text: str) -> frozenset[str]:
 
 
 _cached_from_fen = lru_cache(maxsize=1 << 16)(from_fen)  # Decimals are immutable; a year repeats its amounts
+_cached_decimal = lru_cache(maxsize=4096)(Decimal)  # rates and scores: a handful of values, read again and again
 
 
 def _split_optional(hint: Any) -> tuple[Any, bool]:
@@ -114,9 +115,9 @@ class RecordCodec(Generic[T]):
         if base is Decimal and f"{name}_fen" in self.table.c:
             return to_fen, _cached_from_fen, f"{name}_fen"
         if base is Decimal:
-            return str, Decimal, name
+            return str, _cached_decimal, name
         if isinstance(base, type) and issubclass(base, Enum):
-            return (lambda member: member.value), base, name
+            return (lambda member: member.value), {member.value: member for member in base}.__getitem__, name
         origin = typing.get_origin(base)
         if origin is tuple:
             return _json_tuple, _from_json_tuple, name

@@ -99,3 +99,11 @@ def test_the_checksum_is_of_the_canonical_json_document(reviewed: bool) -> None:
     expected = hashlib.sha256(_canonical_document(result).encode("utf-8")).hexdigest()
     assert allocation_checksum(result) == expected
     assert allocation_checksum(RESULT) == hashlib.sha256(_canonical_document(RESULT).encode("utf-8")).hexdigest()
+
+
+def test_an_amount_reads_the_same_whatever_its_exponent() -> None:
+    first = RESULT.decisions[0]
+    for approved in (first.approved.quantize(Decimal("0.01")), first.approved.quantize(Decimal("0.0001")) + 0):
+        result = replace(RESULT, decisions=(replace(first, approved=approved), *RESULT.decisions[1:]))
+        assert allocation_checksum(result) == hashlib.sha256(_canonical_document(result).encode()).hexdigest()
+        assert allocation_checksum(result) == allocation_checksum(RESULT)
