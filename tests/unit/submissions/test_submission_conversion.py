@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 from submission_files import SheetSpec, loan_rows, write_csv, write_xlsx
 
+from zgc_pipeline.ledger.codecs import RECORD_CODECS
 from zgc_pipeline.records import ExpertScore, Loan, SourceRow
 from zgc_pipeline.submissions.conversion import records_from_submission
+from zgc_pipeline.submissions.fields import KIND_SPECS, SubmissionKind
 from zgc_pipeline.submissions.reading import read_submission
 
 MAX = 10_000_000
@@ -70,3 +73,11 @@ def test_a_missing_required_value_in_an_accepted_row_is_a_bug(tmp_path: Path) ->
     with pytest.raises(ValueError, match="第2行 贷款机构名称 为空，却未被拒绝"):
         records_from_submission(parsed, set(), 2025)
     assert len(records_from_submission(parsed, {2}, 2025)) == 1
+
+
+@pytest.mark.parametrize("kind", list(SubmissionKind), ids=lambda kind: kind.value)
+def test_a_kind_lists_its_fields_in_its_record_order(kind: SubmissionKind) -> None:
+    """Records are built positionally from the spec's columns: the two orders must be the same."""
+    (record_type,) = [cls for cls, (stored_kind, _) in RECORD_CODECS.items() if stored_kind is kind]
+    record_fields = [f.name for f in fields(record_type) if f.name != "source"]
+    assert [f.key for f in KIND_SPECS[kind].fields] == record_fields
