@@ -180,34 +180,40 @@ class RecordCodec(Generic[T]):
     def _compile_decoder(self) -> Callable[..., T]:
         """``values, shared, extra → record``: the values of ``read_columns`` in order, each by its rule.
 
-        With ``shared`` a short text of a text column is looked up there first (see ``from_values``).
+        With ``shared`` a short text of a text column is looked up there first (see ``from_values``); the two cases
+        are two return statements, so no value is tested for it.
         """
         namespace: dict[str, Any] = {"cls": self.cls, "SourceRow": SourceRow}
         names = [f"v{n}" for n in range(len(self._readers))]
-        arguments = []
+        plain, interned = [], []
         for n, (attribute, column, convert) in enumerate(self._readers):
             value = names[n]
             if convert is not None:
                 namespace[f"convert{n}"] = convert
                 value = f"convert{n}({value})"
-            elif isinstance(self.table.c[column].type, String):
-                value = (
-                    f"(shared.setdefault({value}, {value}) if shared is not None and type({value}) is str "
-                    f"and len({value}) <= {SHARED_TEXT_MAX} else {value})"
-                )
-            arguments.append(f"{attribute}={value}")
-        lines = ["def decode(values, shared, extra):"]
+            plain.append(f"{attribute}={value}")
+            if convert is None and isinstance(self.table.c[column].type, String):
+                value = f"(intern({value}, {value}) if len({value}) <= {SHARED_TEXT_MAX} else {value})"
+                if self.table.c[column].nullable:
+                    value = f"(None if {names[n]} is None else {value})"
+            interned.append(f"{attribute}={value}")
         if self._source is not None:
             names += ["file", "sheet", "row", "year"]
             attribute, optional = self._source
+            for arguments, source in (
+                (plain, "SourceRow(file, sheet, row, year)"),
+                (interned, "SourceRow(intern(file, file), intern(sheet, sheet), row, year)"),
+            ):
+                arguments.append(f"{attribute}=" + (f"(None if file is None else {source})" if optional else source))
+        lines = ["def decode(values, shared, extra):"]
+        if names:
             lines.append("    " + ", ".join(names) + ", = values")
-            lines.append("    if shared is not None and file is not None:")
-            lines.append("        file, sheet = shared.setdefault(file, file), shared.setdefault(sheet, sheet)")
-            source = "SourceRow(file, sheet, row, year)"
-            arguments.append(f"{attribute}=" + (f"(None if file is None else {source})" if optional else source))
-        elif names:
-            lines.append("    " + ", ".join(names) + ", = values")
-        lines.append("    return cls(" + ", ".join([*arguments, "**extra"]) + ")")
+        lines += [
+            "    if shared is None:",
+            "        return cls(" + ", ".join([*plain, "**extra"]) + ")",
+            "    intern = shared.setdefault",
+            "    return cls(" + ", ".join([*interned, "**extra"]) + ")",
+        ]
         return _compiled("decode", lines, namespace)
 
     def to_row(self, record: T, **extra: Any) -> dict[str, Any]:
