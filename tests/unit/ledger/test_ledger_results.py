@@ -160,3 +160,16 @@ def test_a_rejected_result_can_be_recomputed_and_approved(ledger: Ledger) -> Non
     )
     assert ledger.signoff(2019) == approved
     assert ledger.settled_years() == [2019]
+
+
+def test_a_loaded_settlement_shares_its_repeated_short_texts(ledger: Ledger) -> None:
+    """A big year repeats payee, file and sheet names on every line: one string object each, not one per line."""
+    lines = tuple(claim(f"BD-{n:03d}", f"DK-{n:03d}") for n in range(3))
+    saved = settlement(2019, *lines)
+    ledger.save_settlement(saved, budget=BUDGET, policy_sha256="p" * 64, inputs_sha256="i" * 64)
+    loaded = ledger.load_settlement(2019).lines
+    assert loaded == saved.lines
+    first, *others = loaded
+    for line in others:
+        assert line.payee_name is first.payee_name
+        assert line.source.file_name is first.source.file_name
