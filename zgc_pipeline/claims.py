@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import ZERO
 from zgc_pipeline.records import SourceRow
 
@@ -29,7 +30,7 @@ class ClaimKind(StrEnum):
 LineKey = tuple[str, str, str]  # (kind, voucher_key, project_key): a claim line's identity for R6.1
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class ClaimLine:
     """A qualifying line of the settlement year with its 测算金额: after rate, rounding and caps, before budget."""
 
@@ -57,7 +58,7 @@ class ClaimLine:
         return (self.kind.value, self.voucher_key, self.project_key)
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Refusal:
     """A claim line or input row refused, with the rule that decided it (the 未通过 sheet)."""
 
@@ -100,7 +101,7 @@ class Funding(StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Decision:
     """What one qualifying line is paid (核定金额), and the full 核定说明."""
 
@@ -112,7 +113,7 @@ class Decision:
     rank: int | None = None  # 排名
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class ProjectOutcome:
     """One project's fate under R7/R8: every unfunded project says why (R8.8)."""
 

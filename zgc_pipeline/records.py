@@ -7,14 +7,14 @@ normalised form used for matching.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.identifiers import normalise_key, normalise_uscc
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class SourceRow:
     """Where a row came from: the file as the submitter named it, its sheet, the row number they see."""
 
@@ -24,7 +24,7 @@ class SourceRow:
     submission_year: int  # the settlement year whose inbox the file arrived in
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Loan:
     source: SourceRow
     loan_contract_no: str
@@ -46,7 +46,7 @@ class Loan:
         return normalise_key(self.loan_contract_no)
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class InsurancePolicy:
     """One row of a 保单信息表: one policy and one loan (a pooled policy has a row per loan)."""
 
@@ -76,7 +76,7 @@ class InsurancePolicy:
         return normalise_key(self.loan_contract_no)
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Valuation:
     source: SourceRow
     report_no: str
@@ -99,7 +99,7 @@ class Valuation:
         return normalise_key(self.loan_contract_no)
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class ExpertScore:
     source: SourceRow
     project_id: str
@@ -113,7 +113,7 @@ class ExpertScore:
         return normalise_key(self.project_id)
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class PilotUnit:
     """One institution of the pilot unit registry (R1)."""
 

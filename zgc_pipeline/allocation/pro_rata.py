@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from zgc_pipeline.allocation.projects import line_order
 from zgc_pipeline.claims import ClaimLine
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import from_fen, to_fen
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class LineShare:
     line: ClaimLine
     approved: Decimal

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from zgc_pipeline.claims import ClaimKind, ClaimLine, Settlement
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import ZERO
 
 
@@ -17,7 +17,7 @@ def line_order(line: ClaimLine) -> tuple[int, date, str, str]:
     return (0 if line.kind is ClaimKind.PREMIUM_SUBSIDY else 1, line.line_date, line.voucher_key, line.voucher_no)
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class ProjectClaim:
     """One project's claim for the year: its lines in ``line_order`` and what they add up to (申报合计)."""
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 from zgc_pipeline.allocation.projects import ProjectClaim
 from zgc_pipeline.allocation.scores import ProjectScore
+from zgc_pipeline.frozen import bulk_record
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class RankedProject:
     rank: int  # 排名, from 1
     project: ProjectClaim

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 from zgc_pipeline.claims import Refusal, Settlement
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.records import ExpertScore
 
 SCORE_PLACES = Decimal("0.01")
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class ProjectScore:
     """A project's score as R8.3 makes it.
 

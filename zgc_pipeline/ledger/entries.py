@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from zgc_pipeline.claims import ClaimKind
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.records import InsurancePolicy, Loan, Valuation
 from zgc_pipeline.submissions.fields import SubmissionKind
 
@@ -66,7 +67,7 @@ class InputKeys:
     valuations: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class LineSummary:
     """A qualifying line as the review packet sees it: seven of a claim line's fields, cheap to read."""
 

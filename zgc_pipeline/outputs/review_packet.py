@@ -7,12 +7,12 @@ filled-in copy reads back through the ordinary submission path.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
 from zgc_pipeline.claims import ClaimKind
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import ZERO
 from zgc_pipeline.outputs.atomic import atomic_write
 from zgc_pipeline.outputs.sheets import Book, Column, Kind, created_on
@@ -35,7 +35,7 @@ SCORE_WIDTHS = (24, 12, 10, 10, 50)
 MAX_ROW = 1_048_575
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class ReviewProject:
     """One project as the panel sees it: all its qualifying lines of the year together (R8.1)."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from zgc_pipeline.claims import ClaimKind
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import ZERO, round_down
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.records import InsurancePolicy, Valuation
@@ -43,7 +44,7 @@ def cap_for(kind: ClaimKind, policy: PilotPolicy) -> Cap:
     return Cap(policy.valuation_cap_per_project, "R5.2", kind.label, "评估报告")
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Assessed:
     """A qualifying line's 测算金额 and the sentences of its 核定说明."""
 

@@ -6,13 +6,13 @@ A ``Sentence`` carries its rule so a line's ``rules`` are exactly the rules its 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import ZERO, format_rate, format_wan, format_yuan, round_down
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Sentence:
     text: str
     rule: str

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, Valuation
 from zgc_pipeline.rules import reasons
@@ -34,7 +35,7 @@ class Rulebook:
     registry: Mapping[str, PilotUnit]
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Qualified:
     """A line that passed every qualification rule, with what its amount needs."""
 

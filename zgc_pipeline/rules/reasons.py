@@ -7,10 +7,10 @@ everything at once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import format_wan, format_yuan
 from zgc_pipeline.records import PilotUnit
 from zgc_pipeline.rules.explanations import cap_usage_text
@@ -25,7 +25,7 @@ ROLE_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Failure:
     rule: str
     reason: str

@@ -6,10 +6,10 @@ Everything is a dict lookup so a year of 100,000 projects reconciles in linear t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from zgc_pipeline.claims import ClaimKind, LineKey
+from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.identifiers import normalise_key, normalise_uscc
 from zgc_pipeline.records import InsurancePolicy, Loan, SourceRow, Valuation
 
@@ -39,7 +39,7 @@ def describe_source(source: SourceRow) -> str:
     return f"{source.submission_year}年收件“{source.file_name}”工作表“{source.sheet}”第{source.row}行"
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class LoanMatch:
     """What the banks sent for one 贷款合同编号: the loan, or the banks whose rows conflict (then ``loan`` is None)."""
 
@@ -68,7 +68,7 @@ def index_loans(loans: Iterable[Loan]) -> dict[str, LoanMatch]:
     return book
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class Candidate:
     """A row that could become a claim line (a policy row or a valuation row), its keys computed once."""
 

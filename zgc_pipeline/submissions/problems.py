@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from zgc_pipeline.frozen import bulk_record
 
 
 class Severity(StrEnum):
@@ -11,7 +12,7 @@ class Severity(StrEnum):
     WARNING = "warning"  # reported back to the submitter, but the row goes on
 
 
-@dataclass(frozen=True, slots=True)
+@bulk_record
 class RowProblem:
     """One line of a rejection report: 工作表 · 行号 · 列 · 值 · 问题."""
 
