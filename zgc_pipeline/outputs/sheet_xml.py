@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from xlsxwriter.utility import xl_col_to_name
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_REWRITTEN_BY_XLSXWRITER = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+# inside a text: what xlsxwriter escapes as _xHHHH_ (a newline is neither, so texts joined by one are searched at once)
+_REWRITTEN_INSIDE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 PLAIN_TEXT_MAX = 32767 // 2  # xlsxwriter measures longer texts in UTF-16 units and may cut them
 
 
@@ -27,10 +28,15 @@ def column_letters(col: int) -> str:
 
 
 def is_plain(texts: Sequence[str]) -> bool:
-    """Whether xlsxwriter would write every one of these texts as it is, escaping only ``& < >``."""
+    """Whether xlsxwriter would write every one of these texts as it is, escaping only ``& < >``: no character it
+    escapes, no whitespace at either end (it marks those ``xml:space``), not too long. Checked a column at a time."""
     if not texts:
         return True
-    return max(map(len, texts)) <= PLAIN_TEXT_MAX and not any(map(_REWRITTEN_BY_XLSXWRITER.search, texts))
+    return (
+        max(map(len, texts)) <= PLAIN_TEXT_MAX
+        and _REWRITTEN_INSIDE.search("\n".join(texts)) is None
+        and list(map(str.strip, texts)) == list(texts)
+    )
 
 
 def escaped(text: str) -> str:
