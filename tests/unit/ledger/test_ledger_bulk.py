@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from ledger_factories import allocation, claim, loan, score, unit
-from sqlalchemy import Table, create_engine, insert, select
+from sqlalchemy import Column, Date, Integer, MetaData, Table, create_engine, insert, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from zgc_pipeline.claims import ClaimKind
@@ -129,3 +130,34 @@ def test_a_tuple_of_texts_is_stored_as_json_dumps_writes_it(numbers: list[str]) 
 def test_a_set_of_texts_is_stored_sorted_as_json_dumps_writes_it(roles: frozenset[str]) -> None:
     row = PILOT_UNIT.to_row(replace(unit(), roles=roles), submission_id=1, seq=0)
     assert row["roles"] == json.dumps(sorted(roles), ensure_ascii=False)
+
+
+def test_a_date_column_with_its_own_storage_format_keeps_it(tmp_path: Path) -> None:
+    """Dates go to SQLite as ISO text directly only where SQLAlchemy would write ISO text too."""
+    metadata = MetaData()
+    days = Table(
+        "days",
+        metadata,
+        Column("seq", Integer, primary_key=True),
+        Column("iso", Date),
+        Column(
+            "spelled", Date().with_variant(sqlite.DATE(storage_format="%(day)02d/%(month)02d/%(year)04d"), "sqlite")
+        ),
+    )
+    rows = [
+        {"seq": 0, "iso": date(2019, 12, 31), "spelled": date(2019, 12, 31)},
+        {"seq": 1, "iso": None, "spelled": None},
+    ]
+    stored = []
+    for through_core in (False, True):
+        engine = create_engine(f"sqlite:///{tmp_path / f'days-{through_core}.sqlite'}")
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            if through_core:
+                connection.execute(insert(days), rows)
+            else:
+                insert_rows(connection, days, rows)
+        with engine.connect() as connection:
+            stored.append(connection.exec_driver_sql("SELECT * FROM days ORDER BY seq").fetchall())
+        engine.dispose()
+    assert stored[0] == stored[1] == [(0, "2019-12-31", "31/12/2019"), (1, None, None)]
