@@ -108,7 +108,6 @@ class RecordCodec(Generic[T]):
                 read = None if read is None else _optional(read)
             self._writers.append((f.name, column, write))
             self._readers.append((f.name, column, read))
-        self._encode = self._compile_encoder()
         self._decode = self._compile_decoder()
 
     def _rule(self, name: str, base: Any) -> tuple[Convert | None, Convert | None, str]:
@@ -125,14 +124,18 @@ class RecordCodec(Generic[T]):
             return _json_set, _from_json_set, name
         return None, None, name
 
-    def _encoder_items(
-        self, processed: Mapping[str, Convert], namespace: dict[str, Any]
-    ) -> tuple[list[str], list[tuple[str, str]]]:
-        """Setup lines and ``(column, expression)`` pairs for one record, each value through its column's
-        ``processed`` function if it has one: derived columns, then each field by its rule, then the source columns.
+    def values_encoder(
+        self, extra: Sequence[str], processed: Mapping[str, Convert]
+    ) -> tuple[list[str], Callable[..., tuple[Any, ...]]]:
+        """``(columns, encode)``: ``encode(record, *extra_values)`` is the row as a tuple in ``columns`` order — the
+        ``extra`` columns, derived columns, each field by its rule, the source columns — each value through its
+        column's ``processed`` function if it has one (SQLAlchemy's bind processors, for bulk inserts that go
+        straight to the driver). No dict per row.
         """
+        namespace: dict[str, Any] = {}
+        parameters = [f"extra{n}" for n in range(len(extra))]
         setup: list[str] = []
-        items: list[tuple[str, str]] = []
+        items: list[tuple[str, str]] = list(zip(extra, parameters, strict=True))
         for n, (column, compute) in enumerate(self._derived.items()):
             namespace[f"derive{n}"] = compute
             items.append((column, f"derive{n}(record)"))
@@ -146,34 +149,11 @@ class RecordCodec(Generic[T]):
                 "    else: file, sheet, row, year = source.file_name, source.sheet, source.row, source.submission_year"
             )
             items += zip(SOURCE_COLUMNS, ("file", "sheet", "row", "year"), strict=True)
-        return setup, [_processed(column, value, processed, namespace) for column, value in items]
-
-    def _compile_encoder(self) -> Callable[[Any, dict[str, Any]], dict[str, Any]]:
-        """``record, extra → row``: the extra columns, then the record's (see ``_encoder_items``)."""
-        namespace: dict[str, Any] = {}
-        setup, items = self._encoder_items({}, namespace)
-        pairs = ["**extra", *(f"{column!r}: {value}" for column, value in items)]
-        return _compiled(
-            "encode", ["def encode(record, extra):", *setup, "    return {" + ", ".join(pairs) + "}"], namespace
-        )
-
-    def values_encoder(
-        self, extra: Sequence[str], processed: Mapping[str, Convert]
-    ) -> tuple[list[str], Callable[..., tuple[Any, ...]]]:
-        """``(columns, encode)`` for bulk inserts: ``encode(record, *extra_values)`` is the row as a tuple in
-        ``columns`` order, the ``extra`` columns first, each value through its column's ``processed`` function if
-        it has one (SQLAlchemy's bind processors, for inserts that go straight to the driver). No dict per row.
-        """
-        namespace: dict[str, Any] = {}
-        setup, items = self._encoder_items(processed, namespace)
-        parameters = [f"extra{n}" for n in range(len(extra))]
-        items = [
-            _processed(column, p, processed, namespace) for column, p in zip(extra, parameters, strict=True)
-        ] + items
+        values = [_processed(column, value, processed, namespace) for column, value in items]
         lines = [
             f"def encode({', '.join(['record', *parameters])}):",
             *setup,
-            "    return (" + ", ".join(value for _, value in items) + ",)",
+            "    return (" + ", ".join(values) + ",)",
         ]
         return [column for column, _ in items], _compiled("encode", lines, namespace)
 
@@ -217,7 +197,10 @@ class RecordCodec(Generic[T]):
         return _compiled("decode", lines, namespace)
 
     def to_row(self, record: T, **extra: Any) -> dict[str, Any]:
-        return self._encode(record, extra)
+        """The record as a row dict with the ``extra`` columns, as Core inserts take it (bulk inserts use
+        ``values_encoder`` once per table instead)."""
+        columns, encode = self.values_encoder(tuple(extra), {})
+        return dict(zip(columns, encode(record, *extra.values()), strict=True))
 
     @property
     def read_columns(self) -> list[str]:
@@ -238,13 +221,13 @@ class RecordCodec(Generic[T]):
         return self._decode([row[column] for column in self.read_columns], None, extra)
 
 
-def _processed(column: str, value: str, processed: Mapping[str, Convert], namespace: dict[str, Any]) -> tuple[str, str]:
-    """``(column, value)``, the value's expression wrapped in the column's ``processed`` function if it has one."""
+def _processed(column: str, value: str, processed: Mapping[str, Convert], namespace: dict[str, Any]) -> str:
+    """The value's expression, wrapped in the column's ``processed`` function if it has one."""
     if column not in processed:
-        return column, value
+        return value
     name = f"process_{len(namespace)}"
     namespace[name] = processed[column]
-    return column, f"{name}({value})"
+    return f"{name}({value})"
 
 
 def _compiled(name: str, lines: list[str], namespace: dict[str, Any]) -> Any:
