@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
+from itertools import islice
 from json.encoder import encode_basestring
 
 from zgc_pipeline.claims import Allocation, Decision, ProjectOutcome
 from zgc_pipeline.money import FEN
+
+PIECE_ENTRIES = 4_096
 
 
 def allocation_checksum(allocation: Allocation) -> str:
@@ -19,20 +23,36 @@ def allocation_checksum(allocation: Allocation) -> str:
     gives another. The JSON is written here field by field, in sorted-key order, rather than built as dicts for
     ``json.dumps``: a big year has hundreds of thousands of decisions (a test holds the two to the same text).
     """
+    digest = hashlib.sha256()
+    for piece in _canonical_pieces(allocation):
+        digest.update(piece.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _canonical_pieces(allocation: Allocation) -> Iterator[str]:
+    """The canonical text in pieces of a few thousand entries: hashed as it goes, never held whole (a big year's
+    text is over 100 MB)."""
     decisions = sorted(allocation.decisions, key=_decision_order)
     projects = sorted(allocation.projects, key=lambda p: p.project_key)
-    text = "".join(
-        (
-            f'{{"approved_total":{_text(_money(allocation.approved_total))},'
-            f'"budget":{_text(_money(allocation.budget))},"decisions":[',
-            ",".join(map(_decision, decisions)),
-            '],"projects":[',
-            ",".join(map(_project, projects)),
-            f'],"qualifying_total":{_text(_money(allocation.qualifying_total))},'
-            f'"reviewed":{_json_bool(allocation.reviewed)},"year":{allocation.year}}}',
-        )
+    yield (
+        f'{{"approved_total":{_text(_money(allocation.approved_total))},'
+        f'"budget":{_text(_money(allocation.budget))},"decisions":['
     )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    yield from _joined(map(_decision, decisions))
+    yield '],"projects":['
+    yield from _joined(map(_project, projects))
+    yield (
+        f'],"qualifying_total":{_text(_money(allocation.qualifying_total))},'
+        f'"reviewed":{_json_bool(allocation.reviewed)},"year":{allocation.year}}}'
+    )
+
+
+def _joined(entries: Iterator[str]) -> Iterator[str]:
+    """``",".join(entries)`` a block at a time."""
+    separator = ""
+    while block := list(islice(entries, PIECE_ENTRIES)):
+        yield separator + ",".join(block)
+        separator = ","
 
 
 def _decision_order(d: Decision) -> tuple[str, str, str, str]:

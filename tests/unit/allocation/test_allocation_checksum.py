@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from allocation_factories import line, policy, scores, settlement
 
-from zgc_pipeline.allocation import allocate, allocation_checksum
+from zgc_pipeline.allocation import allocate, allocation_checksum, checksum
 from zgc_pipeline.claims import Allocation, Funding
 
 RESULT = allocate(
@@ -107,3 +107,11 @@ def test_an_amount_reads_the_same_whatever_its_exponent() -> None:
         result = replace(RESULT, decisions=(replace(first, approved=approved), *RESULT.decisions[1:]))
         assert allocation_checksum(result) == hashlib.sha256(_canonical_document(result).encode()).hexdigest()
         assert allocation_checksum(result) == allocation_checksum(RESULT)
+
+
+@pytest.mark.parametrize("entries", [1, 2, 3])
+def test_the_text_hashed_in_pieces_is_the_whole_document(monkeypatch: pytest.MonkeyPatch, entries: int) -> None:
+    """Pieces that end mid-list and on a list's end join with exactly the separators the whole text has."""
+    monkeypatch.setattr(checksum, "PIECE_ENTRIES", entries)
+    assert len(RESULT.decisions) == 3 and len(RESULT.projects) == 2
+    assert allocation_checksum(RESULT) == hashlib.sha256(_canonical_document(RESULT).encode("utf-8")).hexdigest()
