@@ -36,14 +36,13 @@ class Run:
     total_s: float = 0.0
     peak_mib: float = 0.0
     facts: dict[str, Any] = field(default_factory=dict)
+    stage_peaks_mib: dict[str, float] = field(default_factory=dict)  # the process's peak as each stage ended
+    samples_s: list[float] = field(default_factory=list)  # every repeat's total, when the harness kept the fastest
 
     def stage(self, label: str, step: Callable[[], T]) -> T:
         """Run ``step`` and add its wall time to ``label`` (a stage run several times adds up)."""
-        started = time.perf_counter()
-        try:
+        with self.timed(label):
             return step()
-        finally:
-            self.stages[label] = self.stages.get(label, 0.0) + time.perf_counter() - started
 
     @contextmanager
     def timed(self, label: str) -> Iterator[None]:
@@ -52,6 +51,12 @@ class Run:
             yield
         finally:
             self.stages[label] = self.stages.get(label, 0.0) + time.perf_counter() - started
+            self.stage_peaks_mib[label] = peak_mib()
+
+    @property
+    def peak_stage(self) -> str | None:
+        """The stage during which the peak was reached: the first to end with it (a peak never goes down)."""
+        return next((label for label, peak in self.stage_peaks_mib.items() if peak >= self.peak_mib), None)
 
     def finish(self, started: float) -> Run:
         self.total_s = time.perf_counter() - started

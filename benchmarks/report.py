@@ -81,6 +81,15 @@ def verdicts(runs: dict[int, dict[str, Run]], found: dict[str, Any]) -> list[str
             continue
         met = value <= target if sign == "≤" else value >= target
         lines.append(f"{label:<22} {value:10.2f} {unit:<4} target {sign} {target:g}  {'met' if met else 'NOT met'}")
+    if pipeline.peak_stage:
+        lines.append(f"{'':<22} peak reached in the {pipeline.peak_stage} stage")
+    rounds = [
+        f"{name} {', '.join(f'{total:.1f}' for total in run.samples_s)} s"
+        for name, run in runs[largest].items()
+        if len(run.samples_s) > 1
+    ]
+    if rounds:
+        lines.append(f"rounds (fastest kept): {'; '.join(rounds)}")
     return [f"targets at {largest:,} projects:", *lines]
 
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_a_tiny_year_runs_every_child_and_writes_one_json_result(tmp_path: Path) -> None:
     out = tmp_path / "results"
     completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--sizes", "50", "--skip-dag", "--out", str(out),
+        [sys.executable, "-m", "benchmarks", "--sizes", "50", "--skip-dag", "--repeat", "2", "--out", str(out),
          "--data", str(tmp_path / "data")],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
@@ -35,6 +35,8 @@ def test_a_tiny_year_runs_every_child_and_writes_one_json_result(tmp_path: Path)
         "allocate_by_merit", "summarise", "sign_off", "write_payout_files",
     ]  # fmt: skip
     assert pipeline["total_s"] >= sum(pipeline["stages"].values()) > 0
+    assert list(pipeline["stage_peaks_mib"]) == list(pipeline["stages"])
+    assert all(len(run["samples_s"]) == 2 and run["total_s"] == min(run["samples_s"]) for run in runs.values())
     assert pipeline["peak_mib"] > 0
     # 50 projects × (loan, policy, valuation) + 3 registry rows + 5 scores per project
     assert pipeline["facts"]["rows_read"] == 50 * 3 + 3 + 250
@@ -73,3 +75,24 @@ def test_the_table_has_a_line_per_stage_and_a_dash_where_a_size_did_not_run_it()
     assert lines[1].split() == ["pipeline", "·", "read", "0.50", "3.00"]
     assert lines[2].split() == ["pipeline", "·", "write", "1.00", "—"]
     assert lines[3].split() == ["pipeline", "TOTAL", "1.50", "3.00"]
+
+
+def test_a_stage_records_the_peak_as_it_ends_and_the_run_names_the_stage_that_reached_it() -> None:
+    run = Run("pipeline", 1)
+    run.stage("small", lambda: None)
+    held = run.stage("big", lambda: bytes(range(256)) * (256 * 1024))  # 64 MiB written, so resident
+    run.stage("after", lambda: None)
+    run.finish(0.0)
+    assert len(held) and run.stage_peaks_mib["big"] >= run.stage_peaks_mib["small"] + 60
+    assert run.peak_stage == "big"
+    runs = {1: {"pipeline": run}}
+    assert any("peak reached in the big stage" in line for line in report.verdicts(runs, report.ratios(runs)))
+
+
+def test_repeated_rounds_keep_the_fastest_run_with_every_rounds_total() -> None:
+    from benchmarks.__main__ import fastest
+
+    slow, quick = _run("pipeline", 10, 9.0, read=9.0), _run("pipeline", 10, 4.0, read=4.0)
+    kept = fastest([slow, quick, _run("pipeline", 10, 5.0)])
+    assert kept.stages == {"read": 4.0} and kept.total_s == 4.0
+    assert kept.samples_s == [9.0, 4.0, 5.0]
