@@ -82,7 +82,7 @@ def verdicts(runs: dict[int, dict[str, Run]], found: dict[str, Any]) -> list[str
         met = value <= target if sign == "≤" else value >= target
         lines.append(f"{label:<22} {value:10.2f} {unit:<4} target {sign} {target:g}  {'met' if met else 'NOT met'}")
     if pipeline.peak_stage:
-        lines.append(f"{'':<22} peak reached in the {pipeline.peak_stage} stage")
+        lines.append(f"{'peak memory reached in':<22} {pipeline.peak_stage}")
     rounds = [
         f"{name} {', '.join(f'{total:.1f}' for total in run.samples_s)} s"
         for name, run in runs[largest].items()

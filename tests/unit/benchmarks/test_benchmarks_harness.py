@@ -86,7 +86,7 @@ def test_a_stage_records_the_peak_as_it_ends_and_the_run_names_the_stage_that_re
     assert len(held) and run.stage_peaks_mib["big"] >= run.stage_peaks_mib["small"] + 60
     assert run.peak_stage == "big"
     runs = {1: {"pipeline": run}}
-    assert any("peak reached in the big stage" in line for line in report.verdicts(runs, report.ratios(runs)))
+    assert "peak memory reached in big" in report.verdicts(runs, report.ratios(runs))
 
 
 def test_repeated_rounds_keep_the_fastest_run_with_every_rounds_total() -> None:
