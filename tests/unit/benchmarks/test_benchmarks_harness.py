@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import report
+from benchmarks.__main__ import fastest
 from benchmarks.measure import Run
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -90,8 +91,6 @@ def test_a_stage_records_the_peak_as_it_ends_and_the_run_names_the_stage_that_re
 
 
 def test_repeated_rounds_keep_the_fastest_run_with_every_rounds_total() -> None:
-    from benchmarks.__main__ import fastest
-
     slow, quick = _run("pipeline", 10, 9.0, read=9.0), _run("pipeline", 10, 4.0, read=4.0)
     kept = fastest([slow, quick, _run("pipeline", 10, 5.0)])
     assert kept.stages == {"read": 4.0} and kept.total_s == 4.0
