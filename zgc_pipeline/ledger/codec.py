@@ -43,10 +43,6 @@ def _json_list(values: Sequence[Any]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
 
 
-def _json_tuple(value: Any) -> str:
-    return _json_list(value)
-
-
 def _json_set(value: Any) -> str:
     return _json_list(sorted(value))
 
@@ -119,7 +115,7 @@ class RecordCodec(Generic[T]):
             return (lambda member: member.value), {member.value: member for member in base}.__getitem__, name
         origin = typing.get_origin(base)
         if origin is tuple:
-            return _json_tuple, _from_json_tuple, name
+            return _json_list, _from_json_tuple, name
         if origin is frozenset:
             return _json_set, _from_json_set, name
         return None, None, name
