@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e import small_year
 from tests.e2e.test_annual_cycle import _cycle
-from zgc_pipeline.cli import main
+from zgc_airflow.cli import main
 
 
 def test_templates_then_validate_a_clean_and_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
