@@ -170,7 +170,7 @@ def test_two_concurrent_sign_offs_paying_the_same_line_exactly_one_succeeds(ledg
     assert ledger.settled_years() == succeeded
 
 
-def _reopen(ledger: Ledger, year: int, reason: str = "评估机构名称有误，需更正") -> object:
+def _reopen(ledger: Ledger, year: int, reason: str = "评估机构名称有误，需更正") -> Reopening:
     return ledger.reopen_year(
         year,
         reopened_by="区知识产权局 李四",
