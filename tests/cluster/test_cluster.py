@@ -135,6 +135,9 @@ def test_the_cluster_settles_the_year_through_the_rest_api(year_root: Path, clus
         assert _status(viewer, "POST", f"/dags/{DAG_ID}/dagRuns", json=run_body) == FORBIDDEN
         assert _status(viewer, "PATCH", f"/dags/{DAG_ID}", json={"is_paused": False}) == FORBIDDEN
         assert _status(bureau, "GET", "/plugins") == _status(viewer, "GET", f"/dags/{DAG_ID}") == 200
+        budget = {"key": f"zgc_budget_{YEAR - 1}", "value": "1.00"}  # a year no run here settles
+        assert _status(bureau, "POST", "/variables", json=budget) == FORBIDDEN
+        assert _status(api, "POST", "/variables", json=budget) == 201
         admin = AirflowApi(state.api_url, *state.login("Admin"))
         token = str(admin.http.headers["Authorization"]).removeprefix("Bearer ")
         for secret, expected in (("CHANGE_ME", (403, "Invalid JWT token")), (state.jwt_secret, 200)):
