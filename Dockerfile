@@ -20,6 +20,4 @@ RUN pip install --no-cache-dir -c constraints.txt -e . \
 
 # The DAG file is the only thing Airflow loads from the dags folder; it is baked in and may be mounted over.
 COPY --chown=airflow:0 dags/ /opt/airflow/dags/
-# A named volume mounted here starts with this folder's owner: airflow-init writes the API user's password in it.
-RUN mkdir -p /opt/airflow/auth && chmod 0770 /opt/airflow/auth
 WORKDIR /opt/airflow

@@ -1,36 +1,36 @@
-"""One-time preparation of a deployment, run by compose's ``airflow-init`` (and reused by ``run_cluster``).
+"""One-time preparation of a deployment, run by compose's ``airflow-init`` (and, in part, by ``run_cluster``).
 
-- The ledger gets a PostgreSQL database of its own (``ZGC_LEDGER_URL``, e.g. ``.../zgc_ledger``), owned by the
-  URL's user, created with the metadata database's administrator; its schema is brought to the newest revision.
-- The REST API's user (simple auth manager) gets the password from the environment, never a generated one.
+    python -m deploy.prepare check      # refuse placeholder, empty, short or low-entropy secrets (before anything)
+    python -m deploy.prepare            # check, then ledger, then accounts (after ``airflow db migrate``)
+    python -m deploy.prepare ledger accounts
 
-    python deploy/prepare.py      # reads AIRFLOW__DATABASE__SQL_ALCHEMY_CONN, ZGC_LEDGER_URL,
-                                  # AIRFLOW_ADMIN_USERNAME, AIRFLOW_ADMIN_PASSWORD, and the passwords file path
+- ``check``: every secret the services read (``deploy/secret_check.py``); one line per bad one, exit 1.
+- ``ledger``: the ledger gets a PostgreSQL database of its own (``ZGC_LEDGER_URL``, e.g. ``.../zgc_ledger``), owned
+  by the URL's user, created with the metadata database's administrator; its schema goes to the newest revision.
+- ``accounts``: the roles ``bureau``, ``operator``, ``viewer`` and the first users (``deploy/accounts.py``).
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
 import sys
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
-PASSWORDS_FILE_SETTING = "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
-NEEDED = (
-    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
-    "ZGC_LEDGER_URL",
-    PASSWORDS_FILE_SETTING,
-    "AIRFLOW_ADMIN_USERNAME",
-    "AIRFLOW_ADMIN_PASSWORD",
-)
+from deploy import accounts
+from deploy.secret_check import AIRFLOW_SECRETS, SERVICE_SECRETS, login_secrets, weak_secrets
+
+STEPS = ("check", "ledger", "accounts")
+NEEDED = ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "ZGC_LEDGER_URL")
 
 
-def write_passwords(path: Path, users: dict[str, str]) -> Path:
-    """The simple auth manager's passwords file (user → password), readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(users) + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return path
+def problems(env: Mapping[str, str]) -> list[str]:
+    """What stops a deployment from starting: missing settings, missing first users, weak secrets."""
+    lines = [f"缺少环境变量：{name}（见 .env.example）" for name in NEEDED if not env.get(name)]
+    users, missing = accounts.wanted_users(env)
+    lines += [f"缺少环境变量：{name}（见 .env.example）" for name in missing]
+    passwords = login_secrets(user.password_variable for user, _, _ in users)
+    return lines + weak_secrets(env, (*SERVICE_SECRETS, *AIRFLOW_SECRETS, *passwords))
 
 
 def ensure_database(admin_url: str, url: str) -> bool:
@@ -75,17 +75,23 @@ def migrate_ledger(url: str) -> None:
     Ledger.open(url).close()
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.prepare", description=__doc__.splitlines()[0])
+    parser.add_argument("steps", nargs="*", choices=STEPS, help="default: all three, in this order")
+    steps = parser.parse_args(argv).steps or list(STEPS)
     env = os.environ
-    missing = [name for name in NEEDED if not env.get(name)]
-    if missing:
-        print("缺少环境变量：" + "、".join(missing) + "（见 .env.example）", file=sys.stderr)
-        return 1
-    made = ensure_database(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], env["ZGC_LEDGER_URL"])
-    migrate_ledger(env["ZGC_LEDGER_URL"])
-    user = env["AIRFLOW_ADMIN_USERNAME"]
-    write_passwords(Path(env[PASSWORDS_FILE_SETTING]), {user: env["AIRFLOW_ADMIN_PASSWORD"]})
-    print(f"台账数据库{'已创建' if made else '已存在'}，结构已升级到最新；API 用户 {user} 已写入")
+    if "check" in steps:
+        found = problems(env)
+        if found:
+            print("\n".join(found), file=sys.stderr)
+            return 1
+        print("密钥与密码检查通过")
+    if "ledger" in steps:
+        made = ensure_database(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"], env["ZGC_LEDGER_URL"])
+        migrate_ledger(env["ZGC_LEDGER_URL"])
+        print(f"台账数据库{'已创建' if made else '已存在'}，结构已升级到最新")
+    if "accounts" in steps:
+        return accounts.main()
     return 0
 
 

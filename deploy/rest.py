@@ -1,7 +1,8 @@
 """The operator's REST calls against Airflow 3's public API, the same ones the runbook shows with curl.
 
-Token (simple auth manager): ``POST /auth/token``; then ``/api/v2``: unpause, trigger, task states, clear one
-mapped task instance with its downstream tasks, and answer the bureau's sign-off (``hitlDetails``).
+Token: ``POST /auth/token`` with a database user's name and password (FAB auth manager); then ``/api/v2``:
+unpause, trigger, task states, clear one mapped task instance with its downstream tasks (role ``operator``), and
+answer the sign-off (``hitlDetails``, role ``bureau`` only).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ FINISHED_RUN_STATES = ("success", "failed")
 
 
 class AirflowApi:
-    """A logged-in client for one Airflow API server."""
+    """A client logged in as one user: what it may do is that user's role's."""
 
     def __init__(self, base_url: str, username: str, password: str, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")

@@ -3,8 +3,10 @@
 ``airflow api-server``, ``scheduler``, ``dag-processor``, ``triggerer`` and N ``celery worker``s run against a
 local PostgreSQL (a fresh metadata database and a fresh ledger database, both dropped on ``stop``) and a local
 Redis (a database number of its own, flushed on ``stop``), with CeleryExecutor and the project's ``dags/``. The
-REST API uses the simple auth manager with one admin user whose password is generated into the throw-away
-Airflow home. Every process starts in a process group of its own; ``stop`` ends exactly those groups.
+REST API uses the FAB auth manager, as compose does: the roles ``bureau``, ``operator`` and ``viewer`` and one user
+of each (plus ``admin``), with generated passwords written to ``<root>/cluster.json`` (readable by its owner only).
+The shared secrets pass the same check as compose's (``deploy/secret_check.py``) before anything is created.
+Every process starts in a process group of its own; ``stop`` ends exactly those groups.
 
     python -m deploy.run_cluster start [--root DIR] [--workers N]
     python -m deploy.run_cluster stop [--root DIR]
@@ -32,7 +34,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from deploy.prepare import ensure_database, write_passwords
+from deploy.accounts import FIRST_USERS
+from deploy.prepare import ensure_database
+from deploy.secret_check import AIRFLOW_SECRETS, login_secrets, weak_secrets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DAGS_FOLDER = PROJECT_ROOT / "dags"
@@ -40,7 +44,7 @@ STATE_FILE = "cluster.json"
 DEFAULT_ROOT = Path(tempfile.gettempdir()) / "zgc-cluster"
 DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = "redis://127.0.0.1:6379"
-USERNAME = "operator"
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 CELERY_APP = "airflow.providers.celery.executors.celery_executor.app"
 SERVICES = ("api-server", "scheduler", "dag-processor", "triggerer")
 
@@ -59,13 +63,37 @@ class ProcessRecord:
 
 
 @dataclass
+class Login:
+    """One user of the cluster's API: its role and generated password."""
+
+    role: str
+    password: str
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in a file that is created readable by its owner only (never chmod after)."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def claim_private(path: Path) -> None:
+    """Create ``path`` empty and owner-only, failing if it exists: one cluster per root."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+@dataclass
 class ClusterState:
-    """What ``stop`` needs, written to ``<root>/cluster.json`` when the cluster has started."""
+    """What ``stop`` needs, written to ``<root>/cluster.json`` (mode 0600: it holds passwords and keys)."""
 
     root: str
     api_url: str
-    username: str
-    password: str
+    users: dict[str, Login]  # username → role and password; one per project role, and admin
     metadata_url: str
     ledger_url: str
     redis_url: str
@@ -76,13 +104,26 @@ class ClusterState:
     processes: dict[str, ProcessRecord] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_private(path, json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> ClusterState:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["processes"] = {name: ProcessRecord(**record) for name, record in data["processes"].items()}
+        data["users"] = {name: Login(**login) for name, login in data["users"].items()}
         return cls(**data)
+
+    def login(self, role: str) -> tuple[str, str]:
+        """(username, password) of the cluster's user with ``role``."""
+        return next((name, login.password) for name, login in self.users.items() if login.role == role)
+
+    def user_environment(self) -> dict[str, str]:
+        """``AIRFLOW_<WHO>_USERNAME`` / ``_PASSWORD`` for each user, as ``deploy.prepare accounts`` reads them."""
+        env = {}
+        for user in FIRST_USERS:
+            name, password = self.login(user.role)
+            env.update({user.username_variable: name, user.password_variable: password})
+        return env
 
 
 def free_port() -> int:
@@ -155,8 +196,9 @@ def _flush_redis(url: str) -> None:
 class Cluster:
     """A throw-away Airflow cluster with CeleryExecutor under ``root``; ``start`` then ``stop``, or ``with``.
 
-    ``zgc_env`` adds or overrides ``ZGC_*`` settings for every process (folders, retries, poke interval);
-    ``ZGC_LEDGER_URL`` defaults to the cluster's own fresh ledger database.
+    ``zgc_env`` adds or overrides settings for every process (``ZGC_*`` folders, retries, poke interval; any
+    Airflow setting too, and it is checked like the generated ones); ``ZGC_LEDGER_URL`` defaults to the cluster's
+    own fresh ledger database.
     """
 
     def __init__(
@@ -202,34 +244,50 @@ class Cluster:
     # --- start ------------------------------------------------------------------------------------------------
 
     def start(self) -> ClusterState:
-        """Create the databases, migrate, start every service and wait until all are healthy."""
+        """Check the secrets, create the databases, migrate, make the users, start every service, wait for health."""
         state_path = self.root / STATE_FILE
         if state_path.exists():
             raise ClusterError(f"{self.root} 下已有一个集群（{state_path}）：先 stop 它")
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.logs.mkdir(parents=True, exist_ok=True)
         suffix = secrets.token_hex(4)
         port = free_port()
         self.state = ClusterState(
             root=str(self.root),
             api_url=f"http://127.0.0.1:{port}",
-            username=USERNAME,
-            password=secrets.token_urlsafe(16),
+            users={
+                name: Login(role, secrets.token_urlsafe(24))
+                for name, role in (
+                    ("admin", "Admin"),
+                    ("bureau", "bureau"),
+                    ("operator", "operator"),
+                    ("viewer", "viewer"),
+                )
+            },
             metadata_url=_database_url(self.admin_url, f"zgc_airflow_{suffix}"),
             ledger_url=_database_url(self.admin_url, f"zgc_ledger_{suffix}"),
             redis_url=f"{self.redis_host_url}/{_empty_redis_db(self.redis_host_url)}",
             admin_url=self.admin_url,
             fernet_key=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            jwt_secret=secrets.token_urlsafe(32),
+            jwt_secret=secrets.token_urlsafe(64),
             api_secret_key=secrets.token_urlsafe(32),
         )
-        state_path.write_text("{}\n")  # claims the root at once; completed below
+        env = self.environment(port)
+        accounts_env = {**env, **self.state.user_environment()}
+        weak = weak_secrets(accounts_env, (*AIRFLOW_SECRETS, *login_secrets(u.password_variable for u in FIRST_USERS)))
+        if weak:
+            self.state = None
+            raise ClusterError("\n".join(weak))
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        try:
+            claim_private(state_path)  # claims the root at once; completed below
+        except FileExistsError:
+            self.state = None
+            raise ClusterError(f"{self.root} 下已有一个集群（{state_path}）：先 stop 它") from None
         try:
             self._create_databases()
             self.state.save(state_path)
-            write_passwords(self.home / "passwords.json", {USERNAME: self.state.password})
-            env = self.environment(port)
-            self._migrate(env)
+            self._run_once("db-migrate", [sys.executable, "-m", "airflow", "db", "migrate"], env)
+            self._run_once("accounts", [sys.executable, "-m", "deploy.prepare", "accounts"], accounts_env)
             self._spawn("api-server", ["api-server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"], env)
             self._spawn("scheduler", ["scheduler"], env)
             self._spawn("dag-processor", ["dag-processor"], env)
@@ -247,7 +305,7 @@ class Cluster:
         return self.state
 
     def environment(self, port: int) -> dict[str, str]:
-        """Every service's environment: Airflow's settings for this cluster, then the ZGC_* settings."""
+        """Every service's environment: Airflow's settings for this cluster, then ``zgc_env`` over them."""
         state = self._require_state()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW"))}
         env.update(
@@ -258,11 +316,7 @@ class Cluster:
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__CORE__FERNET_KEY": state.fernet_key,
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{state.api_url}/execution/",
-                "AIRFLOW__CORE__AUTH_MANAGER": (
-                    "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-                ),
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USERNAME}:admin",
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.home / "passwords.json"),
+                "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": state.metadata_url,
                 "AIRFLOW__CELERY__BROKER_URL": state.redis_url,
                 "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + state.metadata_url,
@@ -282,20 +336,21 @@ class Cluster:
         for url in (state.metadata_url, state.ledger_url):
             ensure_database(self.admin_url, url)
 
-    def _migrate(self, env: dict[str, str]) -> None:
-        log = self.logs / "db-migrate.log"
+    def _run_once(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        """A one-shot step (migration, accounts) from the project root, its output in ``logs/<name>.log``."""
+        log = self.logs / f"{name}.log"
         with log.open("wb") as out:
             result = subprocess.run(
-                [sys.executable, "-m", "airflow", "db", "migrate"],
+                command,
                 env=env,
-                cwd=self.root,
+                cwd=PROJECT_ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 timeout=self.startup_timeout,
                 check=False,
             )
         if result.returncode != 0:
-            raise ClusterError(f"airflow db migrate 失败（退出码 {result.returncode}），见 {log}")
+            raise ClusterError(f"{name} 失败（退出码 {result.returncode}），见 {log}")
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> None:
         state = self._require_state()
@@ -429,7 +484,7 @@ def _cli_start(args: argparse.Namespace) -> int:
         Path(path).mkdir(parents=True, exist_ok=True)
     cluster = Cluster(root, workers=args.workers, zgc_env=zgc_env, keep_files=True)
     state = cluster.start()
-    print(f"API        {state.api_url}  (user {state.username}, password in {cluster.home / 'passwords.json'})")
+    print(f"API        {state.api_url}  (users {', '.join(state.users)}; passwords in {root / STATE_FILE}, mode 0600)")
     print(f"ledger     {state.ledger_url}")
     for name, folder in zgc_env.items():
         print(f"{name:<15}{folder}")

@@ -1,10 +1,11 @@
 """The real topology as plain processes: api-server, scheduler, dag-processor, triggerer and two Celery workers.
 
 One run of the small year (tests/e2e/small_year.py, within budget: every figure worked out there) is driven only
-through the REST API, as an operator would: one file's ingest fails for an operational reason, the operator fixes
-the cause and clears that one mapped instance with its downstream tasks, the run goes on, the bureau signs off
+through the REST API, each step by the user whose role allows it (FAB auth manager): one file's ingest fails for an
+operational reason, the *operator* fixes the cause and clears that one mapped instance with its downstream tasks,
+the run goes on to the sign-off, which the operator and the viewer may not answer (403) and the *bureau* answers
 through ``hitlDetails``. Meanwhile a second settlement of the same year, against the same ledger, is approved
-first: the ledger lets exactly one of them pay each line.
+first: the ledger lets exactly one of them pay each line. A token signed with the placeholder secret gets nowhere.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import jwt
 import pytest
 from sqlalchemy import create_engine, text
 
-from deploy.rest import AirflowApi, wait_for
+from deploy.rest import DAG_ID, SIGN_OFF_TASK, AirflowApi, wait_for
 from deploy.run_cluster import Cluster
 from tests.e2e import small_year
 from zgc_pipeline.ledger import Ledger, LedgerError
@@ -80,6 +85,22 @@ def cluster(year_root: Path) -> Iterator[Cluster]:
         yield running
 
 
+def _forged(token: str, secret: str) -> str:
+    """The same claims as a real token, signed with ``secret``: what anyone holding that secret can make."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    with warnings.catch_warnings(action="ignore", category=jwt.InsecureKeyLengthWarning):  # a short key, on purpose
+        return jwt.encode(claims, secret, algorithm=jwt.get_unverified_header(token)["alg"])
+
+
+def _status(api: AirflowApi, method: str, path: str, **kwargs: Any) -> int | tuple[int, str]:
+    """The answer's status code; with Airflow's reason when it is a refusal (403 "Forbidden" is the role's)."""
+    answer = api.http.request(method, path, **kwargs)
+    return (answer.status_code, answer.json().get("detail")) if answer.status_code in (401, 403) else answer.status_code
+
+
+FORBIDDEN = (403, "Forbidden")
+
+
 def _summary(states: dict[tuple[str, int], str]) -> str:
     """One line per task: its state, or the states of its mapped instances by map index."""
     by_task: dict[str, list[str]] = {}
@@ -103,8 +124,27 @@ def test_the_cluster_settles_the_year_through_the_rest_api(year_root: Path, clus
 
         state = cluster.state
         assert state is not None
-        api = AirflowApi(state.api_url, state.username, state.password)
-        wait_for("the DAG is parsed", lambda: api.http.get("/dags/zgc_annual_cycle").is_success, timeout=180)
+        api = AirflowApi(state.api_url, *state.login("operator"))
+        bureau = AirflowApi(state.api_url, *state.login("bureau"))
+        viewer = AirflowApi(state.api_url, *state.login("viewer"))
+        wait_for("the DAG is parsed", lambda: api.http.get(f"/dags/{DAG_ID}").is_success, timeout=180)
+
+        # Who may do what, before anything runs: only the operator starts a run; a forged token gets nowhere.
+        run_body = {"logical_date": None, "conf": {"year": YEAR, "budget": BUDGET}}
+        assert _status(bureau, "POST", f"/dags/{DAG_ID}/dagRuns", json=run_body) == FORBIDDEN
+        assert _status(viewer, "POST", f"/dags/{DAG_ID}/dagRuns", json=run_body) == FORBIDDEN
+        assert _status(viewer, "PATCH", f"/dags/{DAG_ID}", json={"is_paused": False}) == FORBIDDEN
+        assert _status(bureau, "GET", "/plugins") == _status(viewer, "GET", f"/dags/{DAG_ID}") == 200
+        budget = {"key": f"zgc_budget_{YEAR - 1}", "value": "1.00"}  # a year no run here settles
+        assert _status(bureau, "POST", "/variables", json=budget) == FORBIDDEN
+        assert _status(api, "POST", "/variables", json=budget) == 201
+        admin = AirflowApi(state.api_url, *state.login("Admin"))
+        token = str(admin.http.headers["Authorization"]).removeprefix("Bearer ")
+        for secret, expected in (("CHANGE_ME", (403, "Invalid JWT token")), (state.jwt_secret, 200)):
+            admin.http.headers["Authorization"] = f"Bearer {_forged(token, secret)}"  # the second: the forgery is apt
+            assert _status(admin, "GET", f"/dags/{DAG_ID}") == expected, secret
+        admin.close()
+
         api.unpause()
         run_id = api.trigger({"year": YEAR, "budget": BUDGET})
 
@@ -140,17 +180,35 @@ def test_the_cluster_settles_the_year_through_the_rest_api(year_root: Path, clus
         assert all(s == "success" for (t, _), s in waiting.items() if t.endswith("_submission")), _summary(waiting)
         assert waiting[("approve_in_full", -1)] == "success" and waiting[("write_review_packet", -1)] == "skipped"
 
+        # Only the bureau answers the sign-off: the operator's and the viewer's answers are refused.
+        hitl = f"/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}/taskInstances/{SIGN_OFF_TASK}/-1/hitlDetails"
+        approve = {"chosen_options": ["批准"], "params_input": {}}
+        assert _status(api, "PATCH", hitl, json=approve) == FORBIDDEN
+        assert _status(viewer, "PATCH", hitl, json=approve) == FORBIDDEN
+        clear = {"dag_run_id": run_id, "task_ids": ["sign_off"], "dry_run": True}
+        assert _status(bureau, "POST", f"/dags/{DAG_ID}/clearTaskInstances", json=clear) == FORBIDDEN
+        assert bureau.call("GET", hitl)["response_received"] is False
+        assert api.states(run_id)[("sign_off", -1)] == "awaiting_input"
+
         # A second settlement of the same year against the same ledger is approved while this one waits.
         second = _embedded_cycle(inbox, registry, year_root / "second", "--ledger", state.ledger_url)
         _finish(second, timeout=600)
 
-        answer = api.answer_sign_off(run_id, "批准")
-        assert answer["chosen_options"] == ["批准"]
+        answer = bureau.answer_sign_off(run_id, "批准")
+        assert answer["chosen_options"] == ["批准"] and answer["responded_by"]["name"] == "bureau"
         wait_for("the run ends", lambda: api.run_state(run_id) in ("success", "failed"), timeout=300, interval=3)
         after = api.states(run_id)
         assert api.run_state(run_id) == "success", _summary(after)
         assert after[("write_payout_files", -1)] == "success" and after[("release_nothing", -1)] == "skipped"
-        api.close()
+        # Unpausing started the latest 15 January's run at once (the runbook's *Unpausing*): with no budget
+        # variable it failed in resolve_run and ran nothing else; the ledger below holds only the manual run's year.
+        runs = api.call("GET", f"/dags/{DAG_ID}/dagRuns")["dag_runs"]
+        catch_up = [run["dag_run_id"] for run in runs if run["run_type"] == "scheduled"]
+        assert len(catch_up) == 1 and api.run_state(catch_up[0]) == "failed", runs
+        caught = api.states(catch_up[0])
+        assert caught[("resolve_run", -1)] == "failed" and "success" not in caught.values(), _summary(caught)
+        for api_client in (api, bureau, viewer):
+            api_client.close()
 
         # The payout workbook is byte for byte the one an embedded run writes from the same inputs.
         _finish(reference, timeout=600)
@@ -178,6 +236,7 @@ def test_the_cluster_settles_the_year_through_the_rest_api(year_root: Path, clus
             f"\ncluster test wall time {time.monotonic() - started:.0f} s"
             f"\nbefore clear: {_summary(before)}\ncleared: {cleared}\nafter clear: {_summary(after_clear)}"
             f"\nafter sign-off: {_summary(after)}"
+            f"\nruns: {[(r['dag_run_id'], r['run_type'], r['state']) for r in runs]}"
         )
     finally:
         for process in (reference, second):

@@ -25,6 +25,8 @@ AIRFLOW_SERVICES = [
 # A setting the deployment leaves unset on purpose: the shipped include/policy.yaml is the pilot's policy.
 UNSET_ON_PURPOSE = {"ZGC_POLICY_FILE"}
 SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY")
+USER_PASSWORDS = ("AIRFLOW_ADMIN_PASSWORD", "AIRFLOW_BUREAU_PASSWORD", "AIRFLOW_OPERATOR_PASSWORD")
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 
 
 def _env_example() -> dict[str, str]:
@@ -55,7 +57,7 @@ def test_it_has_the_official_airflow_3_services() -> None:
     assert set(SERVICES) == {"postgres", "redis", *AIRFLOW_SERVICES}
     commands = {name: SERVICES[name].get("command") for name in AIRFLOW_SERVICES if name != "airflow-init"}
     assert commands == {
-        "airflow-apiserver": "api-server",
+        "airflow-apiserver": "api-server --proxy-headers",
         "airflow-scheduler": "scheduler",
         "airflow-dag-processor": "dag-processor",
         "airflow-worker": "celery worker",
@@ -74,6 +76,26 @@ def test_every_airflow_service_runs_the_project_image_with_celery(name: str) -> 
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
     for setting in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY"):
         assert re.fullmatch(r"\$\{[A-Z_]+\}", env[setting]), f"{setting} must come from .env"
+
+
+@pytest.mark.parametrize("name", AIRFLOW_SERVICES)
+def test_every_airflow_service_uses_the_fab_auth_manager(name: str) -> None:
+    env = SERVICES[name]["environment"]
+    assert env["AIRFLOW__CORE__AUTH_MANAGER"] == FAB_AUTH_MANAGER
+    assert not [key for key in env if "SIMPLE_AUTH_MANAGER" in key]
+
+
+def test_only_the_api_server_publishes_a_port_and_only_on_loopback() -> None:
+    published = {name: service["ports"] for name, service in SERVICES.items() if "ports" in service}
+    assert published == {"airflow-apiserver": ["127.0.0.1:${AIRFLOW_API_PORT:-8080}:8080"]}
+
+
+def test_the_fab_provider_is_pinned_alike_in_both_places() -> None:
+    pins = re.findall(r"^apache-airflow-providers-fab==(\S+)$", (ROOT / "constraints.txt").read_text(), re.M)
+    declared = re.findall(r'"apache-airflow-providers-fab==([^"]+)"', (ROOT / "pyproject.toml").read_text())
+    assert len(pins) == 1 and declared == pins
+    spec = importlib.util.find_spec("airflow.providers.fab.auth_manager.fab_auth_manager")
+    assert spec is not None  # installed by make setup, so the cluster test runs with it
 
 
 def test_the_image_installs_the_pinned_package_and_the_files_it_reads() -> None:
@@ -121,7 +143,11 @@ def test_services_wait_for_what_they_need() -> None:
             assert depends["airflow-init"]["condition"] == "service_completed_successfully"
     init = SERVICES["airflow-init"]
     assert init["environment"]["_AIRFLOW_DB_MIGRATE"] == "true"
-    assert "deploy/prepare.py" in "".join(init["command"])
+    assert "python -m deploy.prepare" in "".join(init["command"])
+    for variable in ("USERNAME", "PASSWORD"):
+        for who in ("ADMIN", "BUREAU", "OPERATOR"):
+            name = f"AIRFLOW_{who}_{variable}"
+            assert init["environment"][name] == f"${{{name}}}", name
 
 
 @pytest.mark.parametrize("name", AIRFLOW_SERVICES)
@@ -167,7 +193,7 @@ def test_env_example_covers_every_variable_and_holds_no_secret() -> None:
     example = _env_example()
     assert used - set(example) == set()
     assert used >= {"POSTGRES_PASSWORD", "AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "ZGC_LEDGER_URL"}
-    for name in (*SECRETS, "AIRFLOW_ADMIN_PASSWORD"):
+    for name in (*SECRETS, *USER_PASSWORDS):
         assert example[name] == "CHANGE_ME", name
     assert re.fullmatch(r"postgresql\+psycopg2://\w+:CHANGE_ME@postgres:5432/zgc_ledger", example["ZGC_LEDGER_URL"])
 
@@ -179,3 +205,13 @@ def test_the_deploying_guide_names_every_setting_and_the_budget_variable() -> No
     for name in _project_settings():
         assert name in guide, name
     assert "clearTaskInstances" in guide and "hitlDetails" in guide
+
+
+def test_the_deploying_guide_says_how_to_generate_every_secret() -> None:
+    from deploy.secret_check import AIRFLOW_SECRETS, SERVICE_SECRETS
+
+    guide = (ROOT / "deploy" / "README.md").read_text(encoding="utf-8")
+    for secret in (*SERVICE_SECRETS, *AIRFLOW_SECRETS):
+        assert f"`{secret.name}`" in guide and secret.kind.generate in guide, secret.name
+    for role in ("bureau", "operator", "viewer"):
+        assert f"`{role}`" in guide, role

@@ -1,7 +1,9 @@
-"""The cluster script's own parts, fast: it stops exactly what it started, and prepares the ledger's database."""
+"""The cluster script's own parts, fast: it stops exactly what it started, keeps its state file private, refuses
+weak secrets before it creates anything, and prepares the ledger's database."""
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import uuid
 from pathlib import Path
@@ -10,16 +12,29 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from deploy.prepare import ensure_database, write_passwords
-from deploy.run_cluster import ClusterState, ProcessRecord, _start_ticks, stop_processes
+from deploy.prepare import ensure_database
+from deploy.run_cluster import (
+    STATE_FILE,
+    Cluster,
+    ClusterError,
+    ClusterState,
+    Login,
+    ProcessRecord,
+    _start_ticks,
+    claim_private,
+    stop_processes,
+)
 
 
 def _state(tmp_path: Path, processes: dict[str, ProcessRecord]) -> ClusterState:
     return ClusterState(
         root=str(tmp_path),
         api_url="http://127.0.0.1:1",
-        username="operator",
-        password="pw",
+        users={
+            "admin": Login("Admin", "pw-a"),
+            "bureau": Login("bureau", "pw-b"),
+            "operator": Login("operator", "pw-o"),
+        },
         metadata_url="postgresql+psycopg2://postgres@127.0.0.1:5432/zgc_airflow_x",
         ledger_url="postgresql+psycopg2://postgres@127.0.0.1:5432/zgc_ledger_x",
         redis_url="redis://127.0.0.1:6379/15",
@@ -67,10 +82,39 @@ def test_stop_leaves_a_process_that_only_reuses_a_recorded_pid(tmp_path: Path) -
         stranger.wait()
 
 
-def test_the_passwords_file_is_what_the_simple_auth_manager_reads(tmp_path: Path) -> None:
-    path = write_passwords(tmp_path / "auth" / "passwords.json", {"operator": "s3cret"})
-    assert path.read_text(encoding="utf-8") == '{"operator": "s3cret"}\n'
-    assert path.stat().st_mode & 0o777 == 0o600
+def test_the_state_file_is_created_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / STATE_FILE
+    claim_private(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with pytest.raises(FileExistsError):
+        claim_private(path)  # one cluster per root
+    state = _state(tmp_path, {})
+    state.save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    loaded = ClusterState.load(path)
+    assert loaded == state and loaded.login("bureau") == ("bureau", "pw-b")
+    path.unlink()
+    state.save(path)  # a fresh file too, never a chmod after writing
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == [STATE_FILE]  # no temporary file left behind
+
+
+def test_the_cluster_refuses_a_weak_secret_before_it_creates_anything(tmp_path: Path) -> None:
+    cluster = Cluster(tmp_path / "c", zgc_env={"AIRFLOW__API_AUTH__JWT_SECRET": "CHANGE_ME"})
+    with pytest.raises(
+        ClusterError, match=r"^AIRFLOW_JWT_SECRET（AIRFLOW__API_AUTH__JWT_SECRET） 的JWT 密钥仍是占位符"
+    ):
+        cluster.start()
+    assert not (tmp_path / "c").exists() and cluster.state is None
+
+
+def test_the_generated_secrets_pass_the_check(tmp_path: Path) -> None:
+    cluster = Cluster(tmp_path / "c", zgc_env={"AIRFLOW__CORE__FERNET_KEY": "AAAA"})
+    with pytest.raises(ClusterError) as refused:
+        cluster.start()
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 1, lines  # only the overridden one: the generated JWT secret, API key, passwords all pass
+    assert lines[0].startswith("AIRFLOW_FERNET_KEY（AIRFLOW__CORE__FERNET_KEY） 的Fernet 密钥不是有效的 Fernet 密钥")
 
 
 @pytest.mark.postgres
