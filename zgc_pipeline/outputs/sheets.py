@@ -44,11 +44,12 @@ DEFAULT_CREATED = datetime(2019, 1, 1)  # the pilot's first year: for files that
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
 MIN_WIDTH = 6
-TEXT_WIDTH = 30  # a table's text column grows to this, then wraps: a page-wide print stays legible
-HEADER_WIDTH = 14  # a header widens its column to this at most, then wraps
+TEXT_WIDTH = 24  # a table's text column grows to this, then wraps: a page-wide print stays legible
+HEADER_WIDTH = 10  # a header widens its column to this at most, then wraps
 BLOCK = 2048  # table lines measured for their widths at once
 FOOTER = "&C第 &P 页 共 &N 页"
 A4 = 9  # xlsxwriter's paper code
+LINE_HEIGHT = 16  # points a line of 11-point text takes, CJK fonts included
 SIGNING_ROW_HEIGHT = 36  # points: room for a signature
 STAMP_ROW_HEIGHT = 90  # points: room for the bureau's round seal (about 4 cm)
 
@@ -224,6 +225,7 @@ class Sheet:
         self._fixed: dict[int, int] = {}  # column → the width a table fixed for it
         self._caps: dict[int, int] = {}  # column → the width its measured texts may reach before they wrap
         self._formats: dict[int, Format | None] = {}  # column → the format its table cells take
+        self._wraps: dict[int, int] = {}  # column → the width its table texts wrap at
         self._table: Sequence[Column] = ()
 
     # --- above a table ---------------------------------------------------------------------------------------
@@ -269,10 +271,14 @@ class Sheet:
         """The table's header row: frozen so it stays in view, repeated at the top of every printed page."""
         self._use(columns)
         header = self._book.formats["header"]
+        lines = 1
         for col, column in enumerate(columns):
             self.worksheet.write_string(self.row, col, column.header, header)
             if column.width is None:
                 self._widen(col, min(HEADER_WIDTH, widest((column.header,))))
+            lines = max(lines, _lines(column.header, column.width or HEADER_WIDTH + 2))
+        if lines > 1:
+            self.worksheet.set_row(self.row, LINE_HEIGHT * lines)
         self.worksheet.freeze_panes(self.row + 1, 0)
         self.worksheet.repeat_rows(self.row)
         self.row += 1
@@ -345,6 +351,7 @@ class Sheet:
         if columns == self._table:
             return
         self._table = columns
+        self._wraps = {}
         formats = self._book.formats
         for col, column in enumerate(columns):
             number = _NUMBERS.get(column.kind)
@@ -352,10 +359,10 @@ class Sheet:
                 cell_format: Format | None = formats[number.format]
             elif column.width is not None:
                 cell_format = formats["wrapped"]
-                self._fixed[col] = column.width
+                self._fixed[col] = self._wraps[col] = column.width
             else:
                 cell_format = formats["wrapped"]
-                self._caps[col] = TEXT_WIDTH
+                self._caps[col] = self._wraps[col] = TEXT_WIDTH
             self._formats[col] = cell_format
             self.worksheet.set_column(col, col, None, cell_format)
 
@@ -364,6 +371,7 @@ class Sheet:
         worksheet = self.worksheet
         wan = [col for col, c in enumerate(columns) if c.kind is Kind.WAN]
         rates = [col for col, c in enumerate(columns) if c.kind is Kind.RATE]
+        wraps = list(self._wraps.items())
         quoted, rate_fine = self._book.formats["quoted_wrapped"], self._book.formats["rate_fine"]
         row = self.row
         for values in block:
@@ -371,6 +379,9 @@ class Sheet:
                 raise ValueError(f"a line of {len(values)} values for {len(columns)} columns")
             if wan:
                 values = [_in_wan(v) if col in wan else v for col, v in enumerate(values)]
+            lines = max([_lines(values[col], width) for col, width in wraps], default=1)
+            if lines > 1:  # a spreadsheet program does not grow a row for wrapped text it did not lay out itself
+                worksheet.set_row(row, LINE_HEIGHT * lines)
             worksheet.write_row(row, 0, values)
             for col, value in enumerate(values):
                 if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -425,6 +436,15 @@ class Sheet:
     def _widen(self, col: int, width: int) -> None:
         if width > self._widths.get(col, 0):
             self._widths[col] = width
+
+
+def _lines(text: Value, width: int) -> int:
+    """Lines a text takes wrapped in a column ``width`` wide, at most: a character is at most two wide, and one of
+    Latin-1 is one (cheap enough for every cell of a 100,000-line table)."""
+    if not isinstance(text, str) or 2 * len(text) < width:
+        return 1
+    wide = 2 * len(text) - len(text.encode("latin-1", "ignore"))
+    return max(1, -(-wide // max(1, width - 1)))
 
 
 def _in_wan(value: Value) -> Value:

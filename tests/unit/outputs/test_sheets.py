@@ -185,3 +185,19 @@ def test_workbooks_are_written_through_xlsxwriters_public_api_only() -> None:
     package = Path(zgc_pipeline.__file__).parent
     writers = [*sorted((package / "outputs").glob("*.py")), package / "submissions" / "templates.py"]
     assert [use for path in writers for use in _private_uses(path)] == []
+
+
+def test_a_line_whose_text_wraps_is_as_tall_as_its_lines(tmp_path: Path) -> None:
+    """Spreadsheet programs do not grow a row for wrapped text when they open a file: the writer sets its height."""
+    columns = (Column("名称"), Column("核定说明", width=40))
+    explanation = "保费86,000.00元×70%=60,200.00元，超过单项目上限，核定60,000.00元（R3.4）" * 2  # three lines at 40
+    path = tmp_path / "t.xlsx"
+    with Book(path, created=datetime(2024, 12, 31), title="t") as book:
+        sheet = book.sheet("明细")
+        sheet.header(columns)
+        sheet.rows(columns, [("甲", "短"), ("乙", explanation), ("北京中关村" * 6, None)])
+        sheet.finish()
+    rows = load_workbook(path)["明细"].row_dimensions
+    assert rows[2].height is None  # one line: the default height
+    assert rows[3].height >= 3 * 15
+    assert rows[4].height >= 2 * 15  # 30 wide in a column that stops at 24
