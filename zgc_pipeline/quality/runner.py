@@ -118,7 +118,8 @@ def keep_data_docs(suite: ExpectationSuite, result: ExpectationSuiteValidationRe
         expectation_suite_identifier=suite_id, run_id=result.meta["run_id"], batch_identifier=result.batch_id
     )
     context.validation_results_store.store_validation_results(result, result_id, suite_id)
-    context.build_data_docs(resource_identifiers=[suite_id, result_id])
+    context.build_data_docs(resource_identifiers=[suite_id], build_index=False)  # the suite's page
+    context.build_data_docs(resource_identifiers=[result_id])  # this run's page, and the index of every run kept
     return data_docs_index(site)
 
 
