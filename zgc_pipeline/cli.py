@@ -60,6 +60,7 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
 
     templates = sub.add_parser("templates", help="生成空白报送模板")
     templates.add_argument("--out", type=Path, required=True)
+    templates.add_argument("--force", action="store_true", help="覆盖输出目录中的同名文件（可能是已填写的报送表）")
 
     simulate = sub.add_parser("simulate", help="不同预算下的资助结果测算（不生成拨付文件）")
     simulate.add_argument("--year", type=year, required=True, help="结算年度")
@@ -114,7 +115,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_templates(args: argparse.Namespace) -> int:
     from zgc_pipeline.submissions.templates import write_templates
 
-    for path in write_templates(args.out):
+    for path in write_templates(args.out, force=args.force):
         print(path)
     return EXIT_OK
 

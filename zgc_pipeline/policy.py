@@ -7,12 +7,15 @@ not silently change who gets paid.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from zgc_pipeline.identifiers import normalise_key
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "include" / "policy.yaml"
 MARGINAL_MODES = ("partial", "skip", "stop")
@@ -45,6 +48,7 @@ class PilotPolicy:
     pass_score: Decimal
     marginal: str
     sha256: str  # of the file's bytes: travels with every result
+    panel: tuple[str, ...] = ()  # allocation.panel: the experts' 专家编号, when the bureau has named them
     text: str = field(default="", compare=False, repr=False)  # the file as written: kept with each settled year
 
     def tier_for(self, loan_amount: Decimal) -> Tier | None:
@@ -65,8 +69,15 @@ _SCHEMA: dict[str, Any] = {
         "excluded_categories": list,
     },
     "valuation_support": {"rate": "decimal", "cap_per_project": "decimal", "valuer_roles": list},
-    "allocation": {"min_experts": int, "trim_when_at_least": int, "pass_score": "decimal", "marginal": str},
+    "allocation": {
+        "min_experts": int,
+        "trim_when_at_least": int,
+        "pass_score": "decimal",
+        "marginal": str,
+        "panel": list,
+    },
 }
+_OPTIONAL = {"allocation.panel"}
 
 
 def _check_keys(data: Any, schema: dict[str, Any], where: str) -> None:
@@ -77,6 +88,8 @@ def _check_keys(data: Any, schema: dict[str, Any], where: str) -> None:
             raise PolicyError(f"{where}{key}: 未知的设置项")
     for key, expected in schema.items():
         path = f"{where}{key}"
+        if key not in data and path in _OPTIONAL:
+            continue
         if key not in data:
             raise PolicyError(f"{path}: 缺少该设置项")
         value = data[key]
@@ -133,6 +146,26 @@ def _tiers(value: list[Any]) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
+def _panel(value: list[Any], min_experts: int) -> tuple[str, ...]:
+    """The experts' 专家编号 as text, each once, at least as many as R8.3 needs scores from; none named is ()."""
+    path = "allocation.panel"
+    numbers = [item for item in value if not isinstance(item, str)]
+    if numbers:
+        raise PolicyError(f'{path}: 专家编号应为文本（纯数字编号请加引号，如 "001"），实为 {numbers[0]!r}')
+    experts = tuple(item.strip() for item in value)
+    if not experts:
+        return ()
+    if "" in experts:
+        raise PolicyError(f"{path}: 专家编号不能为空")
+    counts = Counter(map(normalise_key, experts))
+    repeated = [e for e in dict.fromkeys(experts) if counts[normalise_key(e)] > 1]
+    if repeated:
+        raise PolicyError(f"{path}: 专家编号重复：{'、'.join(repeated)}")
+    if len(experts) < min_experts:
+        raise PolicyError(f"{path}: 专家 {len(experts)} 人，少于 allocation.min_experts（{min_experts}）")
+    return experts
+
+
 def parse_policy(raw: bytes) -> PilotPolicy:
     """Parse and check a policy file's bytes."""
     try:
@@ -163,6 +196,7 @@ def parse_policy(raw: bytes) -> PilotPolicy:
         pass_score=_decimal(allocation["pass_score"], "allocation.pass_score"),
         marginal=allocation["marginal"],
         sha256=hashlib.sha256(raw).hexdigest(),
+        panel=_panel(allocation.get("panel", []), allocation["min_experts"]),
         text=raw.decode("utf-8"),
     )
 

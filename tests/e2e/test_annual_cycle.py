@@ -40,10 +40,17 @@ def year_dir(tmp_path: Path) -> Path:
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
+    """The sheet's table by header: from the header line (below the title and 制表日期) to the first blank line."""
     book = load_workbook(path, read_only=True, data_only=True)
     rows = list(book[sheet].iter_rows(values_only=True))
-    header = list(rows[0])
-    return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(v is not None for v in row)]
+    start = next(i for i, row in enumerate(rows) if sum(v is not None for v in row) >= 2)
+    header = list(rows[start])
+    table = []
+    for row in rows[start + 1 :]:
+        if all(v is None for v in row):
+            break
+        table.append(dict(zip(header, row, strict=False)))
+    return table
 
 
 def _approved(path: Path) -> dict[tuple[str, str], Decimal]:

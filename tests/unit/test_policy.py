@@ -66,3 +66,28 @@ def test_a_missing_key_is_an_error() -> None:
 
 def test_checksum_follows_the_bytes() -> None:
     assert parse_policy(DEFAULT.encode()).sha256 != parse_policy((DEFAULT + "\n").encode()).sha256
+
+
+def with_panel(panel: str) -> bytes:
+    return DEFAULT.replace("  marginal: partial", f"  marginal: partial\n  panel: {panel}", 1).encode()
+
+
+def test_the_panel_is_optional_and_read_as_text() -> None:
+    assert load_policy().panel == ()
+    assert parse_policy(with_panel('["E01", "E02", " 003 "]')).panel == ("E01", "E02", "003")
+    assert parse_policy(with_panel("[]")).panel == ()
+
+
+@pytest.mark.parametrize(
+    ("panel", "message"),
+    [
+        ("[E01, 2, E03]", "allocation.panel: 专家编号应为文本"),  # YAML reads 002 as the number 2
+        ("[E01, E02, e01]", "allocation.panel: 专家编号重复：E01、e01"),
+        ("[E01, E02]", "allocation.panel: 专家 2 人，少于 allocation.min_experts（3）"),
+        ("[E01, '', E03]", "allocation.panel: 专家编号不能为空"),
+        ("E01", "allocation.panel: 类型错误"),
+    ],
+)
+def test_panel_mistakes_name_the_key(panel: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=re.escape(message)):
+        parse_policy(with_panel(panel))

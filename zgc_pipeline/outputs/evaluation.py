@@ -18,11 +18,14 @@ from zgc_pipeline.claims import Allocation, ClaimKind
 from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.money import ZERO, format_rate, format_wan
 from zgc_pipeline.outputs.atomic import atomic_write
-from zgc_pipeline.outputs.sheets import Book, Column, Kind, created_on
+from zgc_pipeline.outputs.sheets import Book, Column, Kind, Sheet, created_on
 from zgc_pipeline.policy import Tier
+from zgc_pipeline.submissions.templates import PROGRAMME
 
 M, N = Kind.MONEY, Kind.INTEGER
 ABOVE_TIERS = "超过最高档"
+CHART_ROWS = 20  # a 360-pixel chart and a gap
+CHART_COLUMNS = 13  # the charts' sheet is this many default columns wide (720 pixels and the margin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,41 +199,50 @@ def _write(target: Path, years: Sequence[EvaluationYear]) -> None:
     overview = [year_figures(y) for y in years]
     tiers = [row for y in years for row in tier_figures(y)]
     institutions = [row for y in years for row in institution_figures(y)]
-    with Book(target, created=created_on(last), title=f"{last}年度试点评估材料") as book:
-        sheet = book.sheet("年度概览")
-        sheet.header(OVERVIEW_COLUMNS)
+    created = created_on(last)
+    with Book(target, created=created, title=f"{last}年度试点评估材料") as book:
+
+        def table(name: str, title: str, columns: Sequence[Column]) -> Sheet:
+            sheet = book.sheet(name)
+            sheet.title(f"{last}年度{PROGRAMME}{title}", across=len(columns), dated=created)
+            sheet.header(columns)
+            return sheet
+
+        sheet = table("年度概览", "评估年度概览", OVERVIEW_COLUMNS)
+        first = sheet.row  # every table's first line is on the same row, which the charts draw from
         for f in overview:
             amounts = (f.budget, f.qualifying_total, f.approved_total)
             counts = (f.enterprises_served, f.loans, f.loan_volume, f.premiums, f.premium_subsidy)
             rest = (f.valuation_fees, f.valuation_support, f.average_premium_rate, f.cost_share)
             sheet.line(OVERVIEW_COLUMNS, (f.year, *amounts, *counts, *rest))
         sheet.finish()
-        sheet = book.sheet("按贷款档次")
-        sheet.header(TIER_COLUMNS)
+        sheet = table("按贷款档次", "评估按贷款档次统计", TIER_COLUMNS)
         for t in tiers:
             row = (t.year, t.tier, f"{t.year}年 {t.tier}", t.loans, t.loan_volume, t.premiums, t.premium_subsidy)
             sheet.line(TIER_COLUMNS, row)
         sheet.finish()
-        sheet = book.sheet("按机构")
-        sheet.header(INSTITUTION_COLUMNS)
+        sheet = table("按机构", "评估按机构统计", INSTITUTION_COLUMNS)
         for r in institutions:
             label = f"{r.year}年 {r.name}（{r.kind}）"
             sheet.line(INSTITUTION_COLUMNS, (r.year, label, r.name, r.uscc, r.kind, r.base, r.approved))
         sheet.finish()
-        _charts(book, len(overview), len(tiers), len(institutions))
+        charts = book.sheet("图表")
+        charts.title(f"{last}年度{PROGRAMME}评估图表", across=CHART_COLUMNS, dated=created)
+        _charts(book, charts, first, len(overview), len(tiers), len(institutions))
 
 
-def _charts(book: Book, years: int, tiers: int, institutions: int) -> None:
-    """Native charts drawing from the three tables: each series names its sheet, rows and column."""
+def _charts(book: Book, sheet: Sheet, first: int, years: int, tiers: int, institutions: int) -> None:
+    """Native charts drawing from the three tables (lines from row ``first``): each series names its sheet, rows
+    and column; placed one under another below the title."""
     workbook = book.workbook
-    sheet = book.sheet("图表").worksheet
+    top = sheet.row + 1
 
     def series(chart: Any, table: str, rows: int, value_col: int, name: str, cat_col: int, **extra: Any) -> None:
         chart.add_series(
             {
                 "name": name,
-                "categories": [table, 1, cat_col, rows, cat_col],
-                "values": [table, 1, value_col, rows, value_col],
+                "categories": [table, first, cat_col, first + rows - 1, cat_col],
+                "values": [table, first, value_col, first + rows - 1, value_col],
                 **extra,
             }
         )
@@ -246,7 +258,7 @@ def _charts(book: Book, years: int, tiers: int, institutions: int) -> None:
 
     def place(made: Any) -> None:
         nonlocal placed
-        sheet.insert_chart(placed * 20 + 1, 1, made)
+        sheet.worksheet.insert_chart(top + placed * CHART_ROWS, 1, made)
         placed += 1
 
     served = chart("column", "服务企业数", "家")

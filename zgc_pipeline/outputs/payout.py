@@ -1,7 +1,11 @@
 """The payout workbook for the bureau's finance office (outputs.md §1): 汇总 · 明细 · 未通过 · 说明.
 
 Every figure is a value written from exact ``Decimal`` sums; 汇总 is 明细's 核定金额 grouped by payee, so the two
-always agree. 合计（万元） is 合计（元） / 10,000 shown to six places: exact, so it never disagrees with the yuan.
+always agree. 汇总 lists the transfers to make: a payee approved nothing this year is in 明细 (and its refused lines
+in 未通过), not in 汇总. 合计（万元） holds 合计（元） / 10,000 exactly and shows it to four places (to the yuan).
+
+Each sheet prints as the bureau files it (``Sheet.title``); 汇总 ends with the lines the 经办人, 审核人 and 负责人
+sign. A draft, written for the bureau to read before signing off, says 草稿（未签批） in every title line.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from zgc_pipeline.claims import Allocation, ClaimKind, Decision, Refusal
 from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.money import ZERO
 from zgc_pipeline.outputs.atomic import atomic_write
-from zgc_pipeline.outputs.sheets import Book, Column, Kind, Value, created_on
+from zgc_pipeline.outputs.sheets import Book, Column, Kind, Sheet, Value, created_on
 from zgc_pipeline.records import PilotUnit
+from zgc_pipeline.submissions.templates import PROGRAMME
 
 M, W = Kind.MONEY, Kind.WAN
 
@@ -47,7 +52,7 @@ DETAIL_COLUMNS = (
     Column("评审得分", Kind.SCORE),
     Column("排名", Kind.INTEGER),
     Column("核定金额（元）", M),
-    Column("核定说明"),
+    Column("核定说明", width=40),
 )
 REFUSAL_COLUMNS = (
     Column("来源文件"),
@@ -57,9 +62,12 @@ REFUSAL_COLUMNS = (
     Column("凭证编号"),
     Column("补贴类型"),
     Column("规则"),
-    Column("原因"),
+    Column("原因", width=40),
 )
-ABOUT_COLUMNS = (Column("项目"), Column("内容"))
+ABOUT_COLUMNS = (Column("项目", width=28), Column("内容", width=70))
+SIGNERS = ("经办人", "审核人", "负责人")
+DRAFT = "草稿（未签批）"
+TITLES = {"汇总": "补贴拨付汇总表", "明细": "补贴拨付明细表", "未通过": "补贴未通过清单", "说明": "补贴核定说明"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +109,7 @@ def ordered_decisions(decisions: Sequence[Decision]) -> list[Decision]:
 
 
 def payee_totals(decisions: Sequence[Decision]) -> list[PayeeTotal]:
-    """核定金额 summed per payee in Decimal, every payee of 明细 included, ordered by name then USCC."""
+    """核定金额 summed per payee in Decimal, for the payees approved anything, in pinyin order of their names."""
     premium: dict[str, Decimal] = {}
     valuation: dict[str, Decimal] = {}
     names: dict[str, str] = {}
@@ -111,10 +119,15 @@ def payee_totals(decisions: Sequence[Decision]) -> list[PayeeTotal]:
         names.setdefault(key, line.payee_name)
         bucket = premium if line.kind is ClaimKind.PREMIUM_SUBSIDY else valuation
         bucket[key] = bucket.get(key, ZERO) + decision.approved
-    return sorted(
-        (PayeeTotal(key, names[key], premium.get(key, ZERO), valuation.get(key, ZERO)) for key in names),
-        key=lambda p: (p.name, p.uscc),
-    )
+    totals = (PayeeTotal(key, names[key], premium.get(key, ZERO), valuation.get(key, ZERO)) for key in names)
+    return sorted((p for p in totals if p.total != ZERO), key=lambda p: (pinyin_order(p.name), p.name, p.uscc))
+
+
+def pinyin_order(name: str) -> list[str]:
+    """How a Chinese list of names is ordered: by each character's pinyin, then tone (北京 < 丙 < 乙)."""
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take a fifth of a second to load
+
+    return [syllable.lower() for syllable in lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)]
 
 
 def write_payout_workbook(
@@ -124,11 +137,22 @@ def write_payout_workbook(
     refusals: Sequence[Refusal],
     registry: Sequence[PilotUnit],
     about: ResultAbout,
+    result_sha256: str | None = None,
+    draft: bool = False,
 ) -> None:
-    """Write ``payout_<year>.xlsx`` whole or not at all; the same inputs give the same bytes."""
+    """Write ``payout_<year>.xlsx`` whole or not at all; the same inputs give the same bytes.
+
+    ``result_sha256`` is the checksum of the result the bureau signs off (shown in 说明); a ``draft`` is the same
+    workbook marked 草稿（未签批） in every title line, and must carry that checksum.
+    """
+    if draft and not result_sha256:
+        raise ValueError("草稿须注明结果校验值（result_sha256），签批人据此核对所签即所见")
     decisions = ordered_decisions(allocation.decisions)
     _check_totals(allocation, decisions)
-    atomic_write(path, lambda target: _write(target, allocation, decisions, refusals, registry, about))
+    paper = _Paper(allocation.year, draft)
+    atomic_write(
+        path, lambda target: _write(target, paper, allocation, decisions, refusals, registry, about, result_sha256)
+    )
 
 
 def _check_totals(allocation: Allocation, decisions: Sequence[Decision]) -> None:
@@ -140,25 +164,42 @@ def _check_totals(allocation: Allocation, decisions: Sequence[Decision]) -> None
         raise ValueError(f"核定金额合计 {approved} 超过当年预算 {allocation.budget}（R7）")
 
 
+@dataclass(frozen=True, slots=True)
+class _Paper:
+    """What every sheet's title line says: the year, the sheet's own title, and whether this is a draft."""
+
+    year: int
+    draft: bool
+
+    def sheet(self, book: Book, name: str, columns: Sequence[Column]) -> Sheet:
+        """A sheet titled as the bureau files it, its table's header written."""
+        title = f"{self.year}年度{PROGRAMME}{TITLES[name]}"
+        sheet = book.sheet(name)
+        sheet.title(f"{title}　{DRAFT}" if self.draft else title, across=len(columns), dated=book.created)
+        sheet.header(columns)
+        return sheet
+
+
 def _write(
     target: Path,
+    paper: _Paper,
     allocation: Allocation,
     decisions: Sequence[Decision],
     refusals: Sequence[Refusal],
     registry: Sequence[PilotUnit],
     about: ResultAbout,
+    result_sha256: str | None,
 ) -> None:
-    with Book(target, created=created_on(allocation.year), title=f"{allocation.year}年度补贴拨付表") as book:
-        _summary(book, decisions, registry)
-        _detail(book, decisions)
-        _refused(book, refusals)
-        _about(book, allocation, about)
+    title = f"{allocation.year}年度补贴拨付表" + (f"（{DRAFT}）" if paper.draft else "")
+    with Book(target, created=created_on(allocation.year), title=title) as book:
+        _summary(paper.sheet(book, "汇总", SUMMARY_COLUMNS), decisions, registry)
+        _detail(paper.sheet(book, "明细", DETAIL_COLUMNS), decisions)
+        _refused(paper.sheet(book, "未通过", REFUSAL_COLUMNS), refusals)
+        _about(paper.sheet(book, "说明", ABOUT_COLUMNS), allocation, about, result_sha256, paper.draft)
 
 
-def _summary(book: Book, decisions: Sequence[Decision], registry: Sequence[PilotUnit]) -> None:
+def _summary(sheet: Sheet, decisions: Sequence[Decision], registry: Sequence[PilotUnit]) -> None:
     units = {unit.key: unit for unit in registry}
-    sheet = book.sheet("汇总")
-    sheet.header(SUMMARY_COLUMNS)
     premium = valuation = ZERO
     for number, payee in enumerate(payee_totals(decisions), start=1):
         unit = units.get(payee.uscc)
@@ -180,12 +221,11 @@ def _summary(book: Book, decisions: Sequence[Decision], registry: Sequence[Pilot
         valuation += payee.valuation
     total = premium + valuation
     sheet.total(SUMMARY_COLUMNS, ("合计", None, None, None, None, premium, valuation, total, total))
+    sheet.signatures(SIGNERS)
     sheet.finish()
 
 
-def _detail(book: Book, decisions: Sequence[Decision]) -> None:
-    sheet = book.sheet("明细")
-    sheet.header(DETAIL_COLUMNS)
+def _detail(sheet: Sheet, decisions: Sequence[Decision]) -> None:
     sheet.rows(DETAIL_COLUMNS, (_detail_row(number, decision) for number, decision in enumerate(decisions, start=1)))
     computed = sum((decision.line.computed for decision in decisions), ZERO)
     approved = sum((decision.approved for decision in decisions), ZERO)
@@ -216,10 +256,7 @@ def _detail_row(number: int, decision: Decision) -> tuple[Value, ...]:
     )
 
 
-def _refused(book: Book, refusals: Sequence[Refusal]) -> None:
-    sheet = book.sheet("未通过")
-    sheet.header(REFUSAL_COLUMNS)
-
+def _refused(sheet: Sheet, refusals: Sequence[Refusal]) -> None:
     def order(refusal: Refusal) -> tuple[str, str, int, str, str, str]:
         source = refusal.source
         return (
@@ -249,9 +286,9 @@ def _refusal_row(refusal: Refusal) -> tuple[Value, ...]:
     )
 
 
-def _about(book: Book, allocation: Allocation, about: ResultAbout) -> None:
-    sheet = book.sheet("说明")
-    sheet.header(ABOUT_COLUMNS)
+def _about(sheet: Sheet, allocation: Allocation, about: ResultAbout, result_sha256: str | None, draft: bool) -> None:
+    if draft:
+        sheet.info("状态", f"{DRAFT}：仅供审阅，不得据此拨付")
     sheet.info("结算年度", allocation.year, Kind.INTEGER)
     sheet.info("政策文件", about.policy_file)
     sheet.info("政策文件校验值（SHA-256）", about.policy_sha256)
@@ -261,4 +298,6 @@ def _about(book: Book, allocation: Allocation, about: ResultAbout) -> None:
     sheet.info("是否进行专家评审", "是" if allocation.reviewed else "否")
     sheet.info("专家评审资助项目数", allocation.funded_projects if allocation.reviewed else 0, Kind.INTEGER)
     sheet.info("输入文件校验值（SHA-256）", about.inputs_sha256)
+    if result_sha256:
+        sheet.info("结果校验值（SHA-256）", result_sha256)
     sheet.finish()

@@ -1,7 +1,9 @@
-"""The expert review packet of an over-budget year (outputs.md §4, R8.2): the projects, and a blank score sheet.
+"""The expert review packet of an over-budget year (outputs.md §4, R8.2): the projects, and the score sheet.
 
 The score sheet's headers are exactly those of the 专家评分表 submission (submissions.md §4), so the panel's
-filled-in copy reads back through the ordinary submission path.
+filled-in copy reads back through the ordinary submission path. Its 项目编号 are written in, as the packet names
+the projects, so nobody retypes them (some are full-width): one row per project and expert when the panel is
+known, else one row per project with 专家编号 left to fill in.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import ZERO
 from zgc_pipeline.outputs.atomic import atomic_write
-from zgc_pipeline.outputs.sheets import Book, Column, Kind, created_on
+from zgc_pipeline.outputs.sheets import Book, Column, Kind, Value, created_on
 from zgc_pipeline.records import Loan
+from zgc_pipeline.submissions.templates import PROGRAMME
 
 M = Kind.MONEY
 PROJECT_COLUMNS = (
@@ -30,8 +33,14 @@ PROJECT_COLUMNS = (
     Column("质押知识产权"),
     Column("相关机构"),
 )
-SCORE_HEADERS = ("项目编号", "专家编号", "评分", "是否回避", "评语")
-SCORE_WIDTHS = (24, 12, 10, 10, 50)
+SCORE_COLUMNS = (
+    Column("项目编号", width=24),
+    Column("专家编号", width=12),
+    Column("评分", Kind.SCORE, width=10),
+    Column("是否回避", width=10),
+    Column("评语", width=50),
+)
+SCORE_HEADERS = tuple(column.header for column in SCORE_COLUMNS)
 MAX_ROW = 1_048_575
 
 
@@ -114,17 +123,28 @@ def _institutions(lines: Sequence[ReviewLine], loan: Loan | None) -> str:
 
 
 def write_review_packet(
-    path: Path, *, year: int, lines: Sequence[ReviewLine], loans: Mapping[str, Loan], budget: Decimal
+    path: Path,
+    *,
+    year: int,
+    lines: Sequence[ReviewLine],
+    loans: Mapping[str, Loan],
+    budget: Decimal,
+    panel: Sequence[str] = (),
 ) -> None:
-    """Write ``expert_review_<year>.xlsx`` whole or not at all, from the year's qualifying lines in order."""
+    """Write ``expert_review_<year>.xlsx`` whole or not at all, from the year's qualifying lines in order.
+
+    ``panel``: the experts' 专家编号 (the policy's ``allocation.panel``); empty when not known yet.
+    """
     projects = review_projects(lines, loans)
-    atomic_write(path, lambda target: _write(target, year, projects, budget))
+    atomic_write(path, lambda target: _write(target, year, projects, budget, panel))
 
 
-def _write(target: Path, year: int, projects: Sequence[ReviewProject], budget: Decimal) -> None:
+def _write(target: Path, year: int, projects: Sequence[ReviewProject], budget: Decimal, panel: Sequence[str]) -> None:
     qualifying = sum((p.claimed for p in projects), ZERO)
-    with Book(target, created=created_on(year), title=f"{year}年度专家评审材料") as book:
+    created = created_on(year)
+    with Book(target, created=created, title=f"{year}年度专家评审材料") as book:
         sheet = book.sheet("待评审项目")
+        sheet.title(f"{year}年度{PROGRAMME}专家评审项目表", across=len(PROJECT_COLUMNS), dated=created)
         sheet.info("结算年度", year, Kind.INTEGER, widen=False)
         sheet.info("当年预算（元）", budget, M, widen=False)
         sheet.info("符合条件申报合计（元）", qualifying, M, widen=False)
@@ -143,24 +163,33 @@ def _write(target: Path, year: int, projects: Sequence[ReviewProject], budget: D
         valuation = sum((p.valuation for p in projects), ZERO)
         sheet.total(PROJECT_COLUMNS, ("合计", None, None, None, premium, valuation, qualifying, None, None))
         sheet.finish(minimum=(6, 24, 16))
-        _score_sheet(book, len(projects))
+        _score_sheet(book, year, projects, panel)
 
 
-def _score_sheet(book: Book, projects: int) -> None:
-    """A blank 专家评分表 with a 是/否 drop-down for 是否回避 and a 0–100 check on 评分."""
+def score_rows(projects: Sequence[ReviewProject], panel: Sequence[str]) -> list[tuple[Value, ...]]:
+    """The score sheet's pre-filled rows: each project with each expert, or each project once."""
+    experts: Sequence[str | None] = panel or (None,)
+    return [(p.project_no, expert, None, None, None) for p in projects for expert in experts]
+
+
+def _score_sheet(book: Book, year: int, projects: Sequence[ReviewProject], panel: Sequence[str]) -> None:
+    """The 专家评分表: 项目编号 (and 专家编号) filled in, a 是/否 drop-down for 是否回避, a 0–100 check on 评分."""
     sheet = book.sheet("专家评分表")
-    sheet.header([Column(header) for header in SCORE_HEADERS])
-    last = min(MAX_ROW, max(1000, projects * 20))
+    sheet.title(f"{year}年度{PROGRAMME}专家评分表", across=len(SCORE_COLUMNS), dated=book.created)
+    sheet.header(SCORE_COLUMNS)
+    first = sheet.row
+    rows = score_rows(projects, panel)
+    sheet.rows(SCORE_COLUMNS, rows)
+    last = min(MAX_ROW, first - 1 + max(1000, len(rows), len(projects) * 20))
     worksheet = sheet.worksheet
     worksheet.data_validation(
-        1, 2, last, 2,
+        first, 2, last, 2,
         {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
          "error_title": "评分有误", "error_message": "评分应为 0 到 100 之间的数字"},
     )  # fmt: skip
     worksheet.data_validation(
-        1, 3, last, 3,
+        first, 3, last, 3,
         {"validate": "list", "source": ["是", "否"],
          "error_title": "是否回避有误", "error_message": "请从下拉列表中选择 是 或 否"},
     )  # fmt: skip
-    for col, width in enumerate(SCORE_WIDTHS):
-        worksheet.set_column(col, col, width)
+    sheet.finish()

@@ -1,48 +1,57 @@
-"""How every workbook the pipeline writes is laid out: one place for xlsxwriter, formats, widths and safe text.
+"""How every workbook the pipeline writes is laid out: one place for xlsxwriter, formats, widths, print and safe text.
 
 Why xlsxwriter: with a fixed ``created`` time its files are byte-identical from run to run, and its
 ``constant_memory`` mode streams rows to disk, so a 100,000-project year stays small in memory (platform notes).
-``constant_memory`` means rows go out strictly top to bottom; ``Sheet`` keeps that order by construction.
+``constant_memory`` means rows go out strictly top to bottom; ``Sheet`` keeps that order by construction. Only
+xlsxwriter's public API is used: a table line is one ``write_row``; each table column's number format is the
+column's own format (``set_column``), which xlsxwriter gives every cell written there without a format of its own.
 
-Formula injection: every text is stored as an inline string, never as a formula: through ``write_string`` in a
-workbook opened with ``strings_to_formulas`` off, or streamed as the same XML (``Sheet.rows``). A text beginning
-with ``= + - @``, a tab or a carriage return is in addition given a cell format with Excel's *quote prefix* flag:
-the cell keeps its exact text (no apostrophe is added to the value), and a spreadsheet program still treats it as
-text when someone edits the cell or re-saves it.
+Formula injection: the workbook is opened with ``strings_to_formulas`` (and ``_numbers``, ``_urls``) off, so every
+text is stored as text. A text beginning with ``= + - @``, a tab or a carriage return is in addition given a cell
+format with Excel's *quote prefix* flag: the cell keeps its exact text (no apostrophe is added to the value), and a
+spreadsheet program still treats it as text when someone edits the cell or re-saves it.
 
-Money is exact ``Decimal`` up to the cell: it becomes a binary double only as the cell is written
-(``_NumberKind.double``), because that is all ``.xlsx`` can store; a two-place amount survives that round trip
-exactly as displayed.
+Money is exact ``Decimal`` up to the cell: xlsxwriter writes a ``Decimal`` as its own digits, so the file holds
+the exact amount (a spreadsheet program reads it as a binary double, all ``.xlsx`` can hold in memory).
+
+Printing: ``Sheet.title`` puts the bureau's title line and 制表日期 above a table and sets the page up the way the
+bureau files it: A4 landscape, one page wide, the table's header repeated on every page, 第 N 页 共 M 页 below.
 """
 
 from __future__ import annotations
 
-import itertools
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, cast
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from zgc_pipeline.money import FEN, WAN, format_yuan
-from zgc_pipeline.outputs import sheet_xml
-from zgc_pipeline.outputs.sheet_xml import FORMULA_STARTS
 
 MONEY_FORMAT = "#,##0.00"
-WAN_FORMAT = "#,##0.000000"  # 万元 to six places: yuan / 10,000 exactly, no fen lost to rounding
+WAN_FORMAT = "#,##0.0000"  # 万元 to four places is to the yuan; the cell keeps the exact value
 DEFAULT_CREATED = datetime(2019, 1, 1)  # the pilot's first year: for files that belong to no settlement year
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
 MIN_WIDTH = 6
-STREAMED_BLOCK = 2048  # table lines rendered and written at once
+TEXT_WIDTH = 24  # a table's text column grows to this, then wraps: a page-wide print stays legible
+HEADER_WIDTH = 10  # a header widens its column to this at most, then wraps
+BLOCK = 2048  # table lines measured for their widths at once
+FOOTER = "&C第 &P 页 共 &N 页"
+A4 = 9  # xlsxwriter's paper code
+LINE_HEIGHT = 16  # points a line of 11-point text takes, CJK fonts included
+SIGNING_ROW_HEIGHT = 36  # points: room for a signature
+STAMP_ROW_HEIGHT = 90  # points: room for the bureau's round seal (about 4 cm)
 
 Value = str | int | Decimal | None
 
@@ -61,13 +70,21 @@ class Kind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A table column; ``width`` fixes its width (its texts then wrap within it), else it is measured."""
+
     header: str
     kind: Kind = Kind.TEXT
+    width: int | None = None
 
 
 def created_on(year: int | None) -> datetime:
     """The fixed document time of a year's files: its 31 December, so no run ever stamps "now" into a file."""
     return DEFAULT_CREATED if year is None else datetime(year, 12, 31)
+
+
+def chinese_date(day: date) -> str:
+    """``2020年12月31日``, as a 制表日期 reads."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def display_width(text: str) -> int:
@@ -94,6 +111,30 @@ def widest(texts: Sequence[str], at_least: int = 0) -> int:
     return width
 
 
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet program would take this text for a formula if someone re-entered it."""
+    return text.startswith(FORMULA_STARTS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """How a number column's values read: the format's name, and the text that sizes the column."""
+
+    format: str
+    shown: Callable[[Any], str]
+
+
+_NUMBERS = {
+    Kind.MONEY: _Number("money", lambda v: format_yuan(Decimal(v))),
+    Kind.WAN: _Number("wan", lambda v: f"{Decimal(v):,.4f}"),
+    Kind.RATE: _Number("rate", lambda v: "100%"),
+    Kind.SHARE: _Number("share", lambda v: "100.00%"),
+    Kind.SCORE: _Number("score", lambda v: f"{Decimal(v).quantize(FEN)}"),
+    Kind.INTEGER: _Number("integer", str),
+}
+_TABLE = {"valign": "vcenter"}  # table cells sit mid-row when a neighbour wraps onto two lines
+
+
 class Book:
     """An xlsxwriter workbook opened the one way every output file is written."""
 
@@ -110,31 +151,31 @@ class Book:
                 "tmpdir": self._scratch.name,
             },
         )
+        self.created = created
         self._workbook.set_properties({"title": title, "created": created, "author": "", "comments": ""})
         add = self._workbook.add_format
         self.formats: dict[str, Format] = {
-            "header": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}),
+            "title": add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+            "header": add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}),
             "label": add({"bold": True}),
             "text": add({}),
             "quoted": add({"quote_prefix": True}),
-            Kind.MONEY.value: add({"num_format": MONEY_FORMAT}),
-            Kind.WAN.value: add({"num_format": WAN_FORMAT}),
-            Kind.RATE.value: add({"num_format": "0%"}),
-            "rate_fine": add({"num_format": "0.00%"}),
-            Kind.SHARE.value: add({"num_format": "0.00%"}),
-            Kind.SCORE.value: add({"num_format": "0.00"}),
-            Kind.INTEGER.value: add({"num_format": "0"}),
+            "wrapped": add({"text_wrap": True, **_TABLE}),
+            "quoted_wrapped": add({"quote_prefix": True, "text_wrap": True, **_TABLE}),
+            "money": add({"num_format": MONEY_FORMAT, **_TABLE}),
+            "wan": add({"num_format": WAN_FORMAT, **_TABLE}),
+            "rate": add({"num_format": "0%", **_TABLE}),
+            "rate_fine": add({"num_format": "0.00%", **_TABLE}),
+            "share": add({"num_format": "0.00%", **_TABLE}),
+            "score": add({"num_format": "0.00", **_TABLE}),
+            "integer": add({"num_format": "0", **_TABLE}),
             "total": add({"bold": True, "num_format": MONEY_FORMAT, "top": 1}),
             "total_wan": add({"bold": True, "num_format": WAN_FORMAT, "top": 1}),
             "total_label": add({"bold": True, "top": 1}),
+            "signer": add({"bold": True, "align": "right", "valign": "bottom"}),
+            "signing_line": add({"bottom": 1}),
+            "stamp": add({"align": "right", "valign": "bottom", "font_color": "#808080"}),
         }
-        # Style indices fixed now, in this order, rather than as cells happen to be written: so a file's bytes do
-        # not depend on whether its lines were streamed or written cell by cell, nor on the order of its sheets.
-        self._xf_indices = {name: cell_format._get_xf_index() for name, cell_format in self.formats.items()}
-
-    def xf_index(self, name: str) -> int:
-        """The style index a cell of the named format carries in the sheet XML."""
-        return self._xf_indices[name]
 
     @property
     def workbook(self) -> Any:
@@ -151,11 +192,10 @@ class Book:
             self._scratch.cleanup()
 
     def abandon(self) -> None:
-        """Drop a half-written workbook: close its streamed sheets and remove their temporary files."""
-        for worksheet in self._workbook.worksheets():
-            handle = getattr(worksheet, "row_data_fh", None)
-            if handle is not None and not handle.closed:
-                handle.close()
+        """Drop a half-written workbook: closing it is xlsxwriter's one way to release its streamed sheets' files
+        (atomic_write then removes what it wrote); then the scratch folder goes."""
+        with suppress(Exception):
+            self._workbook.close()
         self._scratch.cleanup()
 
     def __enter__(self) -> Book:
@@ -173,10 +213,8 @@ class Book:
 class Sheet:
     """One worksheet written top to bottom, remembering how wide each column must be to read.
 
-    Table lines are streamed: ``rows`` and ``line`` render a block of lines a column at a time as the XML xlsxwriter
-    itself would write (``sheet_xml``) and append it to the sheet's row stream. A block holding a text xlsxwriter
-    must rewrite goes through ``line_by_cell``, xlsxwriter's own ``write_*`` per cell, which tests hold the streamed
-    bytes to.
+    A table line is one ``write_row``; the few cells that need a format of their own (a formula-looking text, a
+    补贴比例 that is not a whole percent) are written again at once with it, before the line leaves memory.
     """
 
     def __init__(self, book: Book, worksheet: Worksheet) -> None:
@@ -184,11 +222,32 @@ class Sheet:
         self.worksheet = worksheet
         self.row = 0
         self._widths: dict[int, int] = {}
-        self._streams = (
-            worksheet.constant_memory
-            and worksheet.excel_version == 2007
-            and worksheet.default_row_height == worksheet.original_row_height
-        )
+        self._fixed: dict[int, int] = {}  # column → the width a table fixed for it
+        self._caps: dict[int, int] = {}  # column → the width its measured texts may reach before they wrap
+        self._formats: dict[int, Format | None] = {}  # column → the format its table cells take
+        self._wraps: dict[int, int] = {}  # column → the width its table texts wrap at
+        self._table: Sequence[Column] = ()
+
+    # --- above a table ---------------------------------------------------------------------------------------
+
+    def title(self, text: str, *, across: int, dated: date) -> None:
+        """The title line and the 制表日期 above a table, and the page set up as the bureau files it: A4 landscape,
+        one page wide and as many pages high as it takes, centred, page numbers in the footer."""
+        self.worksheet.set_row(self.row, 30)
+        if across > 1:
+            self.worksheet.merge_range(self.row, 0, self.row, across - 1, text, self._book.formats["title"])
+        else:
+            self.worksheet.write_string(self.row, 0, text, self._book.formats["title"])
+        self.row += 1
+        self.worksheet.write_string(self.row, 0, f"制表日期：{chinese_date(dated)}", self._book.formats["text"])
+        self.row += 1
+        worksheet = self.worksheet
+        worksheet.set_paper(A4)
+        worksheet.set_landscape()
+        worksheet.fit_to_pages(1, 0)
+        worksheet.center_horizontally()
+        worksheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+        worksheet.set_footer(FOOTER)
 
     def info(self, label: str, value: Value, kind: Kind = Kind.TEXT, *, widen: bool = True) -> None:
         """A ``label | value`` line, as in the block above a table or a 说明 sheet.
@@ -206,148 +265,167 @@ class Sheet:
     def skip(self, rows: int = 1) -> None:
         self.row += rows
 
+    # --- the table ---------------------------------------------------------------------------------------------
+
     def header(self, columns: Sequence[Column]) -> None:
-        """The table's header row, frozen so it stays in view."""
+        """The table's header row: frozen so it stays in view, repeated at the top of every printed page."""
+        self._use(columns)
+        header = self._book.formats["header"]
+        lines = 1
         for col, column in enumerate(columns):
-            self._text(self.row, col, column.header, "header")
+            self.worksheet.write_string(self.row, col, column.header, header)
+            if column.width is None:
+                self._widen(col, min(HEADER_WIDTH, widest((column.header,))))
+            lines = max(lines, _lines(column.header, column.width or HEADER_WIDTH + 2))
+        if lines > 1:
+            self.worksheet.set_row(self.row, LINE_HEIGHT * lines)
         self.worksheet.freeze_panes(self.row + 1, 0)
+        self.worksheet.repeat_rows(self.row)
         self.row += 1
 
     def rows(self, columns: Sequence[Column], rows: Iterable[Sequence[Value]]) -> None:
-        """Table lines, streamed a block at a time."""
+        """Table lines, one ``write_row`` each; their widths measured a block at a time."""
+        self._use(columns)
         block: list[Sequence[Value]] = []
         for values in rows:
             block.append(values)
-            if len(block) == STREAMED_BLOCK:
-                self._stream(columns, block)
+            if len(block) == BLOCK:
+                self._write_block(columns, block)
                 block = []
         if block:
-            self._stream(columns, block)
+            self._write_block(columns, block)
 
     def line(self, columns: Sequence[Column], values: Sequence[Value]) -> None:
-        """One table line, streamed."""
-        self._stream(columns, (values,))
-
-    def line_by_cell(self, columns: Sequence[Column], values: Sequence[Value]) -> None:
-        """One table line through xlsxwriter's own ``write_*`` calls: the reference streamed lines are held to."""
-        for col, (column, value) in enumerate(zip(columns, values, strict=True)):
-            self._cell(self.row, col, value, column.kind)
-        self.row += 1
+        """One table line."""
+        self.rows(columns, (values,))
 
     def total(self, columns: Sequence[Column], values: Sequence[Value]) -> None:
         """A bold 合计 line under the table: text in the label columns, sums in the money ones."""
         formats = self._book.formats
+        write = self.worksheet.write
         for col, (column, value) in enumerate(zip(columns, values, strict=True)):
             if value is None:
                 self.worksheet.write_blank(self.row, col, None, formats["total_label"])
             elif column.kind is Kind.MONEY and isinstance(value, Decimal):
-                self._number(self.row, col, value, format_yuan(value), formats["total"])
+                write(self.row, col, value, formats["total"])
+                self._widen(col, len(format_yuan(value)))
             elif column.kind is Kind.WAN and isinstance(value, Decimal):
-                self._number(self.row, col, value / WAN, f"{value / WAN:,.6f}", formats["total_wan"])
+                write(self.row, col, value / WAN, formats["total_wan"])
+                self._widen(col, len(_NUMBERS[Kind.WAN].shown(value / WAN)))
             else:
                 self._text(self.row, col, str(value), "total_label")
         self.row += 1
 
-    def finish(self, minimum: Sequence[int] = ()) -> None:
-        """Set every column wide enough for its longest cell (within reason)."""
-        for col, width in sorted(self._widths.items()):
-            least = minimum[col] if col < len(minimum) else MIN_WIDTH
-            self.worksheet.set_column(col, col, min(MAX_WIDTH, max(least, width + 2)))
+    # --- below a table -----------------------------------------------------------------------------------------
 
-    def _stream(self, columns: Sequence[Column], block: Sequence[Sequence[Value]]) -> None:
-        worksheet = self.worksheet
-        if not self._streams or worksheet.row_info or worksheet.comments:
-            for values in block:
-                self.line_by_cell(columns, values)
+    def signatures(self, signers: Sequence[str], *, at: int = 1) -> None:
+        """A line to sign on for each of ``signers`` (经办人, 审核人, 负责人), then room for the seal: the label in
+        column ``at``, the line under the two columns after it."""
+        formats = self._book.formats
+        self.skip()
+        for signer in signers:
+            self.worksheet.set_row(self.row, SIGNING_ROW_HEIGHT)
+            self.worksheet.write_string(self.row, at, f"{signer}：", formats["signer"])
+            self.worksheet.write_blank(self.row, at + 1, None, formats["signing_line"])
+            self.worksheet.write_blank(self.row, at + 2, None, formats["signing_line"])
+            self.row += 1
+        self.worksheet.set_row(self.row, STAMP_ROW_HEIGHT)
+        self.worksheet.write_string(self.row, at + 2, "（盖章）", formats["stamp"])
+        self.row += 1
+
+    def finish(self, minimum: Sequence[int] = ()) -> None:
+        """Set every column wide enough for its longest cell (within reason), or to the width its table fixed."""
+        for col in sorted(self._widths.keys() | self._fixed.keys()):
+            width = self._fixed.get(col)
+            if width is None:
+                least = minimum[col] if col < len(minimum) else MIN_WIDTH
+                cap = self._caps.get(col, MAX_WIDTH)
+                width = min(cap, max(least, self._widths[col] + 2))
+            self.worksheet.set_column(col, col, width, self._formats.get(col))
+
+    # --- the cells ---------------------------------------------------------------------------------------------
+
+    def _use(self, columns: Sequence[Column]) -> None:
+        """Give each table column its format before any of its lines is written: a cell written without a
+        format of its own takes its column's."""
+        if columns == self._table:
             return
+        self._table = columns
+        self._wraps = {}
+        formats = self._book.formats
+        for col, column in enumerate(columns):
+            number = _NUMBERS.get(column.kind)
+            if number is not None:
+                cell_format: Format | None = formats[number.format]
+            elif column.width is not None:
+                cell_format = formats["wrapped"]
+                self._fixed[col] = self._wraps[col] = column.width
+            else:
+                cell_format = formats["wrapped"]
+                self._caps[col] = self._wraps[col] = TEXT_WIDTH
+            self._formats[col] = cell_format
+            self.worksheet.set_column(col, col, None, cell_format)
+
+    def _write_block(self, columns: Sequence[Column], block: Sequence[Sequence[Value]]) -> None:
+        self._measure(columns, block)
+        worksheet = self.worksheet
+        wan = [col for col, c in enumerate(columns) if c.kind is Kind.WAN]
+        rates = [col for col, c in enumerate(columns) if c.kind is Kind.RATE]
+        wraps = list(self._wraps.items())
+        quoted, rate_fine = self._book.formats["quoted_wrapped"], self._book.formats["rate_fine"]
+        row = self.row
         for values in block:
             if len(values) != len(columns):
                 raise ValueError(f"a line of {len(values)} values for {len(columns)} columns")
-        worksheet._write_single_row(self.row)  # out with the row xlsxwriter still holds, before ours follow it
-        numbers = range(self.row + 1, self.row + 1 + len(block))
-        cells = []
+            if wan:
+                values = [_in_wan(v) if col in wan else v for col, v in enumerate(values)]
+            lines = max([_lines(values[col], width) for col, width in wraps], default=1)
+            if lines > 1:  # a spreadsheet program does not grow a row for wrapped text it did not lay out itself
+                worksheet.set_row(row, LINE_HEIGHT * lines)
+            worksheet.write_row(row, 0, values)
+            for col, value in enumerate(values):
+                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    worksheet.write_string(row, col, value, quoted)
+            for col in rates:
+                rate = values[col]
+                if rate is not None and not _whole_percent(rate):
+                    worksheet.write(row, col, rate, rate_fine)
+            row += 1
+        self.row = row
+
+    def _measure(self, columns: Sequence[Column], block: Sequence[Sequence[Value]]) -> None:
+        """Widen each measured column to the block's widest value."""
         for col, (column, values) in enumerate(zip(columns, zip(*block, strict=True), strict=True)):
-            rendered = self._column(col, column.kind, values, numbers)
-            if rendered is None:  # a text xlsxwriter must rewrite
-                for line in block:
-                    self.line_by_cell(columns, line)
-                return
-            cells.append(rendered)
-        streamed = sheet_xml.rows_xml(numbers, cells)
-        if streamed is not None:
-            xml, (first_row, first_col, last_row, last_col) = streamed
-            worksheet._check_dimensions(first_row, first_col)
-            worksheet._check_dimensions(last_row, last_col)
-            worksheet.fh.write(xml)
-        self.row += len(block)
-
-    def _column(self, col: int, kind: Kind, values: Sequence[Value], numbers: range) -> list[str] | None:
-        """One column of a block as cells (``""`` where empty), widening it; None if a text is not plain."""
-        xf = self._book.xf_index
-        types = set(map(type, values))
-        types.discard(type(None))
-        if types <= {str}:
-            strings = cast(Sequence[str | None], values)
-            texts = [text for text in strings if text]
-            if not sheet_xml.is_plain(texts):
-                return None
-            self._widen_texts(col, texts)
-            return sheet_xml.text_cells(col, numbers, strings, xf("text"), xf("quoted"))
-        number = _NUMBER_KINDS.get(kind)
-        if number is not None and types <= number.types:
-            present = [value for value in values if value is not None]
-            self._widen(col, max(len(number.shown(min(present))), len(number.shown(max(present)))))
-            doubles = [None if value is None else number.double(value) for value in values]
-            if number.format is None:
-                styles: Iterable[int] = [xf(_rate_format(value)) for value in values]
-            else:
-                styles = itertools.repeat(xf(number.format))
-            return sheet_xml.number_cells(col, numbers, doubles, styles)
-        cells = []
-        for row_number, value in zip(numbers, values, strict=True):
-            planned = self._plan(col, value, kind)
-            if planned is None:
-                cells.append("")
+            if column.width is not None:
                 continue
-            content, format_name = planned
-            if isinstance(content, str) and not sheet_xml.is_plain((content,)):
-                return None
-            cells.append(sheet_xml.cell(col, row_number, content, xf(format_name)))
-        return cells
-
-    def _plan(self, col: int, value: Value, kind: Kind) -> tuple[str | float, str] | None:
-        """What a cell holds (its text, or the double ``.xlsx`` stores) and its format's name; widens its column.
-        None for an empty cell."""
-        if value is None or value == "":
-            return None
-        if isinstance(value, str):
-            self._widen_text(col, value)
-            return value, _text_format(value, "text")
-        # The one place an exact amount becomes a double: .xlsx stores nothing else.
-        number = _NUMBER_KINDS.get(kind, _NUMBER_KINDS[Kind.INTEGER])
-        self._widen(col, len(number.shown(value)))
-        return number.double(value), number.format or _rate_format(value)
+            present = [v for v in values if v is not None and v != ""]
+            if not present:
+                continue
+            number = _NUMBERS.get(column.kind)
+            if number is None or not all(isinstance(v, int | Decimal) for v in present):
+                self._widen_texts(col, [str(v) for v in present])
+                continue
+            least, most = min(present), max(present)
+            if column.kind is Kind.WAN:
+                least, most = Decimal(least) / WAN, Decimal(most) / WAN
+            self._widen(col, max(len(number.shown(least)), len(number.shown(most))))
 
     def _cell(self, row: int, col: int, value: Value, kind: Kind) -> None:
-        planned = self._plan(col, value, kind)
-        if planned is None:
+        """One cell outside a table (an info line), with its format."""
+        if value is None or value == "":
             return
-        content, format_name = planned
-        cell_format = self._book.formats[format_name]
-        if isinstance(content, str):
-            self.worksheet.write_string(row, col, content, cell_format)
-        else:
-            self.worksheet.write_number(row, col, content, cell_format)
-
-    def _number(self, row: int, col: int, value: int | Decimal, shown: str, cell_format: Format) -> None:
-        self.worksheet.write_number(row, col, float(value), cell_format)
-        self._widen(col, len(shown))
+        if isinstance(value, str):
+            self._text(row, col, value, "text")
+            return
+        number = _NUMBERS.get(kind, _NUMBERS[Kind.INTEGER])
+        shown = value / WAN if kind is Kind.WAN else value
+        name = "rate_fine" if kind is Kind.RATE and not _whole_percent(value) else number.format
+        self.worksheet.write(row, col, shown, self._book.formats[name])
+        self._widen(col, len(number.shown(shown)))
 
     def _text(self, row: int, col: int, text: str, format_name: str) -> None:
-        self.worksheet.write_string(row, col, text, self._book.formats[_text_format(text, format_name)])
-        self._widen_text(col, text)
-
-    def _widen_text(self, col: int, text: str) -> None:
+        name = "quoted" if looks_like_formula(text) else format_name
+        self.worksheet.write_string(row, col, text, self._book.formats[name])
         self._widen_texts(col, (text,))
 
     def _widen_texts(self, col: int, texts: Sequence[str]) -> None:
@@ -360,33 +438,20 @@ class Sheet:
             self._widths[col] = width
 
 
-def _text_format(text: str, format_name: str) -> str:
-    """The named format, or the quote-prefixed one for a text a spreadsheet would take for a formula."""
-    return "quoted" if text.startswith(FORMULA_STARTS) else format_name
+def _lines(text: Value, width: int) -> int:
+    """Lines a text takes wrapped in a column ``width`` wide, at most: a character is at most two wide, and one of
+    Latin-1 is one (cheap enough for every cell of a 100,000-line table)."""
+    if not isinstance(text, str) or 2 * len(text) < width:
+        return 1
+    wide = 2 * len(text) - len(text.encode("latin-1", "ignore"))
+    return max(1, -(-wide // max(1, width - 1)))
 
 
-def _rate_format(rate: Value) -> str:
+def _in_wan(value: Value) -> Value:
+    """Yuan → 万元, exactly."""
+    return value / WAN if isinstance(value, int | Decimal) else value
+
+
+def _whole_percent(rate: int | Decimal | str) -> bool:
     """补贴比例 in whole percent (70%) where it is one, else to two places (12.50%)."""
-    return Kind.RATE.value if (Decimal(rate or 0) * 100) % 1 == 0 else "rate_fine"
-
-
-@dataclass(frozen=True, slots=True)
-class _NumberKind:
-    """How a number of one column kind is written: the double stored, its format (None: by value, for 补贴比例),
-    and the text whose length sizes the column (over a column, the longest is its least or greatest value's); the
-    types a whole column must hold to be written a column at a time."""
-
-    format: str | None
-    double: Callable[[Any], float]
-    shown: Callable[[Any], str]
-    types: frozenset[type] = frozenset({Decimal, int})
-
-
-_NUMBER_KINDS = {
-    Kind.MONEY: _NumberKind(Kind.MONEY.value, float, lambda v: format_yuan(Decimal(v))),
-    Kind.WAN: _NumberKind(Kind.WAN.value, lambda v: float(Decimal(v) / WAN), lambda v: f"{Decimal(v) / WAN:,.6f}"),
-    Kind.RATE: _NumberKind(None, float, lambda v: "100%"),
-    Kind.SHARE: _NumberKind(Kind.SHARE.value, float, lambda v: "100.00%"),
-    Kind.SCORE: _NumberKind(Kind.SCORE.value, float, lambda v: f"{Decimal(v).quantize(FEN)}"),
-    Kind.INTEGER: _NumberKind(Kind.INTEGER.value, float, str, frozenset({int})),  # str(Decimal) may be 1E+3
-}
+    return (Decimal(rate) * 100) % 1 == 0

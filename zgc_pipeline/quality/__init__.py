@@ -4,8 +4,8 @@ Importing this package does not import great_expectations (seconds and ~150 MB):
 ``validate_submission`` or ``build_data_docs`` does, so DAG files may import it at parse time.
 """
 
-from zgc_pipeline.quality.runner import build_data_docs, data_docs_index
+from zgc_pipeline.quality.runner import build_data_docs, data_docs_index, data_docs_site
 from zgc_pipeline.quality.suites import SuiteConfigurationError
 from zgc_pipeline.quality.validation import validate_submission
 
-__all__ = ["SuiteConfigurationError", "build_data_docs", "data_docs_index", "validate_submission"]
+__all__ = ["SuiteConfigurationError", "build_data_docs", "data_docs_index", "data_docs_site", "validate_submission"]

@@ -1,18 +1,22 @@
-"""Running a suite over a frame with Great Expectations, in memory or with results and Data Docs on disk.
+"""Running a suite over a frame with Great Expectations in memory, and keeping a file's Data Docs when wanted.
 
 Every function here imports ``great_expectations`` when called, never at module import time: the import costs
 seconds and ~150 MB, and the DAG files import the quality package at parse time.
 
-With a ``docs_dir`` the context is ephemeral (no ``great_expectations.yml`` is written, so parallel tasks cannot
-corrupt one) but its stores are folders under ``docs_dir``: each run's results are kept there and the HTML Data
-Docs are rebuilt from all the results kept so far. The Data Docs index is ``data_docs_index(docs_dir)``.
+A validation always runs in an ephemeral, in-memory context. Data Docs (about 4 MB of HTML and static files per
+site, styled from public CDNs) are built afterwards, only for the files that need them (``keep_data_docs``): each
+file has its own site, a folder named by the file (``data_docs_site``) holding ``index.html`` and, under
+``gx-stores/``, the results kept so far, so a file validated again adds a run to its site. No
+``great_expectations.yml`` is written, so parallel tasks cannot corrupt one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,16 +26,29 @@ if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
 
 COMPLETE = {"result_format": "COMPLETE"}  # every failing row's index, not a sample
-_DOCS_SITE = "local_site"  # the site FilesystemStoreBackendDefaults configures
+SITE_NAME = "submission"
+STORES = "gx-stores"  # inside a site's folder: the suites and results its pages are built from
+SITE_NAME_LENGTH = 60
+_UNSAFE = re.compile(r"[^\w.\-]+")  # \w: letters (Chinese included), digits, underscore
 
 
-def data_docs_index(docs_dir: Path) -> Path:
-    """Where the Data Docs home page of a ``docs_dir`` is (it exists once a validation has run there)."""
-    return docs_dir / "uncommitted" / "data_docs" / _DOCS_SITE / "index.html"
+def data_docs_site(docs_dir: Path, file_name: str) -> Path:
+    """The folder of a submitted file's Data Docs under ``docs_dir``: the file's name where it is a safe folder
+    name (``贷款信息_2020.xlsx``), else a safe short form of it with a checksum of the whole name."""
+    name = Path(file_name).name
+    safe = _UNSAFE.sub("_", name).lstrip(".")[:SITE_NAME_LENGTH] or "file"
+    if safe != name:
+        safe += "-" + hashlib.sha256(file_name.encode()).hexdigest()[:8]
+    return docs_dir / safe
 
 
-def _context(docs_dir: Path | None) -> AbstractDataContext:
-    """An ephemeral context without progress bars or analytics; its stores on disk under ``docs_dir`` if given."""
+def data_docs_index(site: Path) -> Path:
+    """A site's home page (it exists once the site has been built)."""
+    return site / "index.html"
+
+
+def _context(site: Path | None) -> AbstractDataContext:
+    """An ephemeral context without progress bars or analytics; in memory, or keeping ``site``'s stores on disk."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
@@ -41,30 +58,40 @@ def _context(docs_dir: Path | None) -> AbstractDataContext:
         ProgressBarsConfig,
     )
 
-    stores = (
-        InMemoryStoreBackendDefaults(init_temp_docs_sites=False)
-        if docs_dir is None
-        else FilesystemStoreBackendDefaults(root_directory=str(docs_dir.resolve()))
-    )
-    config = DataContextConfig(
-        store_backend_defaults=stores,
-        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
-        analytics_enabled=False,
-    )
+    progress = ProgressBarsConfig(globally=False, metric_calculations=False)
+    if site is None:
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            progress_bars=progress,
+            analytics_enabled=False,
+        )
+    else:
+        target = str(site.resolve())
+        config = DataContextConfig(
+            store_backend_defaults=FilesystemStoreBackendDefaults(root_directory=str(site.resolve() / STORES)),
+            data_docs_sites={
+                SITE_NAME: {
+                    "class_name": "SiteBuilder",
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": target},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                }
+            },
+            progress_bars=progress,
+            analytics_enabled=False,
+        )
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def run_suite(
-    suite: ExpectationSuite, frame: pd.DataFrame, *, run_name: str, docs_dir: Path | None = None
-) -> ExpectationSuiteValidationResult:
-    """Validate ``frame`` against ``suite`` with COMPLETE results; with ``docs_dir``, keep them and build the docs.
+def run_suite(suite: ExpectationSuite, frame: pd.DataFrame, *, run_name: str) -> ExpectationSuiteValidationResult:
+    """Validate ``frame`` against ``suite`` in memory with COMPLETE results, the run named ``run_name``.
 
     Through a validation definition, which takes the batch once (``Batch.validate`` takes it, and so fingerprints
     the whole frame, a second time).
     """
     import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
 
-    context = _context(docs_dir)
+    context = _context(None)
     source = context.data_sources.add_or_update_pandas(name="submissions")
     asset = source.add_dataframe_asset(name=suite.name)
     batch_definition = asset.add_batch_definition_whole_dataframe(name="whole_file")
@@ -72,32 +99,31 @@ def run_suite(
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=f"{suite.name}_file", data=batch_definition, suite=stored_suite)
     )
-    if docs_dir is None:
-        return definition.run(batch_parameters={"dataframe": frame}, result_format=COMPLETE)
-    return _run_and_keep(context, suite, definition, frame, run_name)
-
-
-def _run_and_keep(
-    context: AbstractDataContext, suite: ExpectationSuite, definition: Any, frame: pd.DataFrame, run_name: str
-) -> ExpectationSuiteValidationResult:
-    import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
-    from great_expectations.core.run_identifier import RunIdentifier
-
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=f"{suite.name}_check",
-            validation_definitions=[definition],
-            actions=[UpdateDataDocsAction(name="update_data_docs")],
-            result_format=COMPLETE,
-        )
+    return definition.run(
+        batch_parameters={"dataframe": frame}, result_format=COMPLETE, run_id=RunIdentifier(run_name=run_name)
     )
-    outcome = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name))
-    (result,) = outcome.run_results.values()
-    return result
 
 
-def build_data_docs(docs_dir: Path) -> Path:
-    """Rebuild the HTML Data Docs from every result kept under ``docs_dir``; return the index page."""
-    _context(docs_dir).build_data_docs()
-    return data_docs_index(docs_dir)
+def keep_data_docs(suite: ExpectationSuite, result: ExpectationSuiteValidationResult, site: Path) -> Path:
+    """Keep ``result`` (of ``suite``) in ``site``'s stores and build its pages and the site's index; the index."""
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    context = _context(site)
+    context.suites.add_or_update(suite)
+    suite_id = ExpectationSuiteIdentifier(name=suite.name)
+    result_id = ValidationResultIdentifier(
+        expectation_suite_identifier=suite_id, run_id=result.meta["run_id"], batch_identifier=result.batch_id
+    )
+    context.validation_results_store.store_validation_results(result, result_id, suite_id)
+    context.build_data_docs(resource_identifiers=[suite_id], build_index=False)  # the suite's page
+    context.build_data_docs(resource_identifiers=[result_id])  # this run's page, and the index of every run kept
+    return data_docs_index(site)
+
+
+def build_data_docs(site: Path) -> Path:
+    """Rebuild a site's HTML from every result kept in it; return its index page."""
+    _context(site).build_data_docs()
+    return data_docs_index(site)

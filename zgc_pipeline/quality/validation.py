@@ -78,21 +78,28 @@ EXCEPTION_NOTE = "；该代码列在统一社会信用代码例外名单中，�
 
 
 def validate_submission(
-    parsed: ParsedSubmission, *, docs_dir: Path | None = None, uscc_exceptions: frozenset[str] = frozenset()
+    parsed: ParsedSubmission,
+    *,
+    docs_dir: Path | None = None,
+    data_docs: bool = False,
+    uscc_exceptions: frozenset[str] = frozenset(),
 ) -> list[RowProblem]:
     """Every problem the kind's suite finds, one per failing (row, column), in row then column order.
 
     A USCC on ``uscc_exceptions`` (normalised) that fails its check is a warning, not an error (identifiers.md).
 
-    With ``docs_dir`` the validation result is kept there and the HTML Data Docs are rebuilt; their home page is
-    ``runner.data_docs_index(docs_dir)`` (or the return value of ``build_data_docs(docs_dir)``).
+    Data Docs: with ``docs_dir``, a file with any problem (the reader's or the suite's) gets its GX Data Docs site
+    in ``runner.data_docs_site(docs_dir, parsed.file_name)``, and so does every file when ``data_docs`` is set;
+    a clean file gets none by default (a site is about 4 MB). ``data_docs`` without ``docs_dir`` is an error.
     Raises ``SuiteConfigurationError`` when the suite itself is broken.
     """
-    from zgc_pipeline.quality.runner import run_suite  # imports great_expectations when called
+    from zgc_pipeline.quality.runner import data_docs_site, keep_data_docs, run_suite  # imports GX when called
 
+    if data_docs and docs_dir is None:
+        raise ValueError("data_docs 需要 docs_dir：Data Docs 写在哪个目录")
     frame = check_frame(parsed)
     suite = load_suite(parsed.kind)
-    outcome = run_suite(suite, frame, run_name=parsed.file_name, docs_dir=docs_dir)
+    outcome = run_suite(suite, frame, run_name=parsed.file_name)
     sheet = Sheet(
         spec=parsed.spec,
         frame=frame,
@@ -125,4 +132,7 @@ def validate_submission(
                 problem=text,
                 severity=severity,
             )
-    return [found[k] for k in sorted(found)]
+    problems = [found[k] for k in sorted(found)]
+    if docs_dir is not None and (data_docs or problems or parsed.problems):
+        keep_data_docs(suite, outcome, data_docs_site(docs_dir, parsed.file_name))
+    return problems

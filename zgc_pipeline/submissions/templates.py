@@ -2,6 +2,7 @@
 
 One workbook per kind: a title line, the header line, text-formatted identifier columns, drop-down lists for
 choices, and a 填表说明 sheet with each field's rule. The reader reads a filled-in template back as is.
+A template never replaces a file of the same name unless asked (``force``): it may be someone's filled-in copy.
 """
 
 from __future__ import annotations
@@ -32,15 +33,35 @@ TYPE_NAMES = {
 }
 
 
-def write_templates(out_dir: Path) -> list[Path]:
-    """One ``<title>.xlsx`` per submission kind in ``out_dir``; returns their paths in kind order."""
+class TemplateExists(FileExistsError):
+    """A file already has a template's name; the message names it."""
+
+
+def template_title(spec: KindSpec) -> str:
+    """``中关村知识产权质押融资保险试点贷款信息表``; the registry's title (试点单位名录) says 试点 once, not twice."""
+    return PROGRAMME + spec.title.removeprefix("试点")
+
+
+def write_templates(out_dir: Path, *, force: bool = False) -> list[Path]:
+    """One ``<title>.xlsx`` per submission kind in ``out_dir``; returns their paths in kind order.
+
+    Writes nothing if any of them exists already, unless ``force``.
+    """
+    paths = {spec.kind: out_dir / f"{spec.title}.xlsx" for spec in KIND_SPECS.values()}
+    existing = [path for path in paths.values() if path.exists()]
+    if existing and not force:
+        names = "、".join(path.name for path in existing)
+        raise TemplateExists(
+            f"{out_dir} 中已有同名文件 {names}，可能是已填写的报送表；未生成任何模板。确需覆盖请加 --force"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [write_template(spec, out_dir / f"{spec.title}.xlsx") for spec in KIND_SPECS.values()]
+    return [write_template(spec, paths[spec.kind]) for spec in KIND_SPECS.values()]
 
 
 def write_template(spec: KindSpec, path: Path) -> Path:
+    title = template_title(spec)
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
-    workbook.set_properties({"title": f"{PROGRAMME}{spec.title}", "created": FIXED_CREATED})
+    workbook.set_properties({"title": title, "created": FIXED_CREATED})
     formats = {
         "title": workbook.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
         "header": workbook.add_format({"bold": True, "text_wrap": True, "border": 1, "bg_color": "#DDEBF7"}),
@@ -50,7 +71,7 @@ def write_template(spec: KindSpec, path: Path) -> Path:
         "wrap": workbook.add_format({"text_wrap": True, "valign": "top"}),
     }
     sheet = workbook.add_worksheet(spec.title)
-    sheet.merge_range(0, 0, 0, len(spec.fields) - 1, f"{PROGRAMME}{spec.title}", formats["title"])
+    sheet.merge_range(0, 0, 0, len(spec.fields) - 1, title, formats["title"])
     for column, field in enumerate(spec.fields):
         sheet.write_string(HEADER_ROW, column, field.header, formats["header"])
         sheet.set_column(column, column, max(12, len(field.header) * 2 + 2), _column_format(field, formats))

@@ -13,6 +13,7 @@ from zgc_pipeline.outputs.evaluation import tier_label
 from zgc_pipeline.policy import Tier
 
 from .factories import VALUER_USCC, allocation, decision, line, loan
+from .workbooks import table
 
 TIERS = (
     Tier(Decimal("3000000"), Decimal("0.70")),
@@ -88,28 +89,27 @@ def test_overview_figures_by_year(tmp_path: Path) -> None:
     write_evaluation_pack(path, years=[year_2020(), year_2019()])
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["年度概览", "按贷款档次", "按机构", "图表"]
-    rows = [tuple(r) for r in book["年度概览"].iter_rows(values_only=True)]
+    rows = table(path, "年度概览")
     assert rows[0][:5] == ("年度", "当年预算（元）", "符合条件申报合计（元）", "核定合计（元）", "服务企业数")
     # 2019: premiums 40,000 + 30,000 on 6,000,000 of insured loans; paid 44,500 of 80,000 of costs.
     assert rows[1][:11] == (2019, 100000, 44500, 44500, 2, 3, 18000000, 70000, 43000, 10000, 1500)
     assert rows[1][11] == pytest.approx(70000 / 6000000)
     assert rows[1][12] == pytest.approx(0.55625)
     assert rows[2] == (2020, 2000, 3500, 2000, 1, 1, 1000000, 5000, 2000, 0, 0, 0.005, 0.4)
-    assert book["年度概览"]["L2"].number_format == "0.00%"
+    assert book["年度概览"]["L4"].number_format == "0.00%"
 
 
 def test_tiers_and_institutions(tmp_path: Path) -> None:
     path = tmp_path / "evaluation_2020.xlsx"
     write_evaluation_pack(path, years=[year_2019()])
-    book = openpyxl.load_workbook(path)
-    tiers = [tuple(r) for r in book["按贷款档次"].iter_rows(values_only=True)][1:]
+    tiers = table(path, "按贷款档次")[1:]
     assert [(r[1], *r[3:]) for r in tiers] == [
         ("≤300万元（70%）", 1, 2000000, 40000, 28000),
         ("300–500万元（50%）", 1, 4000000, 30000, 15000),
         ("500–1000万元（30%）", 0, 0, 0, 0),
         ("超过最高档", 1, 12000000, 0, 0),
     ]
-    institutions = [tuple(r) for r in book["按机构"].iter_rows(values_only=True)][1:]
+    institutions = table(path, "按机构")[1:]
     assert [r[2:] for r in institutions] == [
         ("北京甲银行", "91110108MA01AAAA1X", "保费补贴", 70000, 43000),
         ("丙评估公司", VALUER_USCC, "评估费资金支持", 10000, 1500),
@@ -123,7 +123,36 @@ def test_native_charts_drawn_from_the_tables(tmp_path: Path) -> None:
         charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
         budget_chart = archive.read("xl/charts/chart2.xml").decode()
     assert len(charts) == 7
-    assert "年度概览!$D$2:$D$3" in budget_chart  # 核定合计 for both years
+    assert "年度概览!$D$4:$D$5" in budget_chart  # 核定合计 for both years
+    assert "按贷款档次!$E$4:$E$11" in archive_text(path, "xl/charts/chart3.xml")  # 贷款金额, four tiers a year
+
+
+def archive_text(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name).decode()
+
+
+def test_every_sheet_titled_dated_and_set_up_for_print(tmp_path: Path) -> None:
+    path = tmp_path / "evaluation_2020.xlsx"
+    write_evaluation_pack(path, years=[year_2019(), year_2020()])
+    book = openpyxl.load_workbook(path)
+    titles = {
+        "年度概览": "评估年度概览",
+        "按贷款档次": "评估按贷款档次统计",
+        "按机构": "评估按机构统计",
+        "图表": "评估图表",
+    }
+    for name, title in titles.items():
+        sheet = book[name]
+        assert [sheet["A1"].value, sheet["A2"].value] == [
+            f"2020年度中关村知识产权质押融资保险试点{title}",
+            "制表日期：2020年12月31日",
+        ]
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+        if name != "图表":
+            assert sheet.print_title_rows == "$3:$3"
 
 
 def test_same_years_same_bytes(tmp_path: Path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from quality_builder import FIRST_ROW, SHEET, clean_rows, parsed_submission
 
-from zgc_pipeline.quality import build_data_docs, data_docs_index, validate_submission
+from zgc_pipeline.quality import build_data_docs, data_docs_index, data_docs_site, validate_submission
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
@@ -57,26 +59,69 @@ def test_a_frame_with_another_index_still_reports_the_submitters_row_numbers() -
     assert (problem.row, problem.value) == (FIRST_ROW + 2, "其他")
 
 
-def test_results_and_data_docs_are_kept_in_docs_dir(tmp_path: Path) -> None:
+def test_a_file_with_problems_gets_its_own_data_docs_site_named_by_the_file(tmp_path: Path) -> None:
     rows = clean_rows(LOANS, 2)
     rows[0]["lender_uscc"] = "91110000600037341A"
     problems = validate_submission(parsed_submission(LOANS, rows), docs_dir=tmp_path)
     assert len(problems) == 1
-    index = data_docs_index(tmp_path)
+    site = data_docs_site(tmp_path, "loans.xlsx")
+    assert site == tmp_path / "loans.xlsx"
+    assert [p.name for p in tmp_path.iterdir()] == ["loans.xlsx"]
+    index = data_docs_index(site)
     assert index.is_file()
-    assert list((tmp_path / "uncommitted" / "validations").rglob("*.json"))
-    assert build_data_docs(tmp_path) == index
+    assert len(list((site / "gx-stores").rglob("validations/**/*.json"))) == 1
+    assert build_data_docs(site) == index
     assert "loans" in index.read_text(encoding="utf-8")
 
 
-def test_several_files_keep_their_results_in_one_docs_dir(tmp_path: Path) -> None:
+def test_a_file_the_reader_found_problems_in_gets_its_site_too(tmp_path: Path) -> None:
+    rows = clean_rows(LOANS, 1)
+    reader_problem = RowProblem(SHEET, FIRST_ROW, "贷款金额（元）", "一百万", "贷款金额无法识别为数字")
+    rows[0]["loan_amount"] = 100
+    parsed = parsed_submission(LOANS, rows, problems=[reader_problem])
+    assert validate_submission(parsed, docs_dir=tmp_path) == []
+    assert data_docs_index(data_docs_site(tmp_path, "loans.xlsx")).is_file()
+
+
+def test_a_clean_file_gets_no_data_docs_unless_asked(tmp_path: Path) -> None:
+    clean = parsed_submission(LOANS, clean_rows(LOANS, 2))
+    assert validate_submission(clean, docs_dir=tmp_path) == []
+    assert list(tmp_path.iterdir()) == []
+    assert validate_submission(clean, docs_dir=tmp_path, data_docs=True) == []
+    assert data_docs_index(tmp_path / "loans.xlsx").is_file()
+
+
+def test_data_docs_need_a_folder() -> None:
+    with pytest.raises(ValueError, match="docs_dir"):
+        validate_submission(parsed_submission(LOANS, clean_rows(LOANS, 1)), data_docs=True)
+
+
+def test_each_file_keeps_its_runs_in_its_own_site(tmp_path: Path) -> None:
     for kind in (LOANS, SubmissionKind.POLICIES, LOANS):
-        assert validate_submission(parsed_submission(kind, clean_rows(kind, 2)), docs_dir=tmp_path) == []
-    kept = list((tmp_path / "uncommitted" / "validations").rglob("*.json"))
-    assert len(kept) == 3
-    index = data_docs_index(tmp_path).read_text(encoding="utf-8")
-    assert "loans" in index
-    assert "policies" in index
+        parsed = parsed_submission(kind, clean_rows(kind, 2))
+        assert validate_submission(parsed, docs_dir=tmp_path, data_docs=True) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loans.xlsx", "policies.xlsx"]
+    loans = data_docs_site(tmp_path, "loans.xlsx")
+    assert len(list((loans / "gx-stores").rglob("validations/**/*.json"))) == 2  # validated twice
+    index = data_docs_index(loans).read_text(encoding="utf-8")
+    assert "loans" in index and "policies" not in index
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/passwd", "保单 信息/2020:最终版?.xlsx", ".hidden.xlsx", "贷" * 200 + ".xlsx", "a*b.csv", "..", ""],
+)
+def test_site_folders_are_safe_short_forms_of_the_file_name(tmp_path: Path, name: str) -> None:
+    site = data_docs_site(tmp_path, name)
+    assert site.parent == tmp_path
+    assert site.name not in ("", ".", "..") and not site.name.startswith(".")
+    assert re.fullmatch(r"[\w.\-]{1,69}", site.name)
+    assert data_docs_site(tmp_path, name + "x") != site  # distinct names, distinct folders
+
+
+def test_a_safe_file_name_is_its_own_folder_name(tmp_path: Path) -> None:
+    assert data_docs_site(tmp_path, "贷款信息_2020-甲银行.xlsx").name == "贷款信息_2020-甲银行.xlsx"
+    assert data_docs_site(tmp_path, "收件/贷款信息.xlsx").name == "贷款信息.xlsx"
 
 
 EARLY_CODE = "91350100M0001TGQXM"  # a genuine early code that fails the check (identifiers.md)

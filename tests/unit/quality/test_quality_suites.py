@@ -166,6 +166,8 @@ def test_importing_the_package_does_not_import_great_expectations() -> None:
 def test_the_suite_files_are_not_rewritten_by_a_run(tmp_path: Path) -> None:
     before = {p.name: p.read_bytes() for p in SUITES_DIR.glob("*.json")}
     validate_submission(
-        parsed_submission(SubmissionKind.VALUATIONS, clean_rows(SubmissionKind.VALUATIONS, 2)), docs_dir=tmp_path
+        parsed_submission(SubmissionKind.VALUATIONS, clean_rows(SubmissionKind.VALUATIONS, 2)),
+        docs_dir=tmp_path,
+        data_docs=True,
     )
     assert {p.name: p.read_bytes() for p in SUITES_DIR.glob("*.json")} == before

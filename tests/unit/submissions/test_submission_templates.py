@@ -7,7 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
+from zgc_pipeline.cli import main
 from zgc_pipeline.records import InsurancePolicy, PilotUnit, SourceRow
 from zgc_pipeline.submissions.conversion import records_from_submission
 from zgc_pipeline.submissions.fields import KIND_SPECS, POLICIES, REGISTRY
@@ -121,3 +123,35 @@ def test_filled_registry_template_reads_back_exactly(tmp_path: Path) -> None:
             payee_account="6228480012345678901",
         )
     ]
+
+
+def test_each_title_names_the_pilot_once(tmp_path: Path) -> None:
+    for path in write_templates(tmp_path):
+        workbook = openpyxl.load_workbook(path)
+        title = workbook.worksheets[0]["A1"].value
+        assert title.startswith("中关村知识产权质押融资保险试点")
+        assert "试点试点" not in title
+        assert workbook.properties.title == title
+    registry = openpyxl.load_workbook(tmp_path / "试点单位名录.xlsx").worksheets[0]["A1"].value
+    assert registry == "中关村知识产权质押融资保险试点单位名录"
+
+
+def test_a_file_of_the_same_name_is_kept_unless_forced(tmp_path: Path) -> None:
+    filled = tmp_path / "保单信息表.xlsx"
+    filled.write_bytes(b"a bank's filled-in copy")
+    with pytest.raises(FileExistsError, match=r"保单信息表\.xlsx") as refused:
+        write_templates(tmp_path)
+    assert "--force" in str(refused.value)
+    assert filled.read_bytes() == b"a bank's filled-in copy"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["保单信息表.xlsx"]  # none of the others either
+    write_templates(tmp_path, force=True)
+    assert filled.read_bytes()[:2] == b"PK"  # now a template
+
+
+def test_zgc_templates_refuses_to_overwrite_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["templates", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["templates", "--out", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("zgc templates: ") and "贷款信息表.xlsx" in error and "--force" in error
+    assert main(["templates", "--out", str(tmp_path), "--force"]) == 0
