@@ -70,6 +70,15 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="按清单核对已交付的年度目录")
     verify.add_argument("year_dir", type=Path)
+
+    status = sub.add_parser("status", help="年度总览：各年度所处阶段、金额、报送文件与签批（只读）")
+    status.add_argument("--year", type=int, help="只看这一年度的详情")
+    status.add_argument("--out", type=Path, help="输出目录（用于找到默认台账；默认 ZGC_OUTPUT_ROOT）")
+    status.add_argument("--ledger", help="台账 SQLAlchemy URL")
+
+    ui = sub.add_parser("ui", help="在演示或 zgc cycle 用过的 Airflow 目录上启动 Airflow 界面（含年度核定页面）")
+    ui.add_argument("--out", type=Path, default=Path("demo-out"), help="输出目录（默认 ./demo-out）")
+    ui.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
     return parser
 
 
@@ -197,22 +206,48 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ledger_url(args: argparse.Namespace) -> str:
+    """--ledger, else ZGC_LEDGER_URL, else the SQLite file under --out (or ZGC_OUTPUT_ROOT)."""
+    if args.ledger:
+        return str(args.ledger)
+    settings = load_settings()
+    if args.out is None:
+        return settings.ledger_url
+    return default_ledger_url(args.out.resolve())
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from zgc_pipeline.allocation import simulate
     from zgc_pipeline.ledger import Ledger
+    from zgc_pipeline.overview import simulate_budgets
     from zgc_pipeline.policy import load_policy
 
-    out = (args.out or load_settings().output_root).resolve()
-    ledger = Ledger.open(args.ledger or default_ledger_url(out))
-    try:
-        settlement = ledger.load_settlement(args.year)
-        scores = ledger.load_scores(args.year) or None
-    finally:
-        ledger.close()
     policy = load_policy(args.policy)
-    for scenario in simulate(settlement, budgets=args.budget, scores=scores, policy=policy):
+    with Ledger.open_readonly(_ledger_url(args)) as ledger:
+        scenarios = simulate_budgets(ledger, args.year, args.budget, policy)
+    for scenario in scenarios:
         print(scenario.describe())
     return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from zgc_pipeline.ledger import Ledger
+    from zgc_pipeline.overview import year_overview, year_overviews
+    from zgc_pipeline.status import describe_year, overview_table
+
+    with Ledger.open_readonly(_ledger_url(args)) as ledger:
+        if args.year is not None:
+            lines = describe_year(year_overview(ledger, args.year))
+        else:
+            lines = overview_table(year_overviews(ledger))
+    for line in lines:
+        print(line)
+    return EXIT_OK
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from zgc_airflow.ui.server import serve
+
+    return serve(args.out.resolve(), port=args.port)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -232,6 +267,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "templates": cmd_templates,
     "simulate": cmd_simulate,
     "verify": cmd_verify,
+    "status": cmd_status,
+    "ui": cmd_ui,
 }
 
 if __name__ == "__main__":  # pragma: no cover

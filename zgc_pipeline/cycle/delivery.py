@@ -69,7 +69,7 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
         if signoff is None or not signoff.approved:
             raise CycleError(f"{cfg.year}年度结果未经签批，不得生成拨付文件（R10）")
         allocation = ledger.load_allocation(cfg.year)
-        refusals = [*_input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)]
+        refusals = [*input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)]
         registry = ledger.load_registry(cfg.year)
         about = ResultAbout(
             policy_file=_policy_name(cfg),
@@ -77,7 +77,7 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
             inputs_sha256=inputs_checksum(ledger, cfg.year),
         )
         years = [
-            _evaluation_year(ledger, y, policy, allocation if y == cfg.year else None)
+            evaluation_year(ledger, y, policy, allocation if y == cfg.year else None)
             for y in ledger.settled_years()
             if y <= cfg.year
         ]
@@ -143,7 +143,7 @@ def _manifest(
     )
 
 
-def _input_refusals(ledger: Ledger, year: int) -> list[Refusal]:
+def input_refusals(ledger: Ledger, year: int) -> list[Refusal]:
     """Input rows and files refused by the checks, as 未通过 lines naming the file, sheet and row."""
     refusals: list[Refusal] = []
     for info, problems in ledger.problems(year):
@@ -169,9 +169,7 @@ def _kind_of(kind: str | None) -> ClaimKind | None:
     return None
 
 
-def _evaluation_year(
-    ledger: Ledger, year: int, policy: PilotPolicy, loaded: Allocation | None = None
-) -> EvaluationYear:
+def evaluation_year(ledger: Ledger, year: int, policy: PilotPolicy, loaded: Allocation | None = None) -> EvaluationYear:
     """A settled year for the evaluation pack; the year being delivered passes the allocation it already loaded."""
     allocation = loaded or ledger.load_allocation(year)
     return EvaluationYear(
