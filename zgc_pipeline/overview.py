@@ -558,9 +558,11 @@ def received_file(ledger: Ledger, year: int, submission_id: int, *, out: Path) -
 
 
 def _sender(info: SubmissionInfo) -> tuple[str, str]:
+    """An institution by its USCC; the panel's scores and the registry by kind (one sender each, as in R6.2);
+    a file that named no institution in any accepted row (refused whole, or every row refused) is unidentified."""
     if info.submitter_uscc:
         return info.submitter_uscc, info.submitter
-    if info.kind is not None:
+    if info.kind is not None and KIND_SPECS[info.kind].submitter_field is None:
         return info.kind.value, info.kind.sheet_title
     return UNIDENTIFIED, "未能识别报送单位的文件"
 
