@@ -606,6 +606,14 @@ def data_docs_site(out: Path, info: SubmissionInfo) -> Path | None:
     return index.parent if index.is_file() else None
 
 
+def data_docs_page(site: Path) -> Path:
+    """The page of a Data Docs site to open first: the newest validation result (plain HTML that reads without
+    the scripts GX loads from the internet), else the site's index. Validation pages sit under
+    ``validations/<suite>/<batch>/<run time>/``; run times are ISO stamps, so the newest sorts last."""
+    pages = sorted(site.glob("validations/**/*.html"), key=lambda page: (page.parent.name, str(page)))
+    return pages[-1] if pages else site / "index.html"
+
+
 # --- 预算测算 and 评估 --------------------------------------------------------------------------------------------
 
 

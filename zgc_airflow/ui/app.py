@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from airflow.api_fastapi.core_api.security import requires_access_dag
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
@@ -141,7 +142,8 @@ def create_app() -> FastAPI:
         received = overview.received_file(ledger, year, submission_id, out=settings.output_root)
         if received.data_docs is None:
             return _page(request, "no_docs.html", year=year, received=received)
-        return FileResponse(received.data_docs / "index.html", media_type="text/html")
+        first = overview.data_docs_page(received.data_docs).relative_to(received.data_docs)
+        return RedirectResponse(quote(first.as_posix()), status_code=303)
 
     @app.get("/years/{year}/files/{submission_id}/quality/{path:path}")
     def quality_asset(
@@ -224,8 +226,6 @@ def _base(request: Request) -> str:
 
 
 def _attachment(name: str) -> dict[str, str]:
-    from urllib.parse import quote
-
     return {"Content-Disposition": f"attachment; filename*=utf-8''{quote(name)}"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -53,7 +54,7 @@ def test_a_user_without_read_access_to_the_dag_gets_403(login: Login, path: str)
 
 @pytest.mark.parametrize("path", PAGES)
 def test_a_viewer_reads_every_page(login: Login, path: str) -> None:
-    assert login("viewer").get(path).status_code == 200
+    assert login("viewer").get(path, follow_redirects=True).status_code == 200
 
 
 def test_the_workbook_with_bank_accounts_needs_edit_access(login: Login, pilot_years: PilotYears) -> None:
@@ -135,10 +136,12 @@ def test_the_data_docs_are_served_from_where_the_pipeline_wrote_them(login: Logi
     with Ledger.open_readonly(pilot_years.ledger_url) as ledger:
         loans = next(f for f in ledger.submissions(2020) if f.file_name == "甲银行_贷款信息表.xlsx")
     site = next((pilot_years.out / "data_docs" / "2020").glob(f"{loans.id:05d}-*")) / "uncommitted/data_docs/local_site"
-    index = viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/")
-    assert index.status_code == 200 and index.content == (site / "index.html").read_bytes()
-    page = next(p for p in site.rglob("*.html") if p.name != "index.html")
-    assert viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/{page.relative_to(site)}").content == page.read_bytes()
+    (validation,) = site.glob("validations/**/*.html")
+    opened = viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/", follow_redirects=True)
+    assert opened.status_code == 200 and opened.content == validation.read_bytes()  # the result, not the index
+    assert unquote(opened.url.path).endswith(validation.relative_to(site).as_posix())
+    index = viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/index.html")
+    assert index.content == (site / "index.html").read_bytes()
     assert viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/../../../../../ledger.sqlite").status_code == 404
     assert viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/%2e%2e/%2e%2e/ledger.sqlite").status_code == 404
 
