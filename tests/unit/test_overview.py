@@ -162,3 +162,32 @@ def test_a_reopened_year_is_shown_voided_with_who_and_why(pilot_years: PilotYear
     (reopening,) = shown.reopenings
     assert (reopening.number, reopening.reopened_by, reopening.reason) == (1, "局长 赵六", "名录有误")
     assert reopening.reopened_at.isoformat() == "2021-02-01T01:00:00+00:00"
+
+
+def test_detail_order_and_search_are_the_same_on_every_database(ledger_url: str) -> None:
+    from tests.unit.ledger.ledger_factories import allocation, claim, settlement
+    from zgc_pipeline.claims import ClaimKind
+
+    lines = [
+        claim("BD-2", "dk-10", computed="100.00"),
+        claim("PG-1", "DK-9", kind=ClaimKind.VALUATION_SUPPORT, computed="50.00"),
+        claim("BD-1", "DK-9", computed="70.00"),
+        claim("BD-3", "Dk_9", computed="30.00"),
+        claim("BD-4", "中关村-1", computed="20.00"),
+    ]
+    with Ledger.open(ledger_url) as ledger:
+        ledger.save_settlement(
+            settlement(2019, *lines), budget=Decimal("1000"), policy_sha256="p" * 64, inputs_sha256="i" * 64
+        )
+        ledger.save_allocation(
+            allocation(2019, *((line, str(line.computed)) for line in lines)), result_sha256="r" * 64
+        )
+    with Ledger.open_readonly(ledger_url) as reader:
+        expected = [
+            (d.line.project_no, d.line.voucher_no) for d in ordered_decisions(reader.load_allocation(2019).decisions)
+        ]
+        shown = detail_page(reader, 2019)
+        assert [(d.project_no, d.voucher_no) for d in shown.lines] == expected
+        assert [d.number for d in shown.lines] == [1, 2, 3, 4, 5]
+        assert [d.voucher_no for d in detail_page(reader, 2019, query="DK-9").lines] == ["bd-1", "pg-1"]
+        assert year_overview(reader, 2019).reopenings == ()  # a ledger without the reopenings table
