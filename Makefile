@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := False
 export ZGC_TEST_POSTGRES_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help setup demo test lint typecheck unit e2e bench clean
+.PHONY: help setup demo ui test lint typecheck unit e2e bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/ —/'
@@ -21,6 +21,9 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 demo: setup  ## make the sample year and run the annual cycle end to end (outputs in ./demo-out)
 	$(BIN)/zgc demo --out demo-out
 
+ui: setup  ## the Airflow UI on the demo's Airflow home, with the year's pages (run make demo first)
+	$(BIN)/zgc ui --out demo-out
+
 lint: setup  ## ruff (with Airflow's AIR rules)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -35,4 +38,4 @@ bench: setup  ## the benchmarks (figures, not pass/fail)
 	$(BIN)/python -m benchmarks
 
 clean:  ## remove what the demo and the tests leave behind
-	rm -rf demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf demo-out test-output .pytest_cache .mypy_cache .ruff_cache

@@ -69,3 +69,11 @@ def new_ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[
 def ledger_url(new_ledger_url: Callable[[], str]) -> str:
     """The URL of one fresh, empty ledger."""
     return new_ledger_url()
+
+
+@pytest.fixture(scope="session")
+def pilot_years(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A ledger and output folder with 2020 signed off (expert review) and 2021 awaiting sign-off."""
+    from tests.pilot_years import build_pilot_years
+
+    return build_pilot_years(tmp_path_factory.mktemp("pilot"))

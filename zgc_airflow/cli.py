@@ -38,7 +38,7 @@ DEMO_YEAR = 2020
 def main(argv: Sequence[str] | None = None) -> int:
     root, sub = parser()
     _add_commands(sub)
-    return dispatch(root.parse_args(argv), {**COMMANDS, "cycle": cmd_cycle, "demo": cmd_demo})
+    return dispatch(root.parse_args(argv), {**COMMANDS, "cycle": cmd_cycle, "demo": cmd_demo, "ui": cmd_ui})
 
 
 def _add_commands(sub: Any) -> None:
@@ -55,6 +55,10 @@ def _add_commands(sub: Any) -> None:
     cycle.add_argument("--ledger", help="台账 SQLAlchemy URL（默认：输出目录下的 SQLite 文件）")
     cycle.add_argument("--approve", action="store_true", help="以当前用户身份签批结果并生成拨付文件")
     cycle.add_argument("--allow-empty", action="store_true", help="收件为空或没有本年度申报行时仍核定（金额为0）")
+
+    ui = sub.add_parser("ui", help="在演示或 zgc cycle 用过的 Airflow 目录上启动 Airflow 界面（含年度核定页面）")
+    ui.add_argument("--out", type=Path, default=Path("demo-out"), help="输出目录（默认 ./demo-out）")
+    ui.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
 
 
 def local_run(
@@ -196,6 +200,12 @@ def awaiting_sign_off(summary: dict[str, Any]) -> str:
         f"  草稿：{summary.get('draft')}\n"
         "  核对后以 --approve 重新运行即签批并生成拨付文件（或在 Airflow 的 Required Actions 中签批）。"
     )
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from zgc_airflow.ui.server import serve
+
+    return serve(args.out.resolve(), port=args.port)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

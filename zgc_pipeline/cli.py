@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from zgc_pipeline.money import parse_budget
-from zgc_pipeline.settings import load_settings
+from zgc_pipeline.settings import default_ledger_url, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AWAITING_SCORES, EXIT_AWAITING_SIGNOFF = 0, 1, 2, 3, 4
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -71,6 +71,11 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
 
     verify = sub.add_parser("verify", help="按清单核对已交付的年度目录")
     verify.add_argument("year_dir", type=Path)
+
+    status = sub.add_parser("status", help="年度总览：各年度所处阶段、金额、报送文件与签批（只读）")
+    status.add_argument("--year", type=int, help="只看这一年度的详情")
+    status.add_argument("--out", type=Path, help="输出目录（用于找到默认台账；默认 ZGC_OUTPUT_ROOT）")
+    status.add_argument("--ledger", help="台账 SQLAlchemy URL")
     return root, sub
 
 
@@ -120,22 +125,41 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ledger_url(args: argparse.Namespace) -> str:
+    """--ledger, else the SQLite file under --out, else ZGC_LEDGER_URL or the one under ZGC_OUTPUT_ROOT."""
+    if args.ledger:
+        return str(args.ledger)
+    if args.out is not None:
+        return default_ledger_url(args.out.resolve())
+    settings = load_settings()
+    return settings.ledger_for(settings.output_root)
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from zgc_pipeline.allocation import simulate
     from zgc_pipeline.ledger import Ledger
+    from zgc_pipeline.overview import simulate_budgets
     from zgc_pipeline.policy import load_policy
 
-    settings = load_settings()
-    out = (args.out or settings.output_root).resolve()
-    ledger = Ledger.open(args.ledger or settings.ledger_for(out))
-    try:
-        settlement = ledger.load_settlement(args.year)
-        scores = ledger.load_scores(args.year) or None
-    finally:
-        ledger.close()
     policy = load_policy(args.policy)
-    for scenario in simulate(settlement, budgets=args.budget, scores=scores, policy=policy):
+    with Ledger.open_readonly(_ledger_url(args)) as ledger:
+        scenarios = simulate_budgets(ledger, args.year, args.budget, policy)
+    for scenario in scenarios:
         print(scenario.describe())
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from zgc_pipeline.ledger import Ledger
+    from zgc_pipeline.overview import year_overview, year_overviews
+    from zgc_pipeline.status import describe_year, overview_table
+
+    with Ledger.open_readonly(_ledger_url(args)) as ledger:
+        if args.year is not None:
+            lines = describe_year(year_overview(ledger, args.year))
+        else:
+            lines = overview_table(year_overviews(ledger))
+    for line in lines:
+        print(line)
     return EXIT_OK
 
 
@@ -176,6 +200,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "templates": cmd_templates,
     "simulate": cmd_simulate,
     "verify": cmd_verify,
+    "status": cmd_status,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,7 +49,7 @@ def _embedded_cycle(inbox: Path, registry: Path, out: Path, *ledger: str) -> sub
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "ZGC_"))}
     env.update({"GX_ANALYTICS_ENABLED": "False"})
     command = [
-        sys.executable, "-m", "zgc_pipeline.cli", "cycle",
+        sys.executable, "-m", "zgc_airflow.cli", "cycle",
         "--year", str(YEAR), "--inbox", str(inbox), "--registry", str(registry),
         "--budget", BUDGET, "--out", str(out), *ledger, "--approve",
     ]  # fmt: skip

@@ -61,7 +61,7 @@ def summarise_result(cfg: CycleConfig) -> dict[str, Any]:
     with open_ledger(cfg) as ledger:
         totals = ledger.result_totals(cfg.year)
         checksum = ledger.result_checksum(cfg.year)
-        refused = len(ledger.load_refusals(cfg.year)) + len(_input_refusals(ledger, cfg.year))
+        refused = len(ledger.load_refusals(cfg.year)) + len(input_refusals(ledger, cfg.year))
     return summary_of(totals, checksum, refused)
 
 
@@ -111,7 +111,7 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
         if signoff is None or not signoff.approved:
             raise CycleError(f"{cfg.year}年度结果未经签批，不得生成拨付文件（R10）")
         workbook = _workbook_parts(cfg, ledger)
-        years = [_evaluation_year(ledger, y, policy) for y in ledger.settled_years() if y <= cfg.year]
+        years = [evaluation_year(ledger, y, policy) for y in ledger.settled_years() if y <= cfg.year]
         manifest = _manifest(cfg, ledger, policy, workbook["allocation"], signoff)
     cfg.year_dir.mkdir(parents=True, exist_ok=True)
     payout = payout_path(cfg)
@@ -143,7 +143,7 @@ def _workbook_parts(cfg: CycleConfig, ledger: Ledger) -> dict[str, Any]:
     allocation = ledger.load_allocation(cfg.year)
     return {
         "allocation": allocation,
-        "refusals": [*_input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)],
+        "refusals": [*input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)],
         "registry": ledger.load_registry(cfg.year),
         "about": ResultAbout(
             policy_file=_policy_name(cfg),
@@ -204,7 +204,7 @@ def _input_file(info: SubmissionInfo, names: dict[int, str]) -> InputFile:
     )
 
 
-def _input_refusals(ledger: Ledger, year: int) -> list[Refusal]:
+def input_refusals(ledger: Ledger, year: int) -> list[Refusal]:
     """Input rows and files refused by the checks, as 未通过 lines naming the file, sheet and row."""
     refusals: list[Refusal] = []
     for info, problems in ledger.problems(year):
@@ -230,8 +230,9 @@ def _kind_of(kind: str | None) -> ClaimKind | None:
     return None
 
 
-def _evaluation_year(ledger: Ledger, year: int, today: PilotPolicy) -> EvaluationYear:
-    """A settled year for the evaluation pack, evaluated with the policy it was settled with."""
+def evaluation_year(ledger: Ledger, year: int, today: PilotPolicy) -> EvaluationYear:
+    """A settled year for the evaluation pack, evaluated with the policy it was settled with (today's for a year
+    settled before the ledger kept it)."""
     allocation = ledger.load_allocation(year)
     text = ledger.settlement_policy_text(year)
     policy = parse_policy(text.encode()) if text else today

@@ -3,6 +3,9 @@
 SQLite gets WAL (readers never wait for the writer), a busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for
 every transaction: a transaction takes the write lock when it starts, so two tasks writing at once wait in turn
 instead of failing half-way. PostgreSQL serialises concurrent migrations with an advisory lock.
+
+``create_readonly_engine`` is for readers that must never change the ledger (the Airflow pages, ``zgc status``):
+no migration, and the database itself refuses writes (SQLite ``mode=ro``; PostgreSQL read-only sessions).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
@@ -47,6 +51,48 @@ def create_ledger_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_readonly_engine(url: str) -> Engine:
+    """An engine on the existing ledger at ``url`` through which the database accepts no write.
+
+    SQLite opens the file with ``mode=ro`` (a missing file is an error, never a new empty ledger); PostgreSQL
+    starts every session with ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY``. Each connection's reads
+    run in one transaction (plain ``BEGIN``), so the queries of one page see one state of the ledger.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        engine = create_engine(parsed, pool_pre_ping=True)
+
+        @event.listens_for(engine, "connect")
+        def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            cursor.close()
+            dbapi_connection.commit()
+
+        return engine
+    if not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).is_file():
+        raise FileNotFoundError(f"台账不存在：{parsed.database or url}")
+    location = "file:" + quote(str(Path(parsed.database).resolve()))
+    engine = create_engine(
+        parsed.set(database=location, query={"mode": "ro", "uri": "true"}),
+        connect_args={"timeout": BUSY_TIMEOUT_SECONDS},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # BEGIN is said below, as for the writing engine
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
     return engine
 

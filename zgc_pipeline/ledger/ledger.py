@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -17,7 +18,7 @@ from zgc_pipeline.ledger import intake, payouts, results
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.bulk import without_cyclic_gc
 from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, ROW_PROBLEM, VALUATION
-from zgc_pipeline.ledger.engine import create_ledger_engine, upgrade_schema
+from zgc_pipeline.ledger.engine import create_ledger_engine, create_readonly_engine, upgrade_schema
 from zgc_pipeline.ledger.entries import (
     InputKeys,
     LedgerError,
@@ -48,6 +49,15 @@ class Ledger:
         engine = create_ledger_engine(url)
         upgrade_schema(engine)
         return cls(engine)
+
+    @classmethod
+    def open_readonly(cls, url: str) -> Ledger:
+        """Connect to an existing ledger without migrating it; the database refuses every write through it."""
+        return cls(create_readonly_engine(url))
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        """One connection (one transaction) for the read-only queries of ``zgc_pipeline.overview``."""
+        return self._engine.connect()
 
     def close(self) -> None:
         self._engine.dispose()

@@ -1,0 +1,138 @@
+"""A year settled by the real DAG (``zgc cycle --approve``), ``zgc ui`` serving it, and headless chromium.
+
+Playwright drives the system's chromium (Debian's package; Playwright's own browser download is not used). Without
+it the browser tests skip on a developer's machine and fail under CI=true (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import small_year
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = PROJECT_ROOT / "test-output" / "browser"  # kept after the run (pytest's tmp folders rotate)
+CYCLE_SECONDS = 600
+UI_SECONDS = 240
+
+
+def _clean_env() -> dict[str, str]:
+    """This machine's environment without the test session's Airflow home or any ZGC_* deployment setting."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW", "ZGC_"))}
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    found = os.environ.get("ZGC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI needs chromium for the browser tests (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    return found
+
+
+@dataclass(frozen=True)
+class SettledYear:
+    root: Path
+    out: Path
+    screenshots: Path
+
+
+@pytest.fixture(scope="module")
+def settled_year(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> SettledYear:
+    """2020 of small_year.py with one file refused row by row, run through the real DAG and signed off."""
+    root = tmp_path_factory.mktemp("browser")
+    small_year.write_inbox(root / "inbox")
+    small_year.write_unreadable_policy(root / "inbox")
+    small_year.write_registry(root / "registry.xlsx")
+    out = root / "out"
+    command = [
+        sys.executable, "-m", "zgc_airflow.cli", "cycle", "--year", "2020",
+        "--inbox", str(root / "inbox"), "--registry", str(root / "registry.xlsx"),
+        "--budget", "100000.00", "--out", str(out), "--approve",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=root, env=_clean_env(), capture_output=True, text=True, timeout=CYCLE_SECONDS, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    return SettledYear(root=root, out=out, screenshots=SCREENSHOTS)
+
+
+@dataclass(frozen=True)
+class AirflowUi:
+    url: str
+    user: str
+    password_file: Path
+    printed: str
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def airflow_ui(settled_year: SettledYear) -> Iterator[AirflowUi]:
+    """``zgc ui --out OUT --port P`` as a person runs it; stopped (with its api-server) when the module ends."""
+    port = _free_port()
+    command = [sys.executable, "-m", "zgc_airflow.cli", "ui", "--out", str(settled_year.out), "--port", str(port)]
+    process = subprocess.Popen(
+        command,
+        cwd=settled_year.root,
+        env=_clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: the api-server it starts goes with it
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]
+    printed: list[str] = []
+    deadline = time.monotonic() + UI_SECONDS
+    try:
+        while not any("按 Ctrl-C 停止" in line for line in printed):
+            assert process.poll() is None, "zgc ui stopped:\n" + "".join(printed)
+            assert time.monotonic() < deadline, "zgc ui did not start in time:\n" + "".join(printed)
+            try:
+                printed.append(lines.get(timeout=1))
+            except queue.Empty:
+                continue
+        text = "".join(printed)
+        password_file = settled_year.out / "airflow" / "simple_auth_manager_passwords.json.generated"
+        yield AirflowUi(url=f"http://127.0.0.1:{port}", user="admin", password_file=password_file, printed=text)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

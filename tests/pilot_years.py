@@ -1,0 +1,78 @@
+"""Two years settled by the cycle's own steps (no Airflow), for the pages and ``zgc status``.
+
+2020 (tests/e2e/small_year.py): the bank first sends a loans file with L1 alone, then the full one (R6.2: the first
+is replaced); another insurer's file is refused row by row (rejection report); the budget of 60,000.00 is below
+the qualifying 97,000.00, so the panel's scores rank the projects (R8); signed off, payout workbook written.
+2021: the next year's policies (R3.4, R6.1), within a budget of 50,000.00, allocated and awaiting sign-off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.e2e import small_year
+from zgc_pipeline import cycle
+from zgc_pipeline.cycle import CycleConfig
+
+SIGNED_BY = "财务科 王五"
+SIGNED_AT = datetime(2021, 1, 20, 2, 30, tzinfo=UTC)  # 10:30 in Beijing
+
+
+@dataclass(frozen=True)
+class PilotYears:
+    out: Path
+    ledger_url: str
+    signed: CycleConfig  # 2020
+    awaiting: CycleConfig  # 2021
+
+
+def _settle(cfg: CycleConfig) -> None:
+    for submission_id in [cycle.receive_submission(cfg, p) for p in cycle.discover_submissions(cfg)]:
+        cycle.validate_submission(cfg, submission_id)
+    cycle.reconcile_submissions(cfg)
+    cycle.compute_subsidies(cfg)
+
+
+def _first_loans_file(inbox: Path) -> None:
+    """An earlier loans file from the same bank, with L1 alone, delivered a day before the full one."""
+    full = inbox / "甲银行_贷款信息表.xlsx"
+    early = inbox / "甲银行_贷款信息表_初版.xlsx"
+    book = load_workbook(full)
+    book.active.delete_rows(4, 2)  # title, header, L1 stay
+    book.save(early)
+    stamp = full.stat().st_mtime - 86_400
+    os.utime(early, (stamp, stamp))
+
+
+def build_pilot_years(root: Path) -> PilotYears:
+    out = root / "out"
+    registry = small_year.write_registry(root / "registry.xlsx")
+    inbox = small_year.write_inbox(root / "inbox" / "2020")
+    _first_loans_file(inbox)
+    small_year.write_unreadable_policy(inbox)
+    signed = CycleConfig.local(year=2020, inbox=inbox, registry=registry, budget=Decimal("60000.00"), out=out)
+    _settle(signed)
+    assert cycle.choose_budget_path(signed) == cycle.REVIEW_BRANCH
+    cycle.write_expert_review_packet(signed)
+    scores = small_year.write_scores(root / "scores.xlsx")
+    shutil.copy2(scores, inbox / "专家评分表.xlsx")
+    found = cycle.find_expert_scores(signed)
+    assert found is not None
+    cycle.validate_submission(signed, cycle.receive_submission(signed, found))
+    cycle.allocate_by_merit(signed)
+    cycle.record_sign_off(signed, approved=True, signed_by=SIGNED_BY, signed_at=SIGNED_AT)
+    cycle.write_payout_files(signed)
+
+    next_inbox = small_year.write_next_year_inbox(root / "inbox" / "2021")
+    awaiting = CycleConfig.local(year=2021, inbox=next_inbox, registry=registry, budget=Decimal("50000.00"), out=out)
+    _settle(awaiting)
+    assert cycle.choose_budget_path(awaiting) == cycle.FULL_BRANCH
+    cycle.approve_in_full(awaiting)
+    return PilotYears(out=out, ledger_url=signed.ledger_url, signed=signed, awaiting=awaiting)
