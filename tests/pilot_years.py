@@ -18,6 +18,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from tests.e2e import small_year
+from zgc_airflow.cli import local_run
 from zgc_pipeline import cycle
 from zgc_pipeline.cycle import CycleConfig
 
@@ -33,8 +34,18 @@ class PilotYears:
     awaiting: CycleConfig  # 2021
 
 
+RUN_KEY = "pilot-years"
+
+
+def _config(year: int, inbox: Path, registry: Path, budget: str, out: Path) -> CycleConfig:
+    """The config ``zgc cycle`` would make for this year, everything under ``out``."""
+    cfg, _settings = local_run(year=year, inbox=inbox, registry=registry, budget=Decimal(budget), out=out)
+    return cfg  # type: ignore[no-any-return]
+
+
 def _settle(cfg: CycleConfig) -> None:
-    for submission_id in [cycle.receive_submission(cfg, p) for p in cycle.discover_submissions(cfg)]:
+    paths = cycle.discover_submissions(cfg, run_key=RUN_KEY)
+    for submission_id in [cycle.receive_submission(cfg, p, run_key=RUN_KEY) for p in paths]:
         cycle.validate_submission(cfg, submission_id)
     cycle.reconcile_submissions(cfg)
     cycle.compute_subsidies(cfg)
@@ -57,7 +68,7 @@ def build_pilot_years(root: Path) -> PilotYears:
     inbox = small_year.write_inbox(root / "inbox" / "2020")
     _first_loans_file(inbox)
     small_year.write_unreadable_policy(inbox)
-    signed = CycleConfig.local(year=2020, inbox=inbox, registry=registry, budget=Decimal("60000.00"), out=out)
+    signed = _config(2020, inbox, registry, "60000.00", out)
     _settle(signed)
     assert cycle.choose_budget_path(signed) == cycle.REVIEW_BRANCH
     cycle.write_expert_review_packet(signed)
@@ -65,14 +76,16 @@ def build_pilot_years(root: Path) -> PilotYears:
     shutil.copy2(scores, inbox / "专家评分表.xlsx")
     found = cycle.find_expert_scores(signed)
     assert found is not None
-    cycle.validate_submission(signed, cycle.receive_submission(signed, found))
+    cycle.ingest_scores(signed, found, run_key=RUN_KEY)
     cycle.allocate_by_merit(signed)
-    cycle.record_sign_off(signed, approved=True, signed_by=SIGNED_BY, signed_at=SIGNED_AT)
+    shown = cycle.prepare_result(signed)["result_sha256"]
+    cycle.record_sign_off(signed, approved=True, signed_by=SIGNED_BY, signed_at=SIGNED_AT, shown_sha256=shown)
     cycle.write_payout_files(signed)
 
     next_inbox = small_year.write_next_year_inbox(root / "inbox" / "2021")
-    awaiting = CycleConfig.local(year=2021, inbox=next_inbox, registry=registry, budget=Decimal("50000.00"), out=out)
+    awaiting = _config(2021, next_inbox, registry, "50000.00", out)
     _settle(awaiting)
     assert cycle.choose_budget_path(awaiting) == cycle.FULL_BRANCH
     cycle.approve_in_full(awaiting)
+    cycle.prepare_result(awaiting)
     return PilotYears(out=out, ledger_url=signed.ledger_url, signed=signed, awaiting=awaiting)

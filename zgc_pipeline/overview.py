@@ -598,12 +598,13 @@ def rejection_report(out: Path, year: int, file_name: str) -> Path | None:
 
 
 def data_docs_site(out: Path, info: SubmissionInfo) -> Path | None:
-    """The folder of a file's GX Data Docs site, as ``cycle.intake`` builds it, if there is one."""
-    from zgc_pipeline.quality import data_docs_index
+    """The folder of a file's GX Data Docs site, as ``cycle.intake`` builds it, if there is one (only files with
+    problems have one)."""
+    from zgc_pipeline.cycle.intake import data_docs_dir
+    from zgc_pipeline.quality.runner import data_docs_index, data_docs_site
 
-    docs_dir = out / "data_docs" / str(info.year) / f"{info.id:05d}-{Path(info.file_name).stem}"
-    index = data_docs_index(docs_dir)
-    return index.parent if index.is_file() else None
+    site = data_docs_site(data_docs_dir(out, info.year, info.id), info.file_name)
+    return site if data_docs_index(site).is_file() else None
 
 
 def data_docs_page(site: Path) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -87,7 +87,7 @@ def test_the_review_is_the_payout_workbooks_result(reader: Ledger, pilot_years: 
     assert sorted((r.rule, r.voucher_no) for g in review.refusals for r in g.refusals) == sorted(
         (r.rule, r.voucher_no) for r in refusals
     )
-    assert [g.rule for g in review.refusals] == ["数据校验", "R1, R2.3", "R3.2", "R4.3"]
+    assert [g.rule for g in review.refusals] == ["数据校验", "R1, R2.2, R2.3", "R3.2", "R4.3"]
     assert [(p.rank, p.project_no, p.score) for p in review.ranking] == [
         (1, "L3", Decimal("89.00")),
         (2, "L1", Decimal("85.00")),
@@ -128,9 +128,10 @@ def test_submitters_their_files_and_what_to_send_back(reader: Ledger, pilot_year
     assert refused.rejection_report == pilot_years.out / "2020" / "rejections" / "丁保险_保单信息表.xlsx.xlsx"
     assert unknown.reports_to_send == (refused.rejection_report,)
     assert bank.reports_to_send == ()
-    assert full.data_docs is not None and (full.data_docs / "index.html").is_file()
+    assert full.data_docs is None  # a clean file gets no Data Docs
+    assert refused.data_docs is not None and (refused.data_docs / "index.html").is_file()
     assert rejection_report(pilot_years.out, 2020, "甲银行_贷款信息表.xlsx") is None
-    assert data_docs_site(pilot_years.out / "elsewhere", full.info) is None
+    assert data_docs_site(pilot_years.out / "elsewhere", refused.info) is None
 
 
 def test_the_draft_awaiting_sign_off_is_offered_until_the_payout_exists(tmp_path: Path) -> None:
@@ -145,18 +146,14 @@ def test_the_draft_awaiting_sign_off_is_offered_until_the_payout_exists(tmp_path
 
 
 def test_a_reopened_year_is_shown_voided_with_who_and_why(pilot_years: PilotYears, tmp_path: Path) -> None:
-    copy = tmp_path / "ledger.sqlite"
-    shutil.copy2(pilot_years.out / "ledger.sqlite", copy)
-    with sqlite3.connect(copy) as db:
-        db.execute(
-            "CREATE TABLE reopenings (year INTEGER, number INTEGER, reopened_by TEXT, reopened_at DATETIME,"
-            " reason TEXT, voided_result_sha256 TEXT)"
-        )
-        db.execute(
-            "INSERT INTO reopenings VALUES (2020, 1, '局长 赵六', '2021-02-01 01:00:00.000000', '名录有误', 'ab')"
-        )
-        db.execute("UPDATE settlements SET status = 'reopened' WHERE year = 2020")
-    with Ledger.open_readonly(f"sqlite:///{copy}") as ledger:
+    from zgc_pipeline.cycle import reopen_year
+
+    out = tmp_path / "out"
+    shutil.copytree(pilot_years.out, out)
+    url = f"sqlite:///{out / 'ledger.sqlite'}"
+    at = datetime(2021, 2, 1, 1, 0, tzinfo=UTC)
+    reopen_year(year=2020, out=out, ledger_url=url, reason="名录有误", reopened_by="局长 赵六", at=at)
+    with Ledger.open_readonly(url) as ledger:
         shown = year_overview(ledger, 2020)
     assert shown.stage is Stage.REOPENED
     (reopening,) = shown.reopenings

@@ -47,6 +47,8 @@ def test_status_without_a_ledger_is_one_plain_line(tmp_path: Path, capsys: pytes
 def test_ui_without_a_ledger_says_to_run_the_demo_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from zgc_airflow.cli import main as zgc
+
     monkeypatch.delenv("ZGC_LEDGER_URL", raising=False)
-    assert main(["ui", "--out", str(tmp_path), "--port", "1"]) == 1
+    assert zgc(["ui", "--out", str(tmp_path), "--port", "1"]) == 1
     assert "先运行 make demo" in capsys.readouterr().err

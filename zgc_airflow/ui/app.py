@@ -54,7 +54,7 @@ def _settings() -> Settings:
 
 
 def _ledger(settings: Annotated[Settings, Depends(_settings)]) -> Iterator[Ledger]:
-    ledger = Ledger.open_readonly(settings.ledger_url)
+    ledger = Ledger.open_readonly(settings.ledger_for(settings.output_root))
     try:
         yield ledger
     finally:

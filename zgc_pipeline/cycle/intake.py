@@ -49,6 +49,12 @@ def checked_inbox(cfg: CycleConfig) -> InboxScan:
     return scan
 
 
+def data_docs_dir(out: Path, year: int, submission_id: int) -> Path:
+    """Where a received file's GX Data Docs go (built only when it has problems): one folder per file received,
+    so parallel workers never share a store; inside it the site is named by the file (quality.data_docs_site)."""
+    return out / "data_docs" / str(year) / f"{submission_id:05d}"
+
+
 def receive_submission(cfg: CycleConfig, path: str, *, run_key: str) -> int:
     """Archive the file by SHA-256 before anything reads it, and register it in the run's intake round."""
     source = Path(path)
@@ -81,13 +87,11 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
     """Read the archived copy, check it with GX, keep the good rows, report the bad ones to their sender."""
     with open_ledger(cfg) as ledger:
         info = ledger.submission(submission_id)
-        # one GX store per file, so parallel workers never write into the same one
-        docs_dir = cfg.data_docs_dir / f"{submission_id:05d}-{Path(info.file_name).stem}"
         checked = check_file(
             Path(info.archived_path),
             max_bytes=cfg.max_file_bytes,
             display_name=info.file_name,
-            docs_dir=docs_dir,
+            docs_dir=data_docs_dir(cfg.out, cfg.year, submission_id),
             uscc_exceptions=cfg.uscc_exceptions,
         )
         parsed, problems = checked.parsed, checked.problems

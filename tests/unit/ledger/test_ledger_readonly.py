@@ -22,7 +22,7 @@ def test_a_read_only_ledger_reads_what_was_written_and_refuses_every_write(ledge
         assert reader.settled_years() == [2019]
         assert str(reader.result_totals(2019).approved_total) == "60000.00"
         with pytest.raises(DBAPIError, match=r"(?i)read.?only"):
-            reader.record_run("run-1", 2019, state="running", started_at=at(2020))
+            reader.open_intake_round(2019, "run-2", started_at=at(2020))
     with Ledger.open(ledger_url) as ledger:
         assert ledger.submissions(2019)[0].file_name == "loans.xlsx"  # nothing was half-written
 

@@ -63,7 +63,9 @@ def test_the_workbook_with_bank_accounts_needs_edit_access(login: Login, pilot_y
     assert response.status_code == 200
     assert response.content == (pilot_years.out / "2020" / "payout_2020.xlsx").read_bytes()
     assert "payout_2020.xlsx" in response.headers["content-disposition"]
-    assert login("user").get("/zgc/years/2021/workbook").status_code == 404  # no draft is written yet
+    draft = login("user").get("/zgc/years/2021/workbook")  # awaiting sign-off: the draft the bureau reads
+    assert draft.status_code == 200
+    assert draft.content == (pilot_years.out / "2021" / "草稿" / "payout_2021_草稿.xlsx").read_bytes()
 
 
 def test_no_route_writes(airflow_app: object) -> None:
@@ -133,9 +135,12 @@ def test_submissions_and_what_to_send_back(login: Login, pilot_years: PilotYears
 
 def test_the_data_docs_are_served_from_where_the_pipeline_wrote_them(login: Login, pilot_years: PilotYears) -> None:
     viewer = login("viewer")
-    with Ledger.open_readonly(pilot_years.ledger_url) as ledger:
-        loans = next(f for f in ledger.submissions(2020) if f.file_name == "甲银行_贷款信息表.xlsx")
-    site = next((pilot_years.out / "data_docs" / "2020").glob(f"{loans.id:05d}-*")) / "uncommitted/data_docs/local_site"
+    from zgc_pipeline.overview import data_docs_site
+
+    with Ledger.open_readonly(pilot_years.ledger_url) as ledger:  # the file with a refused row has Data Docs
+        loans = next(f for f in ledger.submissions(2020) if f.file_name == "丁保险_保单信息表.xlsx")
+    site = data_docs_site(pilot_years.out, loans)
+    assert site is not None
     (validation,) = site.glob("validations/**/*.html")
     opened = viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/", follow_redirects=True)
     assert opened.status_code == 200 and opened.content == validation.read_bytes()  # the result, not the index
@@ -150,7 +155,7 @@ def test_a_file_without_data_docs_says_it_had_no_problem(
     login: Login, pilot_years: PilotYears, tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ZGC_OUTPUT_ROOT", str(tmp_path))  # same ledger, no Data Docs folder
-    response = login("viewer").get("/zgc/years/2020/files/5/quality/")
+    response = login("viewer").get("/zgc/years/2020/files/5/quality/")  # the bank's clean loans file
     assert response.status_code == 200
     assert figures(response.text)["no_docs"] == ["无问题，未生成数据质量报告。"]
 
