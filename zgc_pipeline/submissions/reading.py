@@ -21,7 +21,7 @@ from zgc_pipeline.submissions.headers import HEADER_SEARCH_ROWS, Column, HeaderM
 from zgc_pipeline.submissions.parsed import ParsedSubmission
 from zgc_pipeline.submissions.problems import RowProblem, SubmissionRefused
 from zgc_pipeline.submissions.sheets import Cell, Grid, iter_sheets
-from zgc_pipeline.submissions.sniffing import FileFormat, check_size, sniff_format
+from zgc_pipeline.submissions.sniffing import FileFormat, check_size, extension_warning, sniff_format
 
 ROW_COLUMN = "_row"
 _TOTAL_RE = re.compile(r"^(合计|总计|小计)")
@@ -41,6 +41,7 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
     Raises ``SubmissionRefused`` when the file as a whole cannot be taken.
     """
     file_format = _checked_format(path, max_bytes)
+    name = display_name or path.name
     match = find_header(list(iter_sheets(path, file_format)))
     rows, row_numbers = _data_rows(match.sheet.rows, match.row_index)
     uncomputed = formulas_without_value(path, match.sheet.name) if file_format is FileFormat.XLSX else set()
@@ -50,15 +51,16 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
             f"表头（第{match.row_index + 1}行）下没有数据行，请填写数据后重新报送", sheet=match.sheet.name
         )
     headers = {f.key: f.header for f in match.spec.fields} | {c.field.key: c.written for c in match.columns}
+    misnamed = extension_warning(name, file_format)
     return ParsedSubmission(
-        file_name=display_name or path.name,
+        file_name=name,
         kind=match.spec.kind,
         sheet=match.sheet.name,
         header_row=match.row_index + 1,
         frame=frame,
         raw=raw,
         headers=headers,
-        problems=problems,
+        problems=problems if misnamed is None else [misnamed, *problems],
         extra_columns=match.extra_columns,
     )
 
