@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 import python_calamine as calamine
 from defusedxml import DTDForbidden, ElementTree, EntitiesForbidden
 
+from zgc_pipeline.submissions.biff import xls_extents
 from zgc_pipeline.submissions.extent import READ_BOUNDS, Extent, check_extents, ods_extents, xlsx_extents
 from zgc_pipeline.submissions.problems import SubmissionRefused
 from zgc_pipeline.submissions.sniffing import FileFormat, check_zip_safety, technical_note
@@ -46,7 +48,7 @@ def iter_sheets(path: Path, file_format: FileFormat, *, nrows: int | None = None
         return
     if file_format in (FileFormat.XLSX, FileFormat.ODS):
         check_zip_safety(path)
-        check_extents(_declared_extents(path, file_format))
+    check_extents(_declared_extents(path, file_format))
     loaded: dict[str, Extent] = {}
     try:
         # From the bytes, not the path: calamine would pick its reader by the file's extension.
@@ -73,11 +75,13 @@ def iter_sheets(path: Path, file_format: FileFormat, *, nrows: int | None = None
 
 
 def _declared_extents(path: Path, file_format: FileFormat) -> dict[str, Extent]:
-    """Each sheet's extent from the XML, before calamine builds it; a workbook whose XML is broken is refused."""
+    """Each sheet's extent from the file's own structure, before calamine builds it; a broken one is refused."""
     try:
+        if file_format is FileFormat.XLS:
+            return xls_extents(path)
         with zipfile.ZipFile(path) as archive:
             return xlsx_extents(archive) if file_format is FileFormat.XLSX else ods_extents(archive)
-    except (KeyError, ElementTree.ParseError, EntitiesForbidden, DTDForbidden, ValueError) as exc:
+    except (KeyError, ElementTree.ParseError, EntitiesForbidden, DTDForbidden, ValueError, struct.error) as exc:
         raise SubmissionRefused(
             "工作簿已损坏或格式不正确，无法读取；请用Excel或WPS打开后另存为.xlsx，再重新报送"
             f"（技术信息：{technical_note(exc)}）"

@@ -201,16 +201,17 @@ def test_xls_at_the_format_limit(tmp_path: Path) -> None:
 
 
 def inflating_sheet(path: Path, size: int) -> Path:
-    """An .xlsx whose sheet XML inflates to ``size`` bytes at a ratio of about 35, like real numeric data."""
+    """An .xlsx whose sheet XML inflates to ``size`` bytes at a ratio of about 30, like real text-heavy data."""
     base = write_xlsx(path.with_name("base.xlsx"), SheetSpec("S", loan_rows()))
     generator = random.Random(7)
+    names = ("北京某某科技有限公司第1分公司", "北京某某科技有限公司第2分公司")
     block = "".join(
         f'<row r="{r}">'
-        + "".join(f'<c r="{c}{r}"><v>{generator.randrange(10**9)}</v></c>' for c in "ABCDEFGH")
+        + "".join(f'<c r="{c}{r}" t="inlineStr"><is><t>{generator.choice(names)}</t></is></c>' for c in "ABCDEFGH")
         + "</row>"
         for r in range(1, 6000)
     ).encode()
-    with zipfile.ZipFile(base) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as new:
+    with zipfile.ZipFile(base) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as new:
         for item in old.infolist():
             if item.filename != "xl/worksheets/sheet1.xml":
                 new.writestr(item.filename, old.read(item.filename))

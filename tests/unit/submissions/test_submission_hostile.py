@@ -69,7 +69,7 @@ def test_ole2_named_xlsx_that_is_not_a_workbook(tmp_path: Path) -> None:
     """Read as the .xls its bytes claim, and refused as a broken one, not for its name."""
     path = tmp_path / "old.xlsx"
     path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(1024))
-    assert refusal(path).startswith("工作簿已损坏或格式不正确，无法读取；请用Excel或WPS打开后另存为.xlsx")
+    assert refusal(path).startswith("Excel 97–2003工作簿（.xls）已损坏，无法读取；请用Excel或WPS打开后另存为.xlsx")
 
 
 def test_zero_bytes(tmp_path: Path) -> None:
