@@ -106,7 +106,7 @@ def _workbook_stream(data: bytes) -> bytes:
     fat_entries = struct.unpack(f"<{len(fat) // 4}I", fat)
 
     def chain(start: int, table: tuple[int, ...], limit: int) -> list[int]:
-        numbers = []
+        numbers: list[int] = []
         while start < END_OF_CHAIN:
             if start >= len(table) or len(numbers) > limit:
                 raise SubmissionRefused(DAMAGED)
@@ -118,10 +118,10 @@ def _workbook_stream(data: bytes) -> bytes:
         return b"".join(read_sector(n) for n in chain(start, fat_entries, sectors))[:size]
 
     directory = regular(directory_start, sectors * sector)
-    entries = [directory[i : i + DIRECTORY_ENTRY] for i in range(0, len(directory), DIRECTORY_ENTRY)]
-    if not entries or len(entries[0]) < DIRECTORY_ENTRY:
+    listed = [directory[i : i + DIRECTORY_ENTRY] for i in range(0, len(directory), DIRECTORY_ENTRY)]
+    if not listed or len(listed[0]) < DIRECTORY_ENTRY:
         raise SubmissionRefused(DAMAGED)
-    for entry in entries:
+    for entry in listed:
         if len(entry) < DIRECTORY_ENTRY or entry[66] != 2:  # 2: a stream
             continue
         name_length = min(struct.unpack_from("<H", entry, 64)[0], 64)
@@ -133,7 +133,7 @@ def _workbook_stream(data: bytes) -> bytes:
             raise SubmissionRefused(DAMAGED)
         if size >= mini_cutoff:
             return regular(start, size)
-        root_start, root_size = struct.unpack_from("<II", entries[0], 116)
+        root_start, root_size = struct.unpack_from("<II", listed[0], 116)
         mini_stream = regular(root_start, root_size)
         mini_fat = regular(mini_fat_start, mini_fat_count * sector)
         mini_entries = struct.unpack(f"<{len(mini_fat) // 4}I", mini_fat)
