@@ -44,7 +44,7 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
     name = display_name or path.name
     match = find_header(list(iter_sheets(path, file_format)))
     rows, row_numbers = _data_rows(match.sheet.rows, match.row_index)
-    uncomputed = formulas_without_value(path, match.sheet.name) if file_format is FileFormat.XLSX else set()
+    uncomputed = formulas_without_value(path, file_format, match.sheet.name)
     frame, raw, problems = _typed(match, rows, row_numbers, uncomputed)
     if frame.empty:
         raise SubmissionRefused(
