@@ -42,7 +42,7 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
     """
     file_format = _checked_format(path, max_bytes)
     name = display_name or path.name
-    match = find_header(list(iter_sheets(path, file_format)))
+    match = find_header(list(iter_sheets(path, file_format)), quote_found=file_format is not FileFormat.CSV)
     rows, row_numbers = _data_rows(match.sheet.rows, match.row_index)
     uncomputed = formulas_without_value(path, file_format, match.sheet.name)
     frame, raw, problems = _typed(match, rows, row_numbers, uncomputed)
@@ -68,7 +68,8 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
 def detect_kind(path: Path, *, max_bytes: int) -> SubmissionKind:
     """Which kind a file is, reading only the top of each sheet (spotting the panel's score file in an inbox)."""
     file_format = _checked_format(path, max_bytes)
-    return find_header(list(iter_sheets(path, file_format, nrows=HEADER_SEARCH_ROWS))).spec.kind
+    sheets = list(iter_sheets(path, file_format, nrows=HEADER_SEARCH_ROWS))
+    return find_header(sheets, quote_found=file_format is not FileFormat.CSV).spec.kind
 
 
 def _checked_format(path: Path, max_bytes: int) -> FileFormat:

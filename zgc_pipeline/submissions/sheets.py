@@ -11,6 +11,7 @@ import csv
 import io
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -81,6 +82,10 @@ def _declared_extents(path: Path, file_format: FileFormat) -> dict[str, Extent]:
             return xls_extents(path)
         with zipfile.ZipFile(path) as archive:
             return xlsx_extents(archive) if file_format is FileFormat.XLSX else ods_extents(archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise SubmissionRefused(
+            f"工作簿内部文件已损坏（校验不符），请重新导出后报送（技术信息：{technical_note(exc)}）"
+        ) from exc
     except (KeyError, ElementTree.ParseError, EntitiesForbidden, DTDForbidden, ValueError, struct.error) as exc:
         raise SubmissionRefused(
             "工作簿已损坏或格式不正确，无法读取；请用Excel或WPS打开后另存为.xlsx，再重新报送"

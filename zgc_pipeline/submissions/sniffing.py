@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import errno
 import zipfile
+import zlib
 from enum import StrEnum
 from pathlib import Path, PurePath
 
@@ -169,7 +170,7 @@ def check_zip_safety(path: Path, bounds: ReadBounds = READ_BOUNDS) -> None:
                 _check_part(archive, member)
     except zipfile.LargeZipFile as exc:
         raise SubmissionRefused(f"工作簿超过4 GiB，疑似压缩炸弹，拒绝打开{_technical(exc)}") from exc
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError) as exc:
         raise SubmissionRefused(f"工作簿已损坏，无法解压，请重新导出后报送{_technical(exc)}") from exc
 
 
@@ -182,7 +183,7 @@ def _check_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
             if not member.filename.startswith(SCANNED_PART_PREFIXES):
                 while part.read(1 << 20):
                     pass
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise SubmissionRefused(
             f"工作簿内部文件“{member.filename}”已损坏（校验不符），请重新导出后报送{_technical(exc)}"
         ) from exc

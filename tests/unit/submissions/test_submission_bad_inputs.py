@@ -150,8 +150,8 @@ def test_undecodable_csv(tmp_path: Path) -> None:
 def test_no_matching_header(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", [["姓名", "电话", "地址"], ["张三", "1", "北京"]]))
     assert refused(path) == (
-        "未找到可识别的表头：文件中没有贷款信息表、保单信息表、评估信息表、专家评分表或试点单位名录的表头。"
-        "找到的内容：姓名、电话、地址"
+        "未找到可识别的表头：文件中没有贷款信息表、保单信息表、评估信息表、专家评分表或试点单位名录的表头，"
+        "请使用下发的模板填写后重新报送。找到的内容：姓名、电话、地址"
     )
 
 
@@ -159,7 +159,9 @@ def test_header_of_two_kinds(tmp_path: Path) -> None:
     header = ["项目编号", "专家编号", "评分", "统一社会信用代码", "单位名称", "单位类型", "入选日期"]
     path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", [header, ["HT-1"] * 7]))
     message = refused(path)
-    assert message.startswith("表头同时符合专家评分表、试点单位名录，无法判断报送的是哪一种表。")
+    assert message.startswith(
+        "表头同时符合专家评分表、试点单位名录，无法判断报送的是哪一种表，请删除不属于该表的列后重新报送。"
+    )
     assert message.endswith("找到的表头：项目编号、专家编号、评分、统一社会信用代码、单位名称、单位类型、入选日期")
 
 
@@ -196,3 +198,22 @@ def test_unknown_money_unit(tmp_path: Path) -> None:
 def test_two_data_sheets(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("一月", loan_rows()), SheetSpec("二月", loan_rows()))
     assert refused(path) == "多个工作表都有数据表头（“一月”、“二月”），请只保留一个数据工作表后重新报送"
+
+
+def test_a_text_file_that_is_no_table_is_never_quoted(tmp_path: Path) -> None:
+    path = tmp_path / "loans.csv"
+    path.write_text("root:x:0:0:root,/root,/bin/bash\nsecret-token,hunter2,abc\n", encoding="utf-8")
+    message = refused(path)
+    assert message.startswith("未找到可识别的表头")
+    for secret in ("root", "hunter2", "secret", "找到的内容"):
+        assert secret not in message
+
+
+def test_headers_found_in_a_workbook_are_quoted_short(tmp_path: Path) -> None:
+    header = [f"第{i}列" + "很长的说明文字" * 10 for i in range(30)]
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", [header, ["1"] * 30]))
+    message = refused(path)
+    quoted = message.split("找到的内容：", 1)[1]
+    assert quoted.endswith("等30项")
+    assert quoted.count("、") == 11
+    assert len(quoted) < 12 * 22 + 10
