@@ -85,23 +85,12 @@ def test_oversize_is_refused_without_reading(tmp_path: Path) -> None:
     assert refusal(path) == f"文件大小{MAX + 1}字节，超过上限{MAX}字节，请拆分后分别报送"
 
 
-@pytest.mark.parametrize("name", ["..", "a..b.xlsx"])
-def test_archive_refuses_dotdot_names(tmp_path: Path, name: str) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    path = inbox / name
-    if name != "..":
-        path.write_bytes(b"x")
-    with pytest.raises(SubmissionRefused, match=r"含“\.\.”或路径分隔符"):
-        archive_submission(path, tmp_path / "archive")
-
-
 def test_archive_refuses_symlink_out_of_its_folder(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_bytes(b"secret")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "loans.xlsx").symlink_to(secret)
-    with pytest.raises(SubmissionRefused, match="指向收件目录以外的链接"):
+    with pytest.raises(SubmissionRefused, match="指向收件目录以外的链接，拒绝接收；请把文件本身放入收件目录"):
         archive_submission(inbox / "loans.xlsx", tmp_path / "archive")
     assert not (tmp_path / "archive").exists() or not any((tmp_path / "archive").rglob("loans.xlsx"))
