@@ -56,8 +56,7 @@ def test_validate_a_folder_like_a_linter(tmp_path: Path, capsys: pytest.CaptureF
     csv_path = inbox / "二季度" / "贷款.csv"
     assert (
         f"{csv_path}:CSV:2:贷款金额（元）: 一百万 — 错误："
-        "金额格式不正确，应填数字（如1250000.00），可带千位分隔符、“元”或“¥”"
-        in out
+        "金额格式不正确，应填数字（如1250000.00），可带千位分隔符、“元”或“¥”" in out
     )
     assert f"{inbox / 'passwd.xlsx'}: 未检查：是指向所选文件夹以外的链接，未检查" in out
     assert not any(".hidden" in line or "~$" in line or "linked" in line for line in out)
@@ -123,8 +122,7 @@ def test_validate_in_a_real_process_without_airflow(tmp_path: Path) -> None:
     assert lines[-1] == "no airflow"
     assert (
         f"{inbox / '贷款.xlsx'}:::: — 提示：文件扩展名为“.xlsx”，但内容是CSV文本（.csv），"
-        "已按实际格式读取；今后请以“.csv”为扩展名保存"
-        in lines
+        "已按实际格式读取；今后请以“.csv”为扩展名保存" in lines
     )
     assert (tmp_path / "inbox_拒收报告" / "贷款.xlsx_拒收报告.xlsx").is_file()
 
