@@ -115,7 +115,6 @@ def validate_paths(
     order (a folder's files sorted), and the report folder.
     """
     from zgc_pipeline.outputs.rejections import report_file_name, write_rejection_report
-    from zgc_pipeline.submissions.archive import sha256_of
 
     reports = (report_dir or default_report_dir(arguments)).resolve()
     results: list[CheckedFile] = []
@@ -134,7 +133,7 @@ def validate_paths(
             write_rejection_report(
                 reports / report,
                 file_name=name,
-                sha256=sha256_of(path),
+                sha256=_sha256_or_blank(path),
                 problems=checked.problems,
                 submitter=submitter_name(checked.parsed),
             )
@@ -212,6 +211,16 @@ def _folder_files(folder: Path, skip: Path | None) -> Iterator[tuple[Path, str |
             yield path, _unread("不是普通文件（或是无效的链接），无法检查")
         else:
             yield path, label
+
+
+def _sha256_or_blank(path: Path) -> str:
+    """The file's checksum for its report; "" when it cannot even be read (its report says why)."""
+    from zgc_pipeline.submissions.archive import sha256_of
+
+    try:
+        return sha256_of(path)
+    except OSError:
+        return ""
 
 
 def _unread(problem: str) -> RowProblem:

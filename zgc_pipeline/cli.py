@@ -192,14 +192,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from zgc_pipeline.checking import lint_lines, validate_paths
+    from zgc_pipeline.submissions.sniffing import os_error_text
 
     settings = load_settings()
-    checked, reports = validate_paths(
-        args.paths,
-        max_bytes=settings.max_file_bytes,
-        report_dir=args.report_dir,
-        uscc_exceptions=settings.uscc_exceptions,
-    )
+    try:
+        checked, reports = validate_paths(
+            args.paths,
+            max_bytes=settings.max_file_bytes,
+            report_dir=args.report_dir,
+            uscc_exceptions=settings.uscc_exceptions,
+        )
+    except OSError as exc:  # the report folder cannot be written
+        raise CommandError(
+            f"无法写入拒收报告：{exc.filename or ''}（{os_error_text(exc)}），请用 --report-dir 另选文件夹"
+        ) from exc
     for result in checked:
         if not args.quiet:
             for line in lint_lines(result):

@@ -163,3 +163,17 @@ def test_verify_and_simulate_after_a_cycle(tmp_path: Path, capsys: pytest.Captur
     payout.write_bytes(payout.read_bytes() + b"tampered")
     assert main(["verify", str(year_dir)]) == 1
     assert "payout_2020.xlsx" in capsys.readouterr().out
+
+
+def test_validate_with_a_report_dir_that_cannot_be_made_is_one_plain_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("姓名,电话\n张三,123\n", encoding="utf-8")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    assert main(["validate", "--report-dir", str(blocker / "reports"), str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("zgc validate: 无法写入拒收报告：")
+    assert err[0].endswith("请用 --report-dir 另选文件夹")

@@ -30,6 +30,7 @@ Grid = list[list[Cell]]
 
 CSV_ENCODINGS = ("utf-8", "gb18030")
 CSV_SHEET_NAME = "CSV"
+DAMAGED_WORKBOOK = "工作簿已损坏或格式不正确，无法读取；请用Excel或WPS打开后另存为.xlsx，再重新报送"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +69,14 @@ def iter_sheets(path: Path, file_format: FileFormat, *, nrows: int | None = None
                 yield Sheet(meta.name, rows)
     except calamine.PasswordError as exc:
         raise SubmissionRefused("工作簿已加密（设置了打开密码），请取消密码后重新报送") from exc
-    except (calamine.CalamineError, calamine.XmlError, calamine.ZipError, ValueError, OSError) as exc:
-        raise SubmissionRefused(
-            "工作簿已损坏或格式不正确，无法读取；请用Excel或WPS打开后另存为.xlsx，再重新报送"
-            f"（技术信息：{technical_note(exc)}）"
-        ) from exc
+    except (calamine.CalamineError, ValueError, OSError) as exc:
+        raise SubmissionRefused(f"{DAMAGED_WORKBOOK}（技术信息：{technical_note(exc)}）") from exc
+    except BaseException as exc:
+        # A Rust panic inside calamine surfaces as pyo3's PanicException, a BaseException: it is a broken file,
+        # not a reason to stop the run. Everything else (KeyboardInterrupt, GeneratorExit…) goes on up.
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise SubmissionRefused(f"{DAMAGED_WORKBOOK}（技术信息：{technical_note(exc)}）") from exc
 
 
 def _declared_extents(path: Path, file_format: FileFormat) -> dict[str, Extent]:
@@ -87,10 +91,7 @@ def _declared_extents(path: Path, file_format: FileFormat) -> dict[str, Extent]:
             f"工作簿内部文件已损坏（校验不符），请重新导出后报送（技术信息：{technical_note(exc)}）"
         ) from exc
     except (KeyError, ElementTree.ParseError, EntitiesForbidden, DTDForbidden, ValueError, struct.error) as exc:
-        raise SubmissionRefused(
-            "工作簿已损坏或格式不正确，无法读取；请用Excel或WPS打开后另存为.xlsx，再重新报送"
-            f"（技术信息：{technical_note(exc)}）"
-        ) from exc
+        raise SubmissionRefused(f"{DAMAGED_WORKBOOK}（技术信息：{technical_note(exc)}）") from exc
 
 
 def read_csv_rows(path: Path, *, nrows: int | None = None) -> Grid:
