@@ -1,9 +1,12 @@
 """What a sent file really is, told from its bytes, and whether it is safe to open.
 
 Checks run before any parser sees the file: size (from the file system, before reading), the real format from
-the first bytes, the zip's declared sizes and compression ratios (zip bombs), DOCTYPE/ENTITY declarations in the
-workbook's XML parts (entity attacks) and encrypted workbooks. Everything here refuses with
-``SubmissionRefused`` and a message the submitter can act on.
+the first bytes, the zip's declared sizes and compression ratios (zip bombs), each XML part's size against
+``extent.READ_BOUNDS``, every part's CRC, DOCTYPE/ENTITY declarations in the workbook's XML parts (entity attacks)
+and encrypted workbooks. Everything here refuses with ``SubmissionRefused`` and a message the submitter can act on.
+
+The file's name plays no part in deciding what it is: identical bytes read the same whatever they are called. A
+name that claims another format is only a WARNING on the file (``extension_warning``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ FORMAT_NAMES = {
     FileFormat.ODS: "OpenDocument表格（.ods）",
     FileFormat.CSV: "CSV文本（.csv）",
 }
-_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1a")  # \x1a: the DOS end-of-file mark
 ACCEPTED_EXTENSIONS = {".xlsx": FileFormat.XLSX, ".xls": FileFormat.XLS, ".ods": FileFormat.ODS, ".csv": FileFormat.CSV}
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -46,6 +48,7 @@ RATIO_CHECK_FLOOR = 1 << 20  # tiny parts may compress oddly well; only parts ab
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 PROLOG_BYTES = 64 * 1024  # a DOCTYPE must stand before the root element, within the first bytes of a part
 TEXT_SAMPLE_BYTES = 4096
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1a")  # \x1a: the DOS end-of-file mark
 ASK_FOR_SPREADSHEET = "请报送.xlsx、.xls、.ods或.csv文件"
 _OTHER_MAGIC = (  # common things sent by mistake, named so the clerk knows what arrived
     (b"%PDF", "PDF文档"),
@@ -237,8 +240,16 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _looks_like_utf16(head: bytes) -> bool:
-    """UTF-16 without a BOM: most ASCII characters carry a NUL beside them, on the even or the odd bytes."""
+    """UTF-16 without a BOM: most ASCII characters carry a NUL beside them, on the even or the odd bytes, and the
+    whole reads as text in that byte order."""
     if len(head) < 4:
         return False
-    even, odd = head[0::2], head[1::2]
-    return max(even.count(0), odd.count(0)) * 2 > min(len(even), len(odd))
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) * 2 <= len(head) // 2:
+        return False
+    decoder = codecs.getincrementaldecoder("utf-16-be" if even > odd else "utf-16-le")()
+    try:
+        text = decoder.decode(head[: len(head) // 2 * 2], final=False)
+    except UnicodeDecodeError:
+        return False
+    return all(ch >= " " or ch in "\t\r\n" for ch in text)

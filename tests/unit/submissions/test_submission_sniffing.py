@@ -51,6 +51,7 @@ def test_same_bytes_read_the_same_whatever_the_name(tmp_path: Path, actual: File
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "图片"),
         (b"Rar!\x1a\x07\x00", "压缩包"),
         (b"\x7fELF\x02\x01\x01\x00", "不是表格文件"),
+        (bytes(64) + b"\x01\x02", "文件内容不是表格文件"),  # NULs, but no UTF-16 text
     ],
 )
 def test_real_non_spreadsheets_are_still_refused(tmp_path: Path, head: bytes, what: str) -> None:
