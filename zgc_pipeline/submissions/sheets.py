@@ -100,13 +100,13 @@ def read_csv_rows(path: Path, *, nrows: int | None = None) -> Grid:
     text = decode_csv(data, partial=nrows is not None)
     reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
     rows: Grid = []
-    columns = 0
+    columns = cells = 0
     try:
         for record in reader:
             rows.append(list(record))
-            columns = max(columns, len(record))
-            if len(rows) > READ_BOUNDS.rows or columns > READ_BOUNDS.columns:
-                break
+            columns, cells = max(columns, len(record)), cells + len(record)
+            if len(rows) > READ_BOUNDS.rows or columns > READ_BOUNDS.columns or cells > READ_BOUNDS.cells:
+                break  # past a bound: refused below, without reading the rest
             if nrows is not None and len(rows) >= nrows:
                 break
     except csv.Error as exc:

@@ -254,3 +254,12 @@ def test_a_part_that_lies_about_its_size_is_caught_by_its_checksum(tmp_path: Pat
         read_submission(path, max_bytes=MAX)
     message = caught.value.problem.problem
     assert message.startswith(f"工作簿内部文件“{info.filename}”已损坏（校验不符），请重新导出后报送")
+
+
+def test_a_csv_past_the_bounds_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    row = ",".join(["1"] * READ_BOUNDS.columns) + "\n"
+    path.write_text(
+        "贷款合同编号,贷款金额（元）\n" + row * (READ_BOUNDS.cells // READ_BOUNDS.columns + 10), encoding="utf-8"
+    )
+    assert_refused_quickly(path, "工作表“CSV”的内容一直延伸到单元格", "超过可读取的上限")
