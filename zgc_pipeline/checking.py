@@ -87,13 +87,14 @@ def check_file(
 
 
 def submitter_name(parsed: ParsedSubmission | None) -> str:
-    """The institution that sent a file, as it wrote its own name most often; "" when the kind names none."""
-    spec_field = parsed.spec.submitter_field if parsed is not None else None
-    if parsed is None or spec_field is None:
+    """The institution that sent a file, as it wrote its own name most often; for the panel's and the bureau's
+    files, who sends that kind; "" when the file could not be read."""
+    if parsed is None:
         return ""
-    names = parsed.frame.get(spec_field.replace("_uscc", "_name"))
+    spec = parsed.spec
+    names = parsed.frame.get(spec.submitter_field.replace("_uscc", "_name")) if spec.submitter_field else None
     if names is None:
-        return ""
+        return spec.sender if spec.submitter_field is None else ""
     counts = Counter(name for name in names.dropna() if isinstance(name, str) and name.strip())
     return min(counts, key=lambda name: (-counts[name], name)) if counts else ""
 
