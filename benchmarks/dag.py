@@ -37,7 +37,7 @@ def run_dag(sample: SampleYear, out: Path, projects: int) -> Run:
     assert sample.scores is not None
     inbox = out / "inbox"
     _inbox_copy(sample, inbox)
-    cfg = config(SampleYear(inbox, sample.registry, sample.scores, sample.budget, sample.description), out)
+    cfg, settings = config(SampleYear(inbox, sample.registry, sample.scores, sample.budget, sample.description), out)
     params = {**cfg.to_params(), "wait_for_scores": False}
     run = Run(NAME, projects)
     started = time.perf_counter()
@@ -49,6 +49,7 @@ def run_dag(sample: SampleYear, out: Path, projects: int) -> Run:
             answer=SignOffAnswer("批准", signer="基准测试"),
             progress=lambda _line: None,
             log_file=out / "airflow.log",
+            settings_env=settings.environment(),
         )
         if outcome.failed_tasks:
             raise RuntimeError(f"tasks failed: {outcome.failed_tasks}; see {out / 'airflow.log'}")

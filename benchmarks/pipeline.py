@@ -7,41 +7,45 @@ fresh SQLite ledger under ``DIR``; each step is a stage of the result, and the p
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.measure import Run, child_main
 from zgc_pipeline import cycle
 from zgc_pipeline.samples.year import SampleYear
-from zgc_pipeline.settings import default_ledger_url, load_settings
+from zgc_pipeline.settings import Settings, load_settings
 
 NAME = "pipeline"
 SIGNER = "基准测试"
+RUN_KEY = "benchmark"
 
 
-def config(sample: SampleYear, out: Path) -> cycle.CycleConfig:
-    """The run's configuration: the sample's inbox, registry and budget; ledger, archive and outputs under ``out``."""
-    return cycle.CycleConfig(
-        year=2020,
-        inbox=sample.inbox,
-        registry=sample.registry,
-        budget=sample.budget,
-        out=out,
-        ledger_url=default_ledger_url(out),
-        policy_file=None,
-        archive_dir=out / "archive",
-        max_file_bytes=load_settings().max_file_bytes,
-    )
+def config(sample: SampleYear, out: Path) -> tuple[cycle.CycleConfig, Settings]:
+    """The run's configuration: the sample's inbox, registry and budget; ledger, archive and outputs under ``out``
+    (the settings its steps read, as ``zgc cycle`` gives them to its in-process tasks)."""
+    settings = replace(load_settings(), output_root=out, archive_dir=out / "archive", ledger_url=None)
+    params = {
+        "year": 2020,
+        "inbox": str(sample.inbox),
+        "registry": str(sample.registry),
+        "budget": str(sample.budget),
+        "out": str(out),
+    }
+    return cycle.CycleConfig.from_params(params, settings), settings
 
 
 def settle_year(sample: SampleYear, out: Path, projects: int) -> Run:
     """Every step of the year, timed per stage; over budget the scores file is received and validated."""
     assert sample.scores is not None
-    cfg = config(sample, out)
+    cfg, _settings = config(sample, out)
     run = Run(NAME, projects)
     started = time.perf_counter()
-    paths = run.stage("discover", lambda: cycle.discover_submissions(cfg))
-    ids = [run.stage("receive", lambda p=p: cycle.receive_submission(cfg, p)) for p in paths]  # type: ignore[misc]
+    paths = run.stage("discover", lambda: cycle.discover_submissions(cfg, run_key=RUN_KEY))
+    ids = [
+        run.stage("receive", lambda p=p: cycle.receive_submission(cfg, p, run_key=RUN_KEY))  # type: ignore[misc]
+        for p in paths
+    ]
     outcomes = [run.stage("validate", lambda i=i: cycle.validate_submission(cfg, i)) for i in ids]  # type: ignore[misc]
     run.stage("reconcile", lambda: cycle.reconcile_submissions(cfg))
     run.stage("compute", lambda: cycle.compute_subsidies(cfg))
@@ -50,12 +54,14 @@ def settle_year(sample: SampleYear, out: Path, projects: int) -> Run:
         raise RuntimeError(f"the bulk year should be over budget, the DAG took {branch}")
     run.stage("packet", lambda: cycle.write_expert_review_packet(cfg))
     with run.timed("ingest_scores"):
-        scores = cycle.validate_submission(cfg, cycle.receive_submission(cfg, str(sample.scores)))
+        scores = cycle.ingest_scores(cfg, str(sample.scores), run_key=RUN_KEY)
     run.stage("allocate_by_merit", lambda: cycle.allocate_by_merit(cfg))
-    summary = run.stage("summarise", lambda: cycle.summarise_result(cfg))
+    summary = run.stage("prepare_result", lambda: cycle.prepare_result(cfg))
     run.stage(
         "sign_off",
-        lambda: cycle.record_sign_off(cfg, approved=True, signed_by=SIGNER, signed_at=datetime.now(UTC)),
+        lambda: cycle.record_sign_off(
+            cfg, approved=True, signed_by=SIGNER, signed_at=datetime.now(UTC), shown_sha256=summary["result_sha256"]
+        ),
     )
     run.stage("write_payout_files", lambda: cycle.write_payout_files(cfg))
     run.finish(started)

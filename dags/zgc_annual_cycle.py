@@ -5,19 +5,27 @@ Settles one year of the pilot: the banks', insurers' and valuers' spreadsheets i
 bureau's payout workbook.
 
 **Order of steps**
-1. `resolve_run` – fixes the year (default: the year before the run date), budget and folders.
-2. `discover_submissions` – lists the registry and every file in the inbox.
-3. `receive_submission` (one per file) – archives the file by SHA-256 and registers it in the ledger.
-4. `validate_submission` (one per file) – reads it, checks it with Great Expectations, keeps the good rows and
-   writes a rejection report for its sender (`OUT/<year>/rejections/`). A refused file is a *handled* outcome.
-5. `reconcile_submissions` – a resubmitted file replaces the same sender's earlier one (R6.2).
-6. `compute_subsidies` – rules R1–R6 and R9: premium subsidy and valuation support per line, caps per project.
-7. `check_budget` – R7. Within budget → `approve_in_full`. Over budget → `write_review_packet`, then
+1. `resolve_run` 确定年度与预算 – fixes the year (default: the year before the run date) and budget, and checks the
+   policy file, the year, the registry, the inbox and the ledger before anything is received.
+2. `check_year_open` 核对年度状态 – a year already signed off is never changed: with the same inputs the run checks
+   the delivered folder and stops there (已签批，未作更改); with other inputs it fails, saying what differs and how
+   to reopen the year (DAG `zgc_reopen_year` or `zgc reopen`).
+3. `discover_submissions` 清点收件 – lists the registry and every file in the inbox (the pipeline's own reports,
+   drafts and packets, hidden files and links out of the inbox are skipped and listed in the manifest).
+4. `receive_submission` 接收报送文件 (one per file) – archives the file by SHA-256 and registers it in the ledger.
+5. `validate_submission` 校验报送文件 (one per file) – reads it, checks it with Great Expectations, keeps the good rows
+   and writes a rejection report for its sender (`OUT/<year>/rejections/`). A refused file is a *handled* outcome.
+6. `reconcile_submissions` 确定有效文件 – a file first received in a later run replaces the same sender's earlier
+   one (R6.2); replaced files' reports move to `rejections/已替代/`.
+7. `compute_subsidies` 核定补贴 – rules R1–R6 and R9: premium subsidy and valuation support per line, caps per project.
+8. `check_budget` 预算判断 – R7. Within budget → `approve_in_full`. Over budget → `write_review_packet`, then
    `wait_for_scores` waits (holding no worker slot) for the panel's 专家评分表 in the inbox, `ingest_scores`, and
    `allocate_by_merit` funds the best projects first (R8).
-8. `sign_off` – the bureau approves (批准) or rejects (驳回) the result in *Required Actions* (R10).
-9. `write_payout_files` – payout workbook, evaluation pack and manifest in `OUT/<year>/`;
-   or `release_nothing` on a rejection, which writes no payout file and fails the run to say so.
+9. `prepare_result` 生成待签批结果 – the draft `OUT/<year>/草稿/payout_<year>_草稿.xlsx` and the figures shown.
+10. `sign_off` 签批 – the bureau approves (批准) or rejects (驳回) the result in *Required Actions* (R10); the
+    sign-off is recorded against the result it showed, and refused if the year was recomputed meanwhile.
+11. `write_payout_files` 生成拨付文件 – payout workbook, evaluation pack and manifest in `OUT/<year>/`;
+    or `release_nothing` 驳回，不拨付 on a rejection, which writes no payout file and fails the run to say so.
 
 **When a task fails**
 - `validate_submission` does not fail for bad data: the file's rejection report says what to fix. Once the
@@ -25,15 +33,16 @@ bureau's payout workbook.
 - A `receive_submission` / `validate_submission` instance that failed for an operational reason (disk, database,
   permissions): fix the cause, then clear *that one mapped instance* with its downstream tasks; the run finishes
   with the same result as a clean run.
-- `resolve_run` failing names the missing setting (budget, registry). Trigger again with it filled in.
+- `resolve_run` failing names the setting that is wrong (budget, registry, policy, ledger, an empty inbox, a year
+  outside the pilot). Trigger again with it corrected.
 - `wait_for_scores` timing out means the panel's scores never arrived; drop them in the inbox and clear the task.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pendulum
 from airflow.providers.standard.operators.hitl import HITLBranchOperator
@@ -41,53 +50,95 @@ from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from zgc_pipeline.settings import load_settings
+
 APPROVE = "批准"
 REJECT = "驳回"
-TASK_RETRIES = int(os.environ.get("ZGC_TASK_RETRIES", "2"))
-SCORES_WAIT = timedelta(seconds=int(os.environ.get("ZGC_SCORES_WAIT_SECONDS", str(30 * 24 * 3600))))
-SCORES_POKE = int(os.environ.get("ZGC_SCORES_POKE_SECONDS", "3600"))
-SIGNOFF_WAIT = timedelta(seconds=int(os.environ.get("ZGC_SIGNOFF_WAIT_SECONDS", str(30 * 24 * 3600))))
+FAILURE_KEY = "failure"  # XCom: the first line of a failed step's error, for whoever watches the run
+SETTINGS = load_settings()
+T = TypeVar("T")
 
 
-def _config(run: dict[str, Any]) -> Any:
-    """The run's CycleConfig; domain errors become failures that are not retried (bad input will not fix itself)."""
-    from zgc_pipeline.cycle import CycleConfig, CycleError
+def _config(params: dict[str, Any]) -> Any:
+    """The run's CycleConfig from its params, the deployment's settings and the ledger connection."""
+    from zgc_airflow.connections import airflow_ledger_url
+    from zgc_pipeline.cycle import CycleConfig
+
+    return CycleConfig.from_params(params, load_settings(), ledger_url=airflow_ledger_url())
+
+
+def _step(step: Callable[..., T], params: dict[str, Any], *args: Any, **kwargs: Any) -> T:
+    """Run one step of ``zgc_pipeline.cycle``. A CycleError fails at once (bad input will not fix itself); any
+    other error may be retried. Either way the error's first line is kept for the one watching the run."""
+    from zgc_pipeline.cycle import CycleError
 
     try:
-        return CycleConfig.from_params(run)
+        return step(_config(params), *args, **kwargs)
     except CycleError as exc:
+        _remember_failure(exc)
         raise AirflowFailException(str(exc)) from exc
+    except Exception as exc:
+        _remember_failure(exc)
+        raise
 
 
-def _call(step: str, run: dict[str, Any], *args: Any) -> Any:
-    """Run one step of ``zgc_pipeline.cycle``: a CycleError fails at once, anything else may be retried."""
-    from zgc_pipeline import cycle
+def _remember_failure(exc: BaseException) -> None:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    get_current_context()["ti"].xcom_push(key=FAILURE_KEY, value=first)
 
-    try:
-        return getattr(cycle, step)(_config(run), *args)
-    except cycle.CycleError as exc:
-        raise AirflowFailException(str(exc)) from exc
+
+def _run_key() -> str:
+    """The run's own id: files first received in a later run replace earlier ones (R6.2)."""
+    return str(get_current_context()["run_id"])
 
 
 class BureauSignOff(HITLBranchOperator):
-    """The bureau's sign-off (R10): the decision, who made it and when go into the ledger before branching."""
+    """The bureau's sign-off (R10): the decision, who made it and when go into the ledger before branching,
+    against the result the bureau was shown (its checksum in the body)."""
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         if "error" not in event:
             from zgc_pipeline.cycle import record_sign_off
 
+            ti = context["ti"]
             user = event.get("responded_by_user") or {}
-            record_sign_off(
-                _config(context["ti"].xcom_pull(task_ids="resolve_run")),
+            shown = ti.xcom_pull(task_ids="prepare_result")["result_sha256"]
+            _step(
+                record_sign_off,
+                ti.xcom_pull(task_ids="resolve_run"),
                 approved=event["chosen_options"] == [APPROVE],
                 signed_by=str(user.get("name") or user.get("id") or "unknown"),
                 signed_at=event["responded_at"],
+                shown_sha256=shown,
             )
         return super().execute_complete(context=context, event=event)
 
 
+SIGN_OFF_BODY = """\
+### {{ ti.xcom_pull(task_ids='resolve_run')['year'] }}年度中关村知识产权质押融资保险试点补贴核定结果 · 待签批
+
+| 项目 | 内容 |
+|---|---|
+| 当年预算 | {{ ti.xcom_pull(task_ids='prepare_result')['budget'] }} 元 |
+| 符合条件申报合计 | {{ ti.xcom_pull(task_ids='prepare_result')['qualifying_total'] }} 元 |
+| 核定合计 | **{{ ti.xcom_pull(task_ids='prepare_result')['approved_total'] }} 元** |
+| 资助项目 | {{ ti.xcom_pull(task_ids='prepare_result')['funded_projects'] }} 个 |
+| 收款单位 | {{ ti.xcom_pull(task_ids='prepare_result')['payees'] }} 家 |
+| 未通过 | {{ ti.xcom_pull(task_ids='prepare_result')['refused_lines'] }} 行 |
+| 专家评审 | {{ ti.xcom_pull(task_ids='prepare_result')['reviewed'] }} |
+| 结果校验值 | `{{ ti.xcom_pull(task_ids='prepare_result')['result_sha256'] }}` |
+| 草稿 | `{{ ti.xcom_pull(task_ids='prepare_result')['draft'] }}` |
+
+[打开结果审阅页，核对明细后再签批](/zgc/years/{{ ti.xcom_pull(task_ids='resolve_run')['year'] }})
+
+批准：生成拨付文件；驳回：不生成任何拨付文件。签批记录的是上方校验值所标识的结果。
+"""
+
+
 @dag(
     dag_id="zgc_annual_cycle",
+    dag_display_name="年度补贴核定（中关村知识产权质押融资保险试点）",
     schedule=CronTriggerTimetable("0 9 15 1 *", timezone="Asia/Shanghai"),
     start_date=pendulum.datetime(2020, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
@@ -96,29 +147,36 @@ class BureauSignOff(HITLBranchOperator):
     tags=["zgc", "subsidy", "annual"],
     default_args={
         "owner": "zgc-data-engineering",
-        "retries": TASK_RETRIES,
+        "retries": SETTINGS.task_retries,
         "retry_delay": timedelta(minutes=5),
     },
     params={
-        "year": Param(None, type=["null", "integer"], minimum=2000, description="结算年度；空 = 运行日期的上一年"),
+        "year": Param(
+            None, type=["null", "integer"], minimum=2000, title="结算年度", description="空 = 运行日期的上一年"
+        ),
         "budget": Param(
-            None, type=["null", "string"], description="当年财政批复总金额（元）；空 = Airflow 变量 zgc_budget_<年度>"
+            None,
+            type=["null", "string"],
+            title="当年财政批复总金额（元）",
+            description="如 3000000 或 300万；空 = Airflow 变量 zgc_budget_<年度>",
         ),
-        "inbox": Param("", type="string", description="收件目录；空 = ZGC_INBOX_ROOT/<年度>"),
-        "registry": Param("", type="string", description="试点单位名录文件；空 = ZGC_REGISTRY_FILE"),
-        "out": Param("", type="string", description="输出目录；空 = ZGC_OUTPUT_ROOT"),
-        "ledger_url": Param(
-            "", type="string", description="台账数据库 SQLAlchemy URL；空 = ZGC_LEDGER_URL 或输出目录下的 SQLite"
+        "inbox": Param("", type="string", title="收件目录", description="空 = ZGC_INBOX_ROOT/<年度>"),
+        "registry": Param("", type="string", title="试点单位名录文件", description="空 = ZGC_REGISTRY_FILE"),
+        "out": Param("", type="string", title="输出目录", description="空 = ZGC_OUTPUT_ROOT"),
+        "policy_file": Param("", type="string", title="政策文件", description="空 = 项目自带的默认政策"),
+        "allow_empty": Param(
+            False, type="boolean", title="允许核定空年度", description="收件为空或没有本年度申报行时仍核定（金额为0）"
         ),
-        "policy_file": Param("", type="string", description="政策文件；空 = 项目自带的默认政策"),
-        "wait_for_scores": Param(True, type="boolean", description="超预算时是否等待专家评分表送达"),
+        "wait_for_scores": Param(True, type="boolean", title="等待专家评分", description="超预算时是否等待专家评分表"),
     },
 )
 def zgc_annual_cycle() -> None:
-    @task
+    @task(task_display_name="确定年度与预算")
     def resolve_run() -> dict[str, Any]:
-        """Fix the year and budget once, so every later task settles the same thing."""
+        """Fix the year and budget once, so every later task settles the same thing; check before working."""
         from airflow.sdk import Variable
+
+        from zgc_pipeline.cycle import CycleError, check_run
 
         context = get_current_context()
         params = dict(context["params"])
@@ -134,20 +192,44 @@ def zgc_annual_cycle() -> None:
                 raise AirflowFailException(
                     f"未设置{year}年度预算：在参数 budget 中填写，或设置 Airflow 变量 zgc_budget_{year}"
                 )
-        return _config(params).to_params()
+        try:
+            cfg = _config(params)
+        except CycleError as exc:
+            _remember_failure(exc)
+            raise AirflowFailException(str(exc)) from exc
+        _step(check_run, cfg.to_params())
+        return dict(cfg.to_params())
 
-    @task
+    @task.short_circuit(task_display_name="核对年度状态")
+    def check_year_open(run: dict[str, Any]) -> bool:
+        """A signed year is left as signed: when nothing changed, every later task is skipped and the note says so."""
+        from zgc_pipeline.cycle import check_year_open as standing
+
+        unchanged = _step(standing, run)
+        if unchanged is not None:
+            get_current_context()["ti"].xcom_push(key="unchanged", value=unchanged)
+            return False
+        return True
+
+    @task(task_display_name="清点收件")
     def discover_submissions(run: dict[str, Any]) -> list[str]:
-        return list(_call("discover_submissions", run))
+        from zgc_pipeline.cycle import discover_submissions as discover
 
-    @task(map_index_template="{{ file_name }}")
+        return list(_step(discover, run, run_key=_run_key()))
+
+    @task(task_display_name="接收报送文件", map_index_template="{{ file_name }}")
     def receive_submission(run: dict[str, Any], path: str) -> int:
-        get_current_context()["file_name"] = os.path.basename(path)  # type: ignore[typeddict-unknown-key]
-        return int(_call("receive_submission", run, path))
+        from zgc_pipeline.cycle import receive_submission as receive
+        from zgc_pipeline.submissions.names import shown_name
 
-    @task(map_index_template="{{ file_name }}")
+        get_current_context()["file_name"] = shown_name(path)  # type: ignore[typeddict-unknown-key]
+        return int(_step(receive, run, path, run_key=_run_key()))
+
+    @task(task_display_name="校验报送文件", map_index_template="{{ file_name }}")
     def validate_submission(run: dict[str, Any], submission_id: int) -> dict[str, Any]:
-        outcome = _call("validate_submission", run, submission_id)
+        from zgc_pipeline.cycle import validate_submission as validate
+
+        outcome = _step(validate, run, submission_id)
         get_current_context()["file_name"] = outcome.file_name  # type: ignore[typeddict-unknown-key]
         return {
             "file": outcome.file_name,
@@ -157,88 +239,112 @@ def zgc_annual_cycle() -> None:
             "refused_whole": outcome.refused_whole,
         }
 
-    @task
-    def reconcile_submissions(run: dict[str, Any], outcomes: list[dict[str, Any]]) -> dict[str, int]:
-        return dict(_call("reconcile_submissions", run))
+    @task(task_display_name="确定有效文件")
+    def reconcile_submissions(run: dict[str, Any]) -> dict[str, int]:
+        from zgc_pipeline.cycle import reconcile_submissions as reconcile
 
-    @task
-    def compute_subsidies(run: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
-        return dict(_call("compute_subsidies", run))
+        return dict(_step(reconcile, run))
 
-    @task.branch
-    def check_budget(run: dict[str, Any], computed: dict[str, Any]) -> str:
-        return str(_call("choose_budget_path", run))
+    @task(task_display_name="核定补贴")
+    def compute_subsidies(run: dict[str, Any]) -> dict[str, Any]:
+        from zgc_pipeline.cycle import compute_subsidies as compute
 
-    @task
+        return dict(_step(compute, run))
+
+    @task.branch(task_display_name="预算判断")
+    def check_budget(run: dict[str, Any]) -> str:
+        from zgc_pipeline.cycle import choose_budget_path
+
+        return str(_step(choose_budget_path, run))
+
+    @task(task_display_name="全额核定")
     def approve_in_full(run: dict[str, Any]) -> str:
-        return str(_call("approve_in_full", run))
+        from zgc_pipeline.cycle import approve_in_full as approve
 
-    @task
+        return str(_step(approve, run))
+
+    @task(task_display_name="生成专家评审材料")
     def write_review_packet(run: dict[str, Any]) -> str:
-        return str(_call("write_expert_review_packet", run))
+        from zgc_pipeline.cycle import write_expert_review_packet
 
-    @task.sensor(poke_interval=SCORES_POKE, timeout=SCORES_WAIT.total_seconds(), mode="reschedule")
+        return str(_step(write_expert_review_packet, run))
+
+    @task.sensor(
+        task_display_name="等待专家评分",
+        poke_interval=SETTINGS.scores_poke_seconds,
+        timeout=SETTINGS.scores_wait_seconds,
+        mode="reschedule",
+    )
     def wait_for_scores(run: dict[str, Any], packet: str) -> Any:
         """Waits for the panel's 专家评分表 in the inbox without holding a worker slot between looks."""
         from airflow.sdk import PokeReturnValue
 
-        found = _call("find_expert_scores", run)
+        from zgc_pipeline.cycle import find_expert_scores
+
+        found = _step(find_expert_scores, run)
         if found is None and not get_current_context()["params"].get("wait_for_scores", True):
             raise AirflowSkipException(f"专家评分表尚未送达；评审材料见 {packet}")
         return PokeReturnValue(is_done=found is not None, xcom_value=found)
 
-    @task
+    @task(task_display_name="接收专家评分")
     def ingest_scores(run: dict[str, Any], path: str) -> dict[str, Any]:
-        submission_id = _call("receive_submission", run, path)
-        outcome = _call("validate_submission", run, submission_id)
+        from zgc_pipeline.cycle import ingest_scores as ingest
+
+        outcome = _step(ingest, run, path, run_key=_run_key())
         return {"file": outcome.file_name, "rows_read": outcome.rows_read, "rows_refused": outcome.rows_refused}
 
-    @task
-    def allocate_by_merit(run: dict[str, Any], scores: dict[str, Any]) -> str:
-        return str(_call("allocate_by_merit", run))
+    @task(task_display_name="择优核定")
+    def allocate_by_merit(run: dict[str, Any]) -> str:
+        from zgc_pipeline.cycle import allocate_by_merit as allocate
 
-    @task(trigger_rule="none_failed_min_one_success")
+        return str(_step(allocate, run))
+
+    @task(task_display_name="生成待签批结果", trigger_rule="none_failed_min_one_success")
     def prepare_result() -> dict[str, Any]:
         """Joins the two budget paths; the run comes from XCom so that only those paths are upstream."""
+        from zgc_pipeline.cycle import prepare_result as prepare
+
         run = get_current_context()["ti"].xcom_pull(task_ids="resolve_run")
-        return dict(_call("summarise_result", run))
+        return dict(_step(prepare, run))
 
-    @task
+    @task(task_display_name="生成拨付文件")
     def write_payout_files(run: dict[str, Any]) -> dict[str, str]:
-        return dict(_call("write_payout_files", run))
+        from zgc_pipeline.cycle import write_payout_files as write
 
-    @task
+        return dict(_step(write, run))
+
+    @task(task_display_name="驳回，不拨付")
     def release_nothing(run: dict[str, Any]) -> None:
-        manifest = _call("write_rejected_manifest", run)
+        from zgc_pipeline.cycle import write_rejected_manifest
+
+        manifest = _step(write_rejected_manifest, run)
         raise AirflowFailException(f"区知识产权局驳回了该年度结果，未生成任何拨付文件；签批记录见 {manifest}")
 
     run = resolve_run()
+    gate = check_year_open(run)
     paths = discover_submissions(run)
     received = receive_submission.partial(run=run).expand(path=paths)
     outcomes = validate_submission.partial(run=run).expand(submission_id=received)
-    computed = compute_subsidies(run, reconcile_submissions(run, outcomes))
-    branch = check_budget(run, computed)
+    reconciled = reconcile_submissions(run)
+    computed = compute_subsidies(run)
+    branch = check_budget(run)
     in_full = approve_in_full(run)
     packet = write_review_packet(run)
-    merit = allocate_by_merit(run, ingest_scores(run, wait_for_scores(run, packet)))
-    branch >> [in_full, packet]
+    scores = ingest_scores(run, wait_for_scores(run, packet))
+    merit = allocate_by_merit(run)
+    gate >> paths
+    outcomes >> reconciled >> computed >> branch >> [in_full, packet]
+    scores >> merit
     result = prepare_result()
     [in_full, merit] >> result
     sign_off = BureauSignOff(
         task_id="sign_off",
+        task_display_name="签批",
         subject="{{ ti.xcom_pull(task_ids='resolve_run')['year'] }}年度试点补贴核定结果签批",
-        body=(
-            "预算 {{ ti.xcom_pull(task_ids='prepare_result')['budget'] }} 元；"
-            "申报合计 {{ ti.xcom_pull(task_ids='prepare_result')['qualifying_total'] }} 元；"
-            "核定合计 {{ ti.xcom_pull(task_ids='prepare_result')['approved_total'] }} 元；"
-            "资助项目 {{ ti.xcom_pull(task_ids='prepare_result')['funded_projects'] }} 个，"
-            "收款单位 {{ ti.xcom_pull(task_ids='prepare_result')['payees'] }} 家；"
-            "专家评审：{{ ti.xcom_pull(task_ids='prepare_result')['reviewed'] }}；"
-            "结果校验值 {{ ti.xcom_pull(task_ids='prepare_result')['result_sha256'] }}"
-        ),
+        body=SIGN_OFF_BODY,
         options=[APPROVE, REJECT],
         options_mapping={APPROVE: "write_payout_files", REJECT: "release_nothing"},
-        response_timeout=SIGNOFF_WAIT,
+        response_timeout=timedelta(seconds=SETTINGS.signoff_wait_seconds),
         retries=0,
     )
     result >> sign_off >> [write_payout_files(run), release_nothing(run)]

@@ -1,9 +1,10 @@
 """Run ``zgc_annual_cycle`` through Airflow's own in-process test runner and answer its sign-off.
 
 What this computes is what the scheduled DAG computes: the same DAG file, the same tasks. A watcher thread
-reports progress and, when the run reaches the bureau's sign-off, answers it through Airflow's own
-human-in-the-loop mechanism (the same call the REST API's PATCH handler makes) or stops the process with exit
-code 4 so the command line can say the result waits for sign-off.
+follows this run only (its run id is fixed before it starts), reports each task once, in the DAG's order, as it
+finishes, and when the run reaches the bureau's sign-off answers it through Airflow's own human-in-the-loop
+mechanism (the same call the REST API's PATCH handler makes) or stops the process with exit code 4 so the command
+line can say the result waits for sign-off.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +23,16 @@ from zgc_airflow.home import configure, ensure_metadata_database
 
 DAG_ID = "zgc_annual_cycle"
 SIGN_OFF_TASK = "sign_off"
-EXIT_AWAITING_SCORES = 3
+FAILURE_KEY = "failure"  # what the DAG's tasks push when a step fails: the error's first line
 EXIT_AWAITING_SIGNOFF = 4
 FINISHED = ("success", "failed", "skipped", "upstream_failed", "removed")
+STATE_WORDS = {
+    "success": "完成",
+    "failed": "失败",
+    "skipped": "跳过",
+    "upstream_failed": "因上游失败未运行",
+    "removed": "已移除",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +43,23 @@ class SignOffAnswer:
     signer: str = "zgc"
 
 
+@dataclass(frozen=True, slots=True)
+class TaskFailure:
+    """A failed task instance: which task, which file (a mapped one), and the first line of its error."""
+
+    task_id: str
+    label: str  # the task's Chinese display name
+    file: str | None
+    message: str
+
+
 @dataclass(slots=True)
 class RunOutcome:
     run_id: str
     state: str
     task_states: dict[str, list[str]] = field(default_factory=dict)  # task id → states of its instances
     xcoms: dict[str, Any] = field(default_factory=dict)
+    failures: list[TaskFailure] = field(default_factory=list)  # in the DAG's order
 
     def states_of(self, task_id: str) -> list[str]:
         return self.task_states.get(task_id, [])
@@ -52,6 +73,14 @@ class RunOutcome:
         return sorted(
             t for t, states in self.task_states.items() if any(s in ("failed", "upstream_failed") for s in states)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Instance:
+    task_id: str
+    map_index: int
+    state: str
+    shown: str | None  # rendered map index: the file's name
 
 
 def _answer_sign_off(choice: str, signer: str, run_id: str) -> bool:
@@ -84,74 +113,106 @@ def _answer_sign_off(choice: str, signer: str, run_id: str) -> bool:
         return True
 
 
-def _task_states(run_id: str) -> dict[str, list[str]]:
+def _instances(run_id: str) -> list[_Instance]:
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
-    states: dict[str, list[str]] = {}
     with create_session() as session:
-        rows = session.execute(
-            select(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state).where(
-                TaskInstance.dag_id == DAG_ID, TaskInstance.run_id == run_id
-            )
+        found = session.scalars(
+            select(TaskInstance).where(TaskInstance.dag_id == DAG_ID, TaskInstance.run_id == run_id)
         ).all()
-    for task_id, _map_index, state in sorted(rows, key=lambda r: (r[0], r[1])):
-        states.setdefault(task_id, []).append(str(state) if state is not None else "none")
+        rows = [
+            _Instance(
+                ti.task_id, ti.map_index, str(ti.state) if ti.state is not None else "none", ti.rendered_map_index
+            )
+            for ti in found
+        ]
+    return sorted(rows, key=lambda i: (i.task_id, i.map_index))
+
+
+def _task_states(run_id: str) -> dict[str, list[str]]:
+    states: dict[str, list[str]] = {}
+    for instance in _instances(run_id):
+        states.setdefault(instance.task_id, []).append(instance.state)
     return states
 
 
-def _latest_run_id() -> str | None:
-    from airflow.models.dagrun import DagRun
-    from airflow.utils.session import create_session
-    from sqlalchemy import select
-
-    with create_session() as session:
-        return session.scalar(select(DagRun.run_id).where(DagRun.dag_id == DAG_ID).order_by(DagRun.id.desc()).limit(1))
-
-
 class _Watcher(threading.Thread):
-    """Reports finished tasks and answers (or parks) the sign-off while ``dag.test`` runs in the main thread."""
+    """Reports finished tasks in the DAG's order and answers (or parks) the sign-off while ``dag.test`` runs."""
 
-    def __init__(self, answer: SignOffAnswer, progress: Callable[[str], None], known_runs: set[str]) -> None:
+    def __init__(
+        self,
+        run_id: str,
+        order: list[tuple[str, str]],
+        answer: SignOffAnswer,
+        progress: Callable[[str], None],
+        on_waiting: Callable[[dict[str, Any]], None],
+    ) -> None:
         super().__init__(daemon=True)
+        self.run_id = run_id
+        self.order = order  # (task id, display name) in the DAG's order
         self.answer = answer
         self.progress = progress
-        self.known_runs = known_runs
+        self.on_waiting = on_waiting
         self.stop = threading.Event()
-        self.reported: set[str] = set()
+        self.reported = 0  # how many of ``order`` have been reported
+        self.answered = False
 
     def run(self) -> None:
-        run_id: str | None = None
         while not self.stop.wait(0.5):
             try:
-                if run_id is None:
-                    latest = _latest_run_id()
-                    run_id = latest if latest not in self.known_runs else None
-                    continue
-                self._report(run_id)
-                if _task_states(run_id).get(SIGN_OFF_TASK) == ["awaiting_input"]:
-                    self._sign_off(run_id)
+                self.report()
+                if not self.answered and _task_states(self.run_id).get(SIGN_OFF_TASK) == ["awaiting_input"]:
+                    self._sign_off()
             except Exception as exc:  # the watcher must never kill the run it watches
                 self.progress(f"（进度读取暂时失败：{exc}）")
 
-    def _report(self, run_id: str) -> None:
-        """One line per task once all its instances have finished (a mapped task: how many ended in each state)."""
-        for task_id, states in _task_states(run_id).items():
-            if task_id in self.reported or not all(s in FINISHED for s in states):
-                continue
-            self.reported.add(task_id)
-            counts = ", ".join(f"{state} ×{states.count(state)}" for state in sorted(set(states)))
-            self.progress(f"  {task_id:<22} {counts if len(states) > 1 else states[0]}")
+    def report(self) -> None:
+        """One line per task, in the DAG's order, once it and every task before it have finished."""
+        by_task: dict[str, list[_Instance]] = {}
+        for instance in _instances(self.run_id):
+            by_task.setdefault(instance.task_id, []).append(instance)
+        while self.reported < len(self.order):
+            task_id, label = self.order[self.reported]
+            instances = by_task.get(task_id, [])
+            if not instances or not all(i.state in FINISHED for i in instances):
+                return
+            self.progress(f"  {label}（{task_id}）：{_states_text([i.state for i in instances])}")
+            self.reported += 1
 
-    def _sign_off(self, run_id: str) -> None:
+    def _sign_off(self) -> None:
+        self.report()
         if self.answer.choice is None:
-            self.progress("结果已生成，等待区知识产权局签批（R10）。以 --approve 重新运行即签批并生成拨付文件。")
+            summary = _xcoms(self.run_id).get("prepare_result", {})
+            self.on_waiting(summary)
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(EXIT_AWAITING_SIGNOFF)  # dag.test would wait for ever; the run stays open, as it truly is
-        if _answer_sign_off(self.answer.choice, self.answer.signer, run_id):
-            self.progress(f"  {SIGN_OFF_TASK:<22} {self.answer.choice}（签批人：{self.answer.signer}）")
+        if _answer_sign_off(self.answer.choice, self.answer.signer, self.run_id):
+            self.answered = True
+
+
+def _states_text(states: list[str]) -> str:
+    if len(states) == 1:
+        return STATE_WORDS.get(states[0], states[0])
+    counts = sorted({state: states.count(state) for state in states}.items())
+    return "，".join(f"{STATE_WORDS.get(state, state)} {count} 个" for state, count in counts)
+
+
+@contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """The ``ZGC_*`` settings the in-process tasks read, set for the run and restored after it."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_cycle_dag(
@@ -160,51 +221,87 @@ def run_cycle_dag(
     airflow_home: Path,
     answer: SignOffAnswer,
     progress: Callable[[str], None] = print,
+    on_waiting: Callable[[dict[str, Any]], None] | None = None,
     log_file: Path | None = None,
+    settings_env: Mapping[str, str] | None = None,
 ) -> RunOutcome:
-    """Run the annual-cycle DAG once with ``params`` and return every task's final state."""
+    """Run the annual-cycle DAG once with ``params`` and return every task's final state and failures."""
     home = configure(airflow_home)
     ensure_metadata_database(home)
-    with _quiet(log_file):
-        from airflow.dag_processing.dagbag import DagBag
-
-        bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
-        if bag.import_errors:
-            raise RuntimeError("DAG 导入失败：" + "; ".join(f"{k}: {v}" for k, v in bag.import_errors.items()))
-        dag = bag.dags.get(DAG_ID)
-        if dag is None:
-            raise RuntimeError(f"找不到 DAG {DAG_ID}")
-        known = {r for r in [_latest_run_id()] if r}
-        watcher = _Watcher(answer, progress, known)
+    with environment(settings_env or {}), _quiet(log_file):
+        dag = _load_dag()
+        order = [(t.task_id, t.task_display_name) for t in dag.topological_sort()]
+        started = datetime.now(UTC)
+        run_id = f"manual__{started.isoformat()}"  # what dag.test names a run at this logical date
+        watcher = _Watcher(run_id, order, answer, progress, on_waiting or (lambda _summary: None))
         watcher.start()
-        dag_run = dag.test(run_conf=params)
-    watcher.stop.set()
-    watcher.join(timeout=5)
-    watcher._report(dag_run.run_id)
+        dag_run = dag.test(run_conf=params, logical_date=started, run_after=started)
+        watcher.stop.set()
+        watcher.join(timeout=5)
+        watcher.report()
     outcome = RunOutcome(run_id=dag_run.run_id, state=str(dag_run.state), task_states=_task_states(dag_run.run_id))
     outcome.xcoms = _xcoms(dag_run.run_id)
+    outcome.failures = _failures(dag_run.run_id, order)
     return outcome
 
 
-def _xcoms(run_id: str) -> dict[str, Any]:
+def _load_dag() -> Any:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+    if bag.import_errors:
+        raise RuntimeError("DAG 导入失败：" + "; ".join(f"{k}: {v}" for k, v in bag.import_errors.items()))
+    dag = bag.dags.get(DAG_ID)
+    if dag is None:
+        raise RuntimeError(f"找不到 DAG {DAG_ID}")
+    return dag
+
+
+def _failures(run_id: str, order: list[tuple[str, str]]) -> list[TaskFailure]:
+    """Every failed instance with the error its step kept, in the DAG's order (then by file)."""
+    position = {task_id: i for i, (task_id, _) in enumerate(order)}
+    labels = dict(order)
+    messages = _xcoms(run_id, key=FAILURE_KEY, by_index=True)
+    failed = [i for i in _instances(run_id) if i.state == "failed"]
+    failed.sort(key=lambda i: (position.get(i.task_id, len(order)), i.map_index))
+    return [
+        TaskFailure(
+            task_id=i.task_id,
+            label=labels.get(i.task_id, i.task_id),
+            file=i.shown if i.map_index >= 0 else None,
+            message=str(messages.get((i.task_id, i.map_index)) or "未记录错误信息，请查看日志"),
+        )
+        for i in failed
+    ]
+
+
+def _xcoms(run_id: str, key: str = "return_value", *, by_index: bool = False) -> dict[Any, Any]:
+    """The run's XComs of ``key``: by task id (a mapped task's as a list), or by (task id, map index)."""
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
-    values: dict[str, Any] = {}
+    values: dict[Any, Any] = {}
     with create_session() as session:
         rows = session.execute(
             select(XComModel.task_id, XComModel.map_index, XComModel.value).where(
-                XComModel.dag_id == DAG_ID, XComModel.run_id == run_id, XComModel.key == "return_value"
+                XComModel.dag_id == DAG_ID, XComModel.run_id == run_id, XComModel.key == key
             )
         ).all()
     for task_id, map_index, value in rows:
         decoded = XComModel.deserialize_value(_StoredValue(value))
-        if map_index >= 0:
+        if by_index:
+            values[(task_id, map_index)] = decoded
+        elif map_index >= 0:
             values.setdefault(task_id, []).append(decoded)
         else:
             values[task_id] = decoded
     return values
+
+
+def task_xcom(run_id: str, task_id: str, key: str) -> Any:
+    """One XCom of one unmapped task of the run, or None."""
+    return _xcoms(run_id, key=key, by_index=True).get((task_id, -1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,5 +350,5 @@ _progress_fd = 1
 
 
 def console(line: str) -> None:
-    """Print a progress line to the person even while Airflow's output goes to the log file."""
+    """Print a line to the person even while Airflow's output goes to the log file."""
     os.write(_progress_fd, (line + "\n").encode())

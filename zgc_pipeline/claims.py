@@ -89,6 +89,8 @@ class Settlement:
     refusals: tuple[Refusal, ...]
     # project_key → earliest qualifying premium paid date this year, or ever if none this year (R8.5 ties)
     first_premium_dates: Mapping[str, date] = field(default_factory=dict)
+    # policy and valuation rows that belong to this year (R9), paid or refused: none means nothing to settle
+    rows_of_year: int = field(default=0, compare=False)
 
     @property
     def qualifying_total(self) -> Decimal:
@@ -138,6 +140,7 @@ class Allocation:
     reviewed: bool  # expert review ran (R8)
     decisions: tuple[Decision, ...]
     projects: tuple[ProjectOutcome, ...]
+    score_refusals: tuple[Refusal, ...] = ()  # the panel's rows the review could not use (R8.2, R8.3)
 
     @property
     def funded_projects(self) -> int:

@@ -6,11 +6,16 @@ rounding can never lift a subsidy above its rate or cap.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+import re
+import unicodedata
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 WAN = Decimal(10_000)
+MAX_LEDGER_FEN = 2**63 - 1  # the ledger keeps amounts as signed 64-bit fen
+BUDGET_HINT = "以元为单位，如 3000000 或 300万"
+_BUDGET_RE = re.compile(r"^(?P<number>\d+(?:\.\d+)?)(?P<wan>万)?元?$")
 
 
 def yuan(value: str | int | Decimal) -> Decimal:
@@ -54,3 +59,26 @@ def format_rate(rate: Decimal) -> str:
     """``0.70`` → ``70%``."""
     pct = (rate * 100).normalize()
     return f"{pct:f}%"
+
+
+def parse_budget(text: str) -> Decimal:
+    """A budget as people write it: ``3000000``, ``3,000,000.00``, ``¥3000000``, ``300万``, ``300万元``.
+
+    Exact: at most two places of yuan (a 万 amount may carry up to six), never negative, and small enough for the
+    ledger. Raises ``ValueError`` saying how to write one.
+    """
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    cleaned = re.sub(r"[,\s]", "", cleaned).removeprefix("¥").removeprefix("￥").removeprefix("人民币")
+    match = _BUDGET_RE.match(cleaned)
+    if match is None:
+        raise ValueError(f"无法识别的金额“{text}”，请{BUDGET_HINT}")
+    try:
+        amount = Decimal(match["number"]) * (WAN if match["wan"] else 1)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only plain decimals
+        raise ValueError(f"无法识别的金额“{text}”，请{BUDGET_HINT}") from exc
+    if amount != amount.quantize(FEN):
+        raise ValueError(f"金额“{text}”精确到分（最多两位小数），请{BUDGET_HINT}")
+    amount = amount.quantize(FEN)
+    if amount * 100 > MAX_LEDGER_FEN:
+        raise ValueError(f"金额“{text}”超出台账可记录的范围（至多{format_yuan(from_fen(MAX_LEDGER_FEN))}元）")
+    return amount

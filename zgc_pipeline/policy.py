@@ -7,7 +7,7 @@ not silently change who gets paid.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ class PilotPolicy:
     pass_score: Decimal
     marginal: str
     sha256: str  # of the file's bytes: travels with every result
+    text: str = field(default="", compare=False, repr=False)  # the file as written: kept with each settled year
 
     def tier_for(self, loan_amount: Decimal) -> Tier | None:
         """R3.1/R3.2: the first tier whose inclusive bound holds the loan, or None above the highest."""
@@ -162,6 +163,7 @@ def parse_policy(raw: bytes) -> PilotPolicy:
         pass_score=_decimal(allocation["pass_score"], "allocation.pass_score"),
         marginal=allocation["marginal"],
         sha256=hashlib.sha256(raw).hexdigest(),
+        text=raw.decode("utf-8"),
     )
 
 

@@ -25,6 +25,14 @@ class SourceRow:
 
 
 @bulk_record
+class RefusedRow:
+    """An input row the checks refused, and why: rules that miss it can point the sender at it (R2.1, R4.1)."""
+
+    source: SourceRow
+    reason: str
+
+
+@bulk_record
 class Loan:
     source: SourceRow
     loan_contract_no: str

@@ -25,6 +25,7 @@ def uscc(body: str) -> str:
 
 
 BANK, INSURER, VALUER = uscc("MA0000001"), uscc("MA0000002"), uscc("MA0000003")
+INSURER_D = uscc("MA0000004")  # 丁保险: not in the registry, and it needs not be (R1 asks it of policyholders)
 E1, E2, E3 = uscc("MA0000011"), uscc("MA0000012"), uscc("MA0000013")
 QUALIFYING_TOTAL = "97,000.00"
 
@@ -144,7 +145,7 @@ def write_inbox(inbox: Path) -> Path:
 
 def write_unreadable_policy(inbox: Path) -> Path:
     """Another insurer's file whose only row (row 3, P9 for L2) has a premium no one can read: refused whole-row."""
-    row = _policy("P9", "L2", "十万元整") | {"insurer_name": "丁保险", "insurer_uscc": uscc("MA0000004")}
+    row = _policy("P9", "L2", "十万元整") | {"insurer_name": "丁保险", "insurer_uscc": INSURER_D}
     return _write(inbox / "丁保险_保单信息表.xlsx", SubmissionKind.POLICIES, [row])
 
 
@@ -160,6 +161,20 @@ def write_next_year_inbox(inbox: Path) -> Path:
         [_policy("P5", "L1", "60000.00", year=2021), _policy("P1", "L1", "40000.00")],
     )
     return inbox
+
+
+def write_policies(path: Path, rows: list[tuple[str, str, str]], *, insurer: str = INSURER) -> Path:
+    """An insurer's file of (保单号, 贷款合同编号, 保费) rows, otherwise like 乙保险's."""
+    name = "乙保险" if insurer == INSURER else "丁保险"
+    policies = [
+        _policy(no, loan, premium) | {"insurer_name": name, "insurer_uscc": insurer} for no, loan, premium in rows
+    ]
+    return _write(path, SubmissionKind.POLICIES, policies)
+
+
+def write_valuations(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """丙评估's file of (评估报告编号, 贷款合同编号, 评估收费) rows."""
+    return _write(path, SubmissionKind.VALUATIONS, [_valuation(no, loan, fee) for no, loan, fee in rows])
 
 
 def write_scores(path: Path) -> Path:

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.e2e import small_year
-from zgc_pipeline.cli import main
+from zgc_airflow.cli import main
 
 pytestmark = pytest.mark.e2e
 
@@ -101,7 +101,7 @@ def test_over_budget_waits_for_the_panel_then_funds_by_merit(year_dir: Path) -> 
 
 def test_without_approve_the_result_waits_for_sign_off(year_dir: Path) -> None:
     command = [
-        sys.executable, "-m", "zgc_pipeline.cli", "cycle",
+        sys.executable, "-m", "zgc_airflow.cli", "cycle",
         "--year", "2020",
         "--inbox", str(year_dir / "inbox"),
         "--registry", str(year_dir / "registry.xlsx"),
@@ -116,10 +116,10 @@ def test_without_approve_the_result_waits_for_sign_off(year_dir: Path) -> None:
 
 def test_the_run_waits_for_the_panel_and_goes_on_when_the_scores_arrive(year_dir: Path) -> None:
     """One run, over budget: it writes the packet, waits in wait_for_scores, and consumes the scores once dropped."""
+    from zgc_airflow.cli import local_run
     from zgc_airflow.runner import SignOffAnswer, run_cycle_dag
-    from zgc_pipeline.cycle import CycleConfig
 
-    cfg = CycleConfig.local(
+    cfg, settings = local_run(
         year=2020,
         inbox=year_dir / "inbox",
         registry=year_dir / "registry.xlsx",
@@ -130,7 +130,7 @@ def test_the_run_waits_for_the_panel_and_goes_on_when_the_scores_arrive(year_dir
 
     def drop_scores_once_the_packet_is_out(line: str) -> None:
         seen.append(line)
-        if "write_review_packet" in line and "success" in line:
+        if "write_review_packet" in line and "完成" in line:
             assert (year_dir / "out/2020/expert_review_2020.xlsx").exists()
             small_year.write_scores(year_dir / "inbox" / "专家评分表.xlsx")
 
@@ -139,6 +139,7 @@ def test_the_run_waits_for_the_panel_and_goes_on_when_the_scores_arrive(year_dir
         airflow_home=year_dir / "out" / "airflow",
         answer=SignOffAnswer("批准", signer="审核员"),
         progress=drop_scores_once_the_packet_is_out,
+        settings_env=settings.environment(),
     )
     assert outcome.state == "success", seen
     assert outcome.all_in("ingest_scores", "success")

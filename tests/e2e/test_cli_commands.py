@@ -10,7 +10,8 @@ import pytest
 
 from tests.e2e import small_year
 from tests.e2e.test_annual_cycle import _cycle
-from zgc_pipeline.cli import main
+from zgc_airflow.cli import main
+from zgc_pipeline.cli import main as validate_main  # zgc validate needs no Airflow: run it through its own entry
 
 
 def test_templates_then_validate_a_clean_and_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -18,13 +19,13 @@ def test_templates_then_validate_a_clean_and_a_bad_file(tmp_path: Path, capsys: 
     written = sorted(p.name for p in (tmp_path / "templates").glob("*.xlsx"))
     assert len(written) == 5
     inbox = small_year.write_inbox(tmp_path / "inbox")
-    assert main(["validate", *(str(p) for p in sorted(inbox.glob("*.xlsx")))]) == 0
+    assert validate_main(["validate", *(str(p) for p in sorted(inbox.glob("*.xlsx")))]) == 0
     assert not list(tmp_path.rglob("*拒收报告*"))
 
     bad = inbox / "bad.csv"
     bad.write_text("姓名,电话\n张三,123\n", encoding="utf-8")
     capsys.readouterr()
-    assert main(["validate", str(bad)]) == 1
+    assert validate_main(["validate", str(bad)]) == 1
     out = capsys.readouterr().out
     assert f"{bad}: 整个文件被拒收" in out
     assert f"{bad}:::: — 错误：未找到可识别的表头" in out  # the linter line
@@ -51,7 +52,7 @@ def test_validate_a_folder_like_a_linter(tmp_path: Path, capsys: pytest.CaptureF
     (outside / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (inbox / "linked").symlink_to(outside, target_is_directory=True)
     capsys.readouterr()
-    assert main(["validate", str(inbox)]) == 1
+    assert validate_main(["validate", str(inbox)]) == 1
     out = capsys.readouterr().out.splitlines()
     csv_path = inbox / "二季度" / "贷款.csv"
     assert (
@@ -67,7 +68,7 @@ def test_validate_a_folder_like_a_linter(tmp_path: Path, capsys: pytest.CaptureF
     assert not list(inbox.rglob("*拒收报告*"))
 
     capsys.readouterr()
-    assert main(["validate", "--quiet", "--report-dir", str(tmp_path / "r"), str(inbox)]) == 1
+    assert validate_main(["validate", "--quiet", "--report-dir", str(tmp_path / "r"), str(inbox)]) == 1
     quiet = capsys.readouterr().out.splitlines()
     assert not any(" — " in line for line in quiet)
     assert len(quiet) == 6  # a line per file and the total
@@ -77,7 +78,7 @@ def test_validate_a_folder_like_a_linter(tmp_path: Path, capsys: pytest.CaptureF
 
     write_csv(inbox / "二季度" / "贷款.csv", loan_rows(pledge_effective_date="2025-03-05"))  # fixed, and clean
     (inbox / "passwd.xlsx").unlink()
-    assert main(["validate", "--report-dir", str(tmp_path / "r"), str(inbox)]) == 0
+    assert validate_main(["validate", "--report-dir", str(tmp_path / "r"), str(inbox)]) == 0
     assert not list((tmp_path / "r").iterdir())
 
 
@@ -88,7 +89,7 @@ def test_validate_goes_on_past_a_missing_path_and_never_quotes_a_non_spreadsheet
     text = tmp_path / "notes.csv"
     text.write_text("root:x:0:0:root:/root:/bin/bash,hunter2\nsecret,token\n", encoding="utf-8")
     capsys.readouterr()
-    code = main(["validate", str(tmp_path / "nowhere.xlsx"), str(text), str(inbox / "甲银行_贷款信息表.xlsx")])
+    code = validate_main(["validate", str(tmp_path / "nowhere.xlsx"), str(text), str(inbox / "甲银行_贷款信息表.xlsx")])
     assert code == 1
     out = capsys.readouterr().out
     assert f"{tmp_path / 'nowhere.xlsx'}: 未检查：文件或文件夹不存在，请检查路径" in out
@@ -110,7 +111,7 @@ def test_validate_in_a_real_process_without_airflow(tmp_path: Path) -> None:
     inbox = small_year.write_inbox(tmp_path / "inbox")
     bad_loans(inbox / "贷款.xlsx")  # a CSV named .xlsx: read as CSV, one warning, one wrong amount
     script = (
-        "import sys; from zgc_pipeline.cli import main; code = main(sys.argv[1:]); "
+        "import sys; from zgc_airflow.cli import main; code = main(sys.argv[1:]); "  # the installed zgc
         "print('airflow imported' if any(m.split('.')[0] == 'airflow' for m in sys.modules) else 'no airflow'); "
         "sys.exit(code)"
     )
@@ -172,7 +173,7 @@ def test_validate_with_a_report_dir_that_cannot_be_made_is_one_plain_line(
     bad.write_text("姓名,电话\n张三,123\n", encoding="utf-8")
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where the folder should be", encoding="utf-8")
-    assert main(["validate", "--report-dir", str(blocker / "reports"), str(bad)]) == 1
+    assert validate_main(["validate", "--report-dir", str(blocker / "reports"), str(bad)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert err[0].startswith("zgc validate: 无法写入拒收报告：")

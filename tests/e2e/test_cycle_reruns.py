@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e import small_year
 from tests.e2e.test_annual_cycle import _approved, _cycle, _sheet_rows
-from zgc_pipeline.cli import main
+from zgc_airflow.cli import main
 
 pytestmark = pytest.mark.e2e
 DELIVERED = ("payout_2020.xlsx", "evaluation_2020.xlsx")
@@ -53,20 +53,21 @@ def test_a_fresh_ledger_on_the_same_inputs_gives_the_same_payout(year_dir: Path,
 
 
 def test_a_rejected_sign_off_releases_nothing_and_says_so(year_dir: Path) -> None:
+    from zgc_airflow.cli import local_run
     from zgc_airflow.runner import SignOffAnswer, run_cycle_dag
-    from zgc_pipeline.cli import _cycle_config, _parser
 
-    args = _parser().parse_args(
-        [
-            "cycle", "--year", "2020", "--inbox", str(year_dir / "inbox"),
-            "--registry", str(year_dir / "registry.xlsx"), "--budget", "100000", "--out", str(year_dir / "out"),
-        ]
-    )  # fmt: skip
-    cfg = _cycle_config(args)
+    cfg, settings = local_run(
+        year=2020,
+        inbox=year_dir / "inbox",
+        registry=year_dir / "registry.xlsx",
+        budget=Decimal("100000"),
+        out=year_dir / "out",
+    )
     outcome = run_cycle_dag(
         {**cfg.to_params(), "wait_for_scores": False},
         airflow_home=year_dir / "out" / "airflow",
         answer=SignOffAnswer("驳回", signer="审核员"),
+        settings_env=settings.environment(),
     )
     assert outcome.state == "failed"  # not a silent success
     assert outcome.all_in("release_nothing", "failed")

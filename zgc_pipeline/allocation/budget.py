@@ -4,6 +4,7 @@ over it, the panel's scores decide (R8, ``merit``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from zgc_pipeline.allocation.merit import allocate_by_merit
@@ -43,8 +44,9 @@ def allocate(
         return approve_in_full(settlement, budget=budget)
     if scores is None:
         raise ScoresRequired(settlement.year, settlement.qualifying_total, budget)
-    usable, _refused = screen_scores(scores, settlement)
-    return allocate_by_merit(settlement, budget=budget, scores=usable, policy=policy)
+    usable, refused = screen_scores(scores, settlement)
+    allocation = allocate_by_merit(settlement, budget=budget, scores=usable, policy=policy)
+    return replace(allocation, score_refusals=tuple(refused))
 
 
 def approve_in_full(settlement: Settlement, *, budget: Decimal) -> Allocation:

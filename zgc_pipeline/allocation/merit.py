@@ -73,7 +73,7 @@ def _walk(ranked: Sequence[RankedProject], budget: Decimal, policy: PilotPolicy)
         claimed = item.project.claimed
         head = f"专家评审得分{item.score.shown}分（R8.3），排名第{item.rank}"
         if item.mean < Fraction(policy.pass_score):
-            text = f"{head}，低于及格分{_plain(policy.pass_score)}分，不予资助（R8.4）"
+            text = f"{head}，{_below_pass(item, policy.pass_score)}，不予资助（R8.4）"
             verdicts.append(_Verdict(Funding.NONE, ZERO, "R8.4", text, ("R8.3", "R8.4")))
         elif closed or (remaining == 0 and claimed > 0):
             closed = closed or policy.marginal != "skip"
@@ -91,6 +91,21 @@ def _walk(ranked: Sequence[RankedProject], budget: Decimal, policy: PilotPolicy)
             why = f"申报合计{format_yuan(claimed)}元超过年度预算剩余{format_yuan(remaining)}元"
             verdicts.append(_unfunded(head, why))
     return verdicts
+
+
+def _below_pass(item: RankedProject, pass_score: Decimal) -> str:
+    """Below the pass mark, said without contradiction when the rounded score reads as the mark itself (59.996…
+    shows as 60.00): the exact mean decides (R8.4)."""
+    if item.score.shown is not None and item.score.shown >= pass_score:
+        return f"未经四舍五入的平均分{_exact(item.mean)}分低于及格分{_plain(pass_score)}分"
+    return f"低于及格分{_plain(pass_score)}分"
+
+
+def _exact(mean: Fraction) -> str:
+    """A mean to four places, cut, with "…" when there is more: ``59.9966…``."""
+    ten_thousandths, rest = divmod(mean.numerator * 10_000, mean.denominator)
+    text = f"{(Decimal(ten_thousandths) / 10_000).normalize():f}"
+    return f"{text}…" if rest else text
 
 
 def _why_closed(remaining: Decimal) -> str:

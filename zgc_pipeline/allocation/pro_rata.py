@@ -19,11 +19,12 @@ class LineShare:
 
 
 def split_pro_rata(lines: Sequence[ClaimLine], amount: Decimal) -> list[LineShare]:
-    """Each line gets ``amount × its claim ÷ the project's claim`` rounded down to the fen; the fen left over go
-    to the premium line with the earliest premium paid date (then the valuation line).
+    """R8.7: each line gets ``amount × its claim ÷ the project's claim`` rounded down to the fen; the fen left over
+    are then handed out one line at a time, the premium lines first in order of premium paid date (then 保单号),
+    the valuation lines last (by fee paid date, then 评估报告编号), each line taking what it can without going
+    above its own 测算金额, so no line ever exceeds its rate or its cap.
 
-    Worked in integer fen, so no division is ever rounded twice. A line never gets more than it claimed: if the
-    first line in that order is full, the next one takes the rest of the leftover.
+    Worked in integer fen, so no division is ever rounded twice.
     """
     ordered = sorted(lines, key=line_order)
     claims = [to_fen(line.computed) for line in ordered]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from zgc_pipeline.claims import Refusal, Settlement
@@ -20,7 +20,7 @@ class ProjectScore:
     """A project's score as R8.3 makes it.
 
     ``mean`` is the exact mean (a fraction, so a third never rounds) and decides ranks and the pass mark;
-    ``shown`` is the same number cut (not rounded) to 2 places, so a 59.996 never reads as a passing 60.00.
+    ``shown`` is the same number rounded half up (四舍五入) to 2 places, as a clerk checking it by hand would get.
     Both are None when fewer than ``min_experts`` valid scores came in.
     """
 
@@ -101,6 +101,8 @@ def project_score(project_key: str, valid: Sequence[Decimal], recused: int, poli
 
 
 def shown_score(mean: Fraction) -> Decimal:
-    """The exact mean cut to 2 places for 评审得分 (cut, not rounded: it never crosses the pass mark)."""
-    whole_hundredths = mean.numerator * 100 // mean.denominator
-    return (Decimal(whole_hundredths) / 100).quantize(SCORE_PLACES, rounding=ROUND_DOWN)
+    """The exact mean rounded half up to 2 places for 评审得分 (93.666… → 93.67), in integers: no tie is lost."""
+    hundredths, rest = divmod(mean.numerator * 100, mean.denominator)
+    if 2 * rest >= mean.denominator:
+        hundredths += 1
+    return (Decimal(hundredths) / 100).quantize(SCORE_PLACES)

@@ -1,15 +1,18 @@
-"""The result, the bureau's sign-off (R10) and the files that leave the pipeline."""
+"""The result the bureau signs (R10): the draft it reads, the sign-off bound to what it read, and the files that
+leave the pipeline once it is signed."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from zgc_pipeline.claims import Allocation, ClaimKind, Refusal
-from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger, run_policy
+from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.settlement import inputs_checksum
-from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo
+from zgc_pipeline.ledger.entries import ResultTotals
 from zgc_pipeline.money import format_yuan
 from zgc_pipeline.outputs import (
     EvaluationYear,
@@ -17,115 +20,153 @@ from zgc_pipeline.outputs import (
     Manifest,
     ResultAbout,
     SignOff,
+    SkippedEntry,
+    VoidedDelivery,
     write_evaluation_pack,
     write_manifest,
     write_payout_workbook,
 )
-from zgc_pipeline.policy import PilotPolicy
+from zgc_pipeline.outputs.manifest import DRAFT_FOLDER
+from zgc_pipeline.policy import PilotPolicy, parse_policy
 from zgc_pipeline.records import SourceRow
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
-
-def summarise_result(cfg: CycleConfig) -> dict[str, Any]:
-    """What the bureau sees before signing off: totals, funded projects, payees, and the result's checksum."""
-    with open_ledger(cfg) as ledger:
-        totals = ledger.result_totals(cfg.year)
-        checksum = ledger.result_checksum(cfg.year)
-    return {
-        "year": totals.year,
-        "budget": format_yuan(totals.budget),
-        "qualifying_total": format_yuan(totals.qualifying_total),
-        "approved_total": format_yuan(totals.approved_total),
-        "reviewed": totals.reviewed,
-        "projects": totals.projects,
-        "funded_projects": totals.funded_projects,
-        "payees": totals.payees,
-        "result_sha256": checksum,
-    }
-
-
-def record_sign_off(cfg: CycleConfig, *, approved: bool, signed_by: str, signed_at: datetime) -> None:
-    """R10: who signed which result off, and when; approval records the payouts (R6.1 is enforced there)."""
-    with open_ledger(cfg) as ledger:
-        ledger.record_signoff(
-            cfg.year,
-            approved=approved,
-            signed_by=signed_by,
-            signed_at=signed_at,
-            result_sha256=ledger.result_checksum(cfg.year),
-        )
+APPROVE = "批准"
+REJECT = "驳回"
 
 
 def payout_path(cfg: CycleConfig) -> Path:
     return cfg.year_dir / f"payout_{cfg.year}.xlsx"
 
 
+def draft_path(cfg: CycleConfig) -> Path:
+    return cfg.year_dir / DRAFT_FOLDER / f"payout_{cfg.year}_草稿.xlsx"
+
+
+def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
+    """Before the sign-off: the draft workbook the bureau reads (the payout's sheets, marked 草稿（未签批）, with the
+    result's checksum) and the figures it is shown. The checksum shown is the one the sign-off records."""
+    summary = summarise_result(cfg)
+    with open_ledger(cfg) as ledger:
+        workbook = _workbook_parts(cfg, ledger)
+    path = draft_path(cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_payout_workbook(path, **workbook)
+    return {**summary, "draft": str(path)}
+
+
+def summarise_result(cfg: CycleConfig) -> dict[str, Any]:
+    """What the bureau sees before signing off: totals, counts, whether the panel reviewed, and the checksum."""
+    with open_ledger(cfg) as ledger:
+        totals = ledger.result_totals(cfg.year)
+        checksum = ledger.result_checksum(cfg.year)
+        refused = len(ledger.load_refusals(cfg.year)) + len(_input_refusals(ledger, cfg.year))
+    return summary_of(totals, checksum, refused)
+
+
+def summary_of(totals: ResultTotals, checksum: str, refused_lines: int) -> dict[str, Any]:
+    return {
+        "year": totals.year,
+        "budget": format_yuan(totals.budget),
+        "qualifying_total": format_yuan(totals.qualifying_total),
+        "approved_total": format_yuan(totals.approved_total),
+        "reviewed": "是" if totals.reviewed else "否",
+        "projects": totals.projects,
+        "funded_projects": totals.funded_projects,
+        "payees": totals.payees,
+        "refused_lines": refused_lines,
+        "result_sha256": checksum,
+    }
+
+
+def record_sign_off(
+    cfg: CycleConfig, *, approved: bool, signed_by: str, signed_at: datetime, shown_sha256: str
+) -> None:
+    """R10: who signed which result off, and when. The result is the one the bureau was shown (its checksum in
+    the sign-off's body); if the year was recomputed meanwhile, the sign-off is refused and nothing is released.
+    Approval records the payouts (R6.1 is enforced there)."""
+    with open_ledger(cfg) as ledger:
+        current = ledger.result_checksum(cfg.year)
+        if current != shown_sha256:
+            raise CycleError(
+                f"签批时显示的结果（校验值 {shown_sha256[:12]}…）已不是{cfg.year}年度当前的结果"
+                f"（当前 {current[:12]}…，其间该年度被重新核定）：本次签批不予记录，未生成拨付文件；"
+                "请重新运行该年度，核对新的结果后再签批"
+            )
+        try:
+            ledger.record_signoff(
+                cfg.year, approved=approved, signed_by=signed_by, signed_at=signed_at, result_sha256=shown_sha256
+            )
+        except LedgerError as exc:
+            raise CycleError(str(exc)) from exc
+
+
 def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
-    """After sign-off: the payout workbook, the evaluation pack and the manifest (outputs.md §1, §2, §5)."""
-    policy = run_policy(cfg)
+    """After sign-off: the payout workbook, the evaluation pack and the manifest (outputs.md §1, §2, §5); the
+    draft goes, only the payout remains."""
+    policy = cfg.policy()
     with open_ledger(cfg) as ledger:
         signoff = ledger.signoff(cfg.year)
         if signoff is None or not signoff.approved:
             raise CycleError(f"{cfg.year}年度结果未经签批，不得生成拨付文件（R10）")
-        allocation = ledger.load_allocation(cfg.year)
-        refusals = [*_input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)]
-        registry = ledger.load_registry(cfg.year)
-        about = ResultAbout(
-            policy_file=_policy_name(cfg),
-            policy_sha256=policy.sha256,
-            inputs_sha256=inputs_checksum(ledger, cfg.year),
-        )
-        years = [
-            _evaluation_year(ledger, y, policy, allocation if y == cfg.year else None)
-            for y in ledger.settled_years()
-            if y <= cfg.year
-        ]
-        submissions = ledger.submissions(cfg.year)
+        workbook = _workbook_parts(cfg, ledger)
+        years = [_evaluation_year(ledger, y, policy) for y in ledger.settled_years() if y <= cfg.year]
+        manifest = _manifest(cfg, ledger, policy, workbook["allocation"], signoff)
     cfg.year_dir.mkdir(parents=True, exist_ok=True)
     payout = payout_path(cfg)
-    write_payout_workbook(payout, allocation=allocation, refusals=refusals, registry=registry, about=about)
+    write_payout_workbook(payout, **workbook)
     evaluation = cfg.year_dir / f"evaluation_{cfg.year}.xlsx"
     write_evaluation_pack(evaluation, years=years)
-    manifest = write_manifest(cfg.year_dir, _manifest(cfg, policy, allocation, submissions, signoff))
-    return {"payout": str(payout), "evaluation": str(evaluation), "manifest": str(manifest)}
+    remove_draft(cfg)
+    written = write_manifest(cfg.year_dir, manifest)
+    return {"payout": str(payout), "evaluation": str(evaluation), "manifest": str(written)}
 
 
 def write_rejected_manifest(cfg: CycleConfig) -> str:
-    """A rejected sign-off releases nothing, and the manifest says so."""
-    policy = run_policy(cfg)
+    """A rejected sign-off releases nothing, and the manifest says so; the rejected result's draft goes."""
+    policy = cfg.policy()
     with open_ledger(cfg) as ledger:
         signoff = ledger.signoff(cfg.year)
-        allocation = ledger.load_allocation(cfg.year)
-        submissions = ledger.submissions(cfg.year)
+        manifest = _manifest(cfg, ledger, policy, ledger.load_allocation(cfg.year), signoff)
+    remove_draft(cfg)
     cfg.year_dir.mkdir(parents=True, exist_ok=True)
-    return str(write_manifest(cfg.year_dir, _manifest(cfg, policy, allocation, submissions, signoff)))
+    return str(write_manifest(cfg.year_dir, manifest))
+
+
+def remove_draft(cfg: CycleConfig) -> None:
+    shutil.rmtree(draft_path(cfg).parent, ignore_errors=True)
+
+
+def _workbook_parts(cfg: CycleConfig, ledger: Ledger) -> dict[str, Any]:
+    """What the payout workbook (and its draft) is written from."""
+    allocation = ledger.load_allocation(cfg.year)
+    return {
+        "allocation": allocation,
+        "refusals": [*_input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)],
+        "registry": ledger.load_registry(cfg.year),
+        "about": ResultAbout(
+            policy_file=_policy_name(cfg),
+            policy_sha256=cfg.policy().sha256,
+            inputs_sha256=inputs_checksum(ledger, cfg.year),
+        ),
+    }
 
 
 def _policy_name(cfg: CycleConfig) -> str:
     return cfg.policy_file.name if cfg.policy_file else "policy.yaml（默认）"
 
 
-def _manifest(
-    cfg: CycleConfig, policy: PilotPolicy, allocation: Allocation, submissions: Any, signoff: Any
-) -> Manifest:
-    """The manifest's account of a result: every input file of the year, the totals and the sign-off."""
-    inputs = tuple(
-        InputFile(
-            name=s.file_name,
-            kind=s.kind or "",
-            submitter=s.submitter_name or s.submitter_uscc or "",
-            sha256=s.sha256,
-            rows_read=s.rows_read,
-            rows_refused=s.rows_refused,
-        )
-        for s in submissions
-    )
+def _manifest(cfg: CycleConfig, ledger: Ledger, policy: PilotPolicy, allocation: Allocation, signoff: Any) -> Manifest:
+    """The manifest's account of a result: every file received for the year and what became of it, what the inbox
+    held that was skipped, the totals, the voided deliveries it replaces, and the sign-off."""
+    submissions = ledger.submissions(cfg.year)
+    names = {s.id: s.file_name for s in submissions}
     record = (
         SignOff(
             by=signoff.signed_by,
             at=signoff.signed_at,
-            decision="批准" if signoff.approved else "驳回",
+            decision=APPROVE if signoff.approved else REJECT,
             result_sha256=signoff.result_sha256,
         )
         if signoff
@@ -138,8 +179,28 @@ def _manifest(
         budget=allocation.budget,
         qualifying_total=allocation.qualifying_total,
         approved_total=allocation.approved_total,
-        inputs=inputs,
+        inputs=tuple(_input_file(s, names) for s in submissions),
         signoff=record,
+        result_sha256=ledger.result_checksum(cfg.year),
+        skipped=tuple(SkippedEntry(name, reason) for name, reason in ledger.skipped_files(cfg.year)),
+        voided=tuple(
+            VoidedDelivery(r.voided_folder, r.voided_result_sha256, r.reopened_by, r.reopened_at, r.reason)
+            for r in ledger.reopenings(cfg.year)
+        ),
+    )
+
+
+def _input_file(info: SubmissionInfo, names: dict[int, str]) -> InputFile:
+    return InputFile(
+        name=info.file_name,
+        kind=info.kind or "",
+        submitter=info.submitter,
+        sha256=info.sha256,
+        rows_read=info.rows_read,
+        rows_refused=info.rows_refused,
+        status=info.status.value,
+        replaced_by=names.get(info.replaced_by) if info.replaced_by is not None else None,
+        other_names=tuple(name for name in info.names if name != info.file_name),
     )
 
 
@@ -169,11 +230,11 @@ def _kind_of(kind: str | None) -> ClaimKind | None:
     return None
 
 
-def _evaluation_year(
-    ledger: Ledger, year: int, policy: PilotPolicy, loaded: Allocation | None = None
-) -> EvaluationYear:
-    """A settled year for the evaluation pack; the year being delivered passes the allocation it already loaded."""
-    allocation = loaded or ledger.load_allocation(year)
+def _evaluation_year(ledger: Ledger, year: int, today: PilotPolicy) -> EvaluationYear:
+    """A settled year for the evaluation pack, evaluated with the policy it was settled with."""
+    allocation = ledger.load_allocation(year)
+    text = ledger.settlement_policy_text(year)
+    policy = parse_policy(text.encode()) if text else today
     return EvaluationYear(
         year=year,
         budget=allocation.budget,

@@ -9,7 +9,8 @@ from typing import Any
 
 from zgc_pipeline.checking import check_file
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
-from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.cycle.inbox import InboxScan, scan_inbox
+from zgc_pipeline.cycle.reports import rejections_dir, report_name
 from zgc_pipeline.outputs import (
     write_rejection_report,
 )
@@ -18,25 +19,38 @@ from zgc_pipeline.submissions.conversion import records_from_submission
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
-SKIPPED_NAMES = (".", "~$")  # hidden files and Office lock files are not submissions
+
+def discover_submissions(cfg: CycleConfig, *, run_key: str) -> list[str]:
+    """The registry first, then every submission under the inbox, sorted: the same list for the same folder.
+
+    Opens the run's intake round (R6.2: a file first received in a later round replaces an earlier one) and
+    records what was skipped on purpose, and why, for the manifest.
+    """
+    scan = checked_inbox(cfg)
+    with open_ledger(cfg) as ledger:
+        round_number = ledger.open_intake_round(cfg.year, run_key, started_at=datetime.now(UTC))
+        ledger.record_skipped(cfg.year, round_number, [(s.name, s.reason) for s in scan.skipped])
+    return [str(cfg.registry), *(str(path) for path in scan.files)]
 
 
-def discover_submissions(cfg: CycleConfig) -> list[str]:
-    """The registry first, then every file under the inbox, sorted: the same list for the same folder."""
+def checked_inbox(cfg: CycleConfig) -> InboxScan:
+    """The inbox's submissions; an inbox that holds none is refused before anything is settled (a typo in the
+    folder, files not copied yet), unless an empty year is settled on purpose."""
     if not cfg.inbox.is_dir():
         raise CycleError(f"收件目录不存在：{cfg.inbox}")
     if not cfg.registry.is_file():
         raise CycleError(f"试点单位名录文件不存在：{cfg.registry}")
-    files = sorted(
-        str(p)
-        for p in cfg.inbox.rglob("*")
-        if p.is_file() and not p.name.startswith(SKIPPED_NAMES) and p.resolve().is_relative_to(cfg.inbox.resolve())
-    )
-    return [str(cfg.registry), *files]
+    scan = scan_inbox(cfg.inbox, max_bytes=cfg.max_file_bytes)
+    if not scan.files and not cfg.allow_empty:
+        raise CycleError(
+            f"收件目录中没有报送文件：{cfg.inbox}；请检查目录是否正确、文件是否已放入"
+            "（确需核定一个没有报送的年度，请加 --allow-empty）"
+        )
+    return scan
 
 
-def receive_submission(cfg: CycleConfig, path: str) -> int:
-    """Archive the file by SHA-256 before anything reads it, and register it in the ledger; returns its id."""
+def receive_submission(cfg: CycleConfig, path: str, *, run_key: str) -> int:
+    """Archive the file by SHA-256 before anything reads it, and register it in the run's intake round."""
     source = Path(path)
     archived = archive_submission(source, cfg.archive_dir)
     delivered_at = datetime.fromtimestamp(source.stat().st_mtime, tz=UTC)
@@ -48,6 +62,7 @@ def receive_submission(cfg: CycleConfig, path: str) -> int:
             size=archived.size,
             archived_path=str(archived.archived_path),
             delivered_at=delivered_at,
+            run_key=run_key,
         )
 
 
@@ -89,8 +104,6 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
             )
             _write_rejections(cfg, info.file_name, info.sha256, problems)
             return IntakeOutcome(submission_id, info.file_name, "", 0, 0, True, 0)
-        if parsed.kind is SubmissionKind.EXPERT_SCORES:
-            problems += _unknown_projects(ledger, cfg.year, parsed)
         problems = parsed.naming_rows(problems)
         refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
         records = records_from_submission(parsed, refused_rows, cfg.year)
@@ -113,21 +126,6 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
     )
 
 
-def _unknown_projects(ledger: Ledger, year: int, parsed: Any) -> list[RowProblem]:
-    """A score for a project that is not in this year's review packet cannot count."""
-    from zgc_pipeline.identifiers import normalise_key
-
-    known = ledger.project_keys(year)
-    problems = []
-    header = parsed.headers.get("project_id", "项目编号")
-    for row, project in zip(parsed.frame["_row"], parsed.frame["project_id"], strict=True):
-        if isinstance(project, str) and normalise_key(project) not in known:
-            problems.append(
-                RowProblem(parsed.sheet, int(row), header, project, f"项目编号{project}不在{year}年度专家评审材料中")
-            )
-    return problems
-
-
 def _submitter(kind: SubmissionKind, records: list[Any]) -> tuple[str | None, str | None]:
     """The institution that sent a file: the most common submitter USCC among its accepted rows."""
     from zgc_pipeline.submissions.fields import KIND_SPECS
@@ -146,7 +144,8 @@ def _submitter(kind: SubmissionKind, records: list[Any]) -> tuple[str | None, st
 
 
 def _write_rejections(cfg: CycleConfig, file_name: str, sha256: str, problems: list[RowProblem]) -> Path:
-    path = cfg.year_dir / "rejections" / f"{file_name}.xlsx"
+    """The file's report at once, for the operator watching the run; reconciling publishes them all again."""
+    path = rejections_dir(cfg) / report_name(file_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_rejection_report(path, file_name=file_name, sha256=sha256, problems=problems, year=cfg.year)
     return path

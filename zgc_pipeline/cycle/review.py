@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from zgc_pipeline.cycle.config import CycleConfig, open_ledger
-from zgc_pipeline.cycle.intake import discover_submissions
+from zgc_pipeline.cycle.inbox import scan_inbox
+from zgc_pipeline.cycle.intake import IntakeOutcome, receive_submission, validate_submission
 from zgc_pipeline.outputs import (
     write_review_packet,
 )
@@ -31,10 +32,16 @@ def write_expert_review_packet(cfg: CycleConfig) -> str:
 
 def find_expert_scores(cfg: CycleConfig) -> str | None:
     """The panel's 专家评分表 in the inbox, told by its headers; None while it has not arrived."""
-    for path in discover_submissions(cfg)[1:]:
+    for path in scan_inbox(cfg.inbox, max_bytes=cfg.max_file_bytes).files:
         try:
-            if detect_kind(Path(path), max_bytes=cfg.max_file_bytes) is SubmissionKind.EXPERT_SCORES:
-                return path
+            if detect_kind(path, max_bytes=cfg.max_file_bytes) is SubmissionKind.EXPERT_SCORES:
+                return str(path)
         except SubmissionRefused:
             continue
     return None
+
+
+def ingest_scores(cfg: CycleConfig, path: str, *, run_key: str) -> IntakeOutcome:
+    """The panel's score sheet, received and checked like any file (its own shape: R8.3's rows); whether its
+    projects are under review is checked when the scores are used (allocate_by_merit)."""
+    return validate_submission(cfg, receive_submission(cfg, path, run_key=run_key))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from zgc_pipeline.allocation import allocate, allocation_checksum
-from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger, run_policy
+from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
+from zgc_pipeline.cycle.reports import publish_rejection_reports
 from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.rules import settle
 
@@ -14,10 +15,12 @@ FULL_BRANCH = "approve_in_full"
 
 
 def reconcile_submissions(cfg: CycleConfig) -> dict[str, int]:
-    """Decide which files are current (R6.2: a resubmission replaces the earlier file) and count what they hold."""
+    """Decide which files are current (R6.2: a resubmission replaces the earlier file), publish every file's
+    rejection report where it belongs (replaced files' under 已替代/), and count what the current files hold."""
     with open_ledger(cfg) as ledger:
         keys = ledger.input_keys(cfg.year)
         registry = ledger.load_registry(cfg.year)
+        publish_rejection_reports(cfg, ledger)
     if not registry:
         raise CycleError(f"{cfg.year}年度没有可用的试点单位名录：请检查名录文件的拒收报告")
     loan_keys = set(keys.loans)
@@ -40,9 +43,16 @@ def inputs_checksum(ledger: Ledger, year: int) -> str:
 
 
 def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
-    """R1–R6 and R9 over the current rows; the year's qualifying lines and refusals go into the ledger."""
-    policy = run_policy(cfg)
+    """R1–R6 and R9 over the current rows; the year's qualifying lines and refusals go into the ledger.
+
+    A year with no policy or valuation row of its own is refused before anything is saved (every line in the
+    inbox belongs to another year, or none was sent), unless it is settled empty on purpose.
+    """
+    policy = cfg.policy()
+    if cfg.year not in policy.pilot_years:
+        raise CycleError(not_a_pilot_year(cfg.year, cfg, policy.pilot_years))
     with open_ledger(cfg) as ledger:
+        refuse_if_signed(ledger, cfg.year)
         inputs = ledger.load_inputs(cfg.year)
         settlement = settle(
             cfg.year,
@@ -52,21 +62,34 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
             registry=ledger.load_registry(cfg.year),
             policy=policy,
             history=ledger.load_history(cfg.year),
+            refused_loans=ledger.refused_loan_rows(cfg.year),
         )
-        if not signed_off(ledger, cfg.year):
-            ledger.save_settlement(
-                settlement,
-                budget=cfg.budget,
-                policy_sha256=policy.sha256,
-                inputs_sha256=inputs_checksum(ledger, cfg.year),
+        if settlement.rows_of_year == 0 and not cfg.allow_empty:
+            raise CycleError(
+                f"{cfg.year}年度没有可核定的申报行：收件中的保单和评估行都不属于{cfg.year}年度（按缴费、收费日期，"
+                f"R9），或尚未报送；请检查收件目录和年度是否正确（确需核定一个空年度，请加 --allow-empty）"
             )
-        elif settlement != ledger.load_settlement(cfg.year):
-            raise CycleError(f"{cfg.year}年度已签批，重新核定的结果与已签批结果不同：已签批年度不得更改（R6.2、R10）")
+        ledger.save_settlement(
+            settlement,
+            budget=cfg.budget,
+            policy_sha256=policy.sha256,
+            inputs_sha256=inputs_checksum(ledger, cfg.year),
+            policy_text=policy.text,
+        )
     return {
         "qualifying_lines": len(settlement.lines),
         "refused_lines": len(settlement.refusals),
         "qualifying_total": str(settlement.qualifying_total),
     }
+
+
+def not_a_pilot_year(year: int, cfg: CycleConfig, pilot_years: tuple[int, ...]) -> str:
+    where = cfg.policy_file or "项目自带的政策文件 include/policy.yaml"
+    years = "、".join(str(y) for y in pilot_years)
+    return (
+        f"{year}年度不在试点年度内：政策文件（{where}）的 pilot_years 为 {years}；"
+        "如试点延期，请先在政策文件中增加该年度"
+    )
 
 
 def choose_budget_path(cfg: CycleConfig) -> str:
@@ -82,25 +105,35 @@ def approve_in_full(cfg: CycleConfig) -> str:
 
 
 def allocate_by_merit(cfg: CycleConfig) -> str:
-    """Over budget: the panel's scores rank the projects and the budget funds them in merit order (R8)."""
-    return _allocate(cfg, with_scores=True)
+    """Over budget: the panel's scores rank the projects and the budget funds them in merit order (R8). The score
+    rows it cannot use (a project not under review, a row repeated or blank) are refused with their reasons, in
+    未通过 and in the score file's rejection report."""
+    checksum = _allocate(cfg, with_scores=True)
+    with open_ledger(cfg) as ledger:
+        publish_rejection_reports(cfg, ledger)
+    return checksum
 
 
 def _allocate(cfg: CycleConfig, *, with_scores: bool) -> str:
-    policy = run_policy(cfg)
+    policy = cfg.policy()
     with open_ledger(cfg) as ledger:
+        refuse_if_signed(ledger, cfg.year)
         settlement = ledger.load_settlement(cfg.year)
         scores = ledger.load_scores(cfg.year) if with_scores else None
         allocation = allocate(settlement, budget=cfg.budget, scores=scores, policy=policy)
         checksum = allocation_checksum(allocation)
-        if not signed_off(ledger, cfg.year):
-            ledger.save_allocation(allocation, result_sha256=checksum)
-        elif checksum != ledger.result_checksum(cfg.year):
-            raise CycleError(f"{cfg.year}年度已签批，重新分配的结果与已签批结果不同：已签批年度不得更改（R10）")
+        ledger.save_allocation(allocation, result_sha256=checksum)
     return checksum
 
 
 def signed_off(ledger: Ledger, year: int) -> bool:
-    """An approved year is settled for good: a re-run recomputes and must find the same result (R10)."""
+    """An approved year is settled for good, until it is reopened (R10)."""
     signoff = ledger.signoff(year)
     return signoff is not None and signoff.approved
+
+
+def refuse_if_signed(ledger: Ledger, year: int) -> None:
+    if signed_off(ledger, year):
+        raise CycleError(
+            f"{year}年度已签批，不得重新核定；如需更正，请先作废重开（zgc reopen --year {year} --reason …）"
+        )

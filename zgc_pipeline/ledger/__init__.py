@@ -7,6 +7,7 @@ command line open it; the rules and the allocation never see it. Money is stored
 from zgc_pipeline.ledger.entries import (
     InputKeys,
     LedgerError,
+    Reopening,
     ResultTotals,
     SignOff,
     SubmissionInfo,
@@ -19,6 +20,7 @@ __all__ = [
     "InputKeys",
     "Ledger",
     "LedgerError",
+    "Reopening",
     "ResultTotals",
     "SignOff",
     "SubmissionInfo",

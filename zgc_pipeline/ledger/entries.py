@@ -42,6 +42,9 @@ class SubmissionInfo:
     status: SubmissionStatus
     delivered_at: datetime
     archived_path: str
+    intake_round: int | None = None  # the intake round that first received it (R6.2)
+    replaced_by: int | None = None  # a superseded file: the id of the file that replaced it (R6.2)
+    names: tuple[str, ...] = ()  # every name these bytes arrived under, the first being ``file_name``
 
     @property
     def submitter(self) -> str:
@@ -107,3 +110,16 @@ class SignOff:
     @property
     def decision(self) -> str:
         return "同意" if self.approved else "不同意"
+
+
+@dataclass(frozen=True, slots=True)
+class Reopening:
+    """A signed year voided so it can be corrected: who, when, why, which result, where its delivery was kept."""
+
+    year: int
+    number: int  # 作废_<number>
+    reopened_by: str
+    reopened_at: datetime
+    reason: str
+    voided_result_sha256: str
+    voided_folder: str

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.ledger import tables as t
@@ -14,7 +14,8 @@ from zgc_pipeline.ledger.bulk import fetched, insert_records
 from zgc_pipeline.ledger.codec import RecordCodec
 from zgc_pipeline.ledger.codecs import RECORD_CODECS, ROW_PROBLEM, ROW_TABLES
 from zgc_pipeline.ledger.entries import LedgerError, SubmissionInfo, SubmissionStatus
-from zgc_pipeline.ledger.resubmissions import FileFacts, submission_statuses
+from zgc_pipeline.ledger.resubmissions import FileFacts, Standing, submission_statuses
+from zgc_pipeline.records import RefusedRow, SourceRow
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
@@ -32,6 +33,41 @@ def find_submission(connection: Connection, year: int, sha256: str) -> int | Non
     return connection.scalar(select(s.id).where(s.year == year, s.sha256 == sha256))
 
 
+def intake_round(connection: Connection, year: int, run_key: str, started_at: datetime) -> int:
+    """The number of the run's intake round for the year: the run's own if it has one, else the next."""
+    r = t.intake_rounds.c
+    number = connection.scalar(select(r.number).where(r.year == year, r.run_key == run_key))
+    if number is not None:
+        return int(number)
+    last = connection.scalar(select(func.max(r.number)).where(r.year == year)) or 0
+    connection.execute(
+        insert(t.intake_rounds).values(year=year, number=last + 1, run_key=run_key, started_at=started_at)
+    )
+    return int(last) + 1
+
+
+def add_name(connection: Connection, submission_id: int, file_name: str, round_number: int | None) -> None:
+    """Remember a name the bytes arrived under (the first name stays the submission's own)."""
+    n = t.submission_names.c
+    known = connection.scalar(select(n.id).where(n.submission_id == submission_id, n.file_name == file_name))
+    if known is None:
+        connection.execute(
+            insert(t.submission_names).values(
+                submission_id=submission_id, file_name=file_name, intake_round=round_number
+            )
+        )
+
+
+def names_of(connection: Connection, submission_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Every name each file's bytes arrived under, in the order first seen."""
+    n = t.submission_names.c
+    found: dict[int, list[str]] = {}
+    query = select(n.submission_id, n.file_name).where(n.submission_id.in_(submission_ids)).order_by(n.id)
+    for submission_id, file_name in connection.execute(query):
+        found.setdefault(submission_id, []).append(file_name)
+    return {key: tuple(names) for key, names in found.items()}
+
+
 def add_submission(
     connection: Connection,
     *,
@@ -41,6 +77,7 @@ def add_submission(
     size: int,
     archived_path: str,
     delivered_at: datetime,
+    round_number: int | None,
 ) -> int:
     result = connection.execute(
         t.submissions.insert().values(
@@ -58,10 +95,12 @@ def add_submission(
             rows_read=0,
             rows_refused=0,
             refused_whole=False,
+            intake_round=round_number,
         )
     )
     key = result.inserted_primary_key
     assert key is not None
+    add_name(connection, int(key[0]), file_name, round_number)
     return int(key[0])
 
 
@@ -125,10 +164,11 @@ def _facts(row: RowMapping) -> FileFacts:
         checked=row["checked"],
         refused_whole=row["refused_whole"],
         after_signoff=row["after_signoff"],
+        intake_round=row["intake_round"],
     )
 
 
-def _info(row: RowMapping, status: SubmissionStatus) -> SubmissionInfo:
+def _info(row: RowMapping, standing: Standing, names: tuple[str, ...]) -> SubmissionInfo:
     return SubmissionInfo(
         id=row["id"],
         year=row["year"],
@@ -140,9 +180,12 @@ def _info(row: RowMapping, status: SubmissionStatus) -> SubmissionInfo:
         size=row["size"],
         rows_read=row["rows_read"],
         rows_refused=row["rows_refused"],
-        status=status,
+        status=standing.status,
         delivered_at=row["delivered_at"],
         archived_path=row["archived_path"],
+        intake_round=row["intake_round"],
+        replaced_by=standing.replaced_by,
+        names=names or (row["file_name"],),
     )
 
 
@@ -152,7 +195,8 @@ def year_submissions(connection: Connection, year: int) -> list[SubmissionInfo]:
     ).mappings()
     listed = list(rows)
     statuses = submission_statuses(_facts(row) for row in listed)
-    return [_info(row, statuses[row["id"]]) for row in listed]
+    names = names_of(connection, [row["id"] for row in listed])
+    return [_info(row, statuses[row["id"]], names.get(row["id"], ())) for row in listed]
 
 
 def one_submission(connection: Connection, submission_id: int) -> SubmissionInfo:
@@ -212,4 +256,49 @@ def year_problems(connection: Connection, year: int) -> list[tuple[SubmissionInf
             problems = [RowProblem(sheet="", row=None, column="", value="", problem=LATE_PROBLEM.format(year=year))]
         if problems:
             found.append((info, problems))
+    return found
+
+
+def replace_skipped(connection: Connection, year: int, round_number: int, entries: Sequence[tuple[str, str]]) -> None:
+    """The entries a round's look at the inbox left out on purpose, replacing what that round recorded before."""
+    k = t.skipped_files.c
+    connection.execute(delete(t.skipped_files).where(k.year == year, k.intake_round == round_number))
+    if entries:
+        connection.execute(
+            insert(t.skipped_files),
+            [
+                {"year": year, "intake_round": round_number, "file_name": name, "reason": reason}
+                for name, reason in entries
+            ],
+        )
+
+
+def latest_skipped(connection: Connection, year: int) -> list[tuple[str, str]]:
+    """What the year's latest intake round left out of the inbox, and why."""
+    k = t.skipped_files.c
+    latest = connection.scalar(select(func.max(k.intake_round)).where(k.year == year))
+    if latest is None:
+        return []
+    query = select(k.file_name, k.reason).where(k.year == year, k.intake_round == latest).order_by(k.file_name)
+    return [(name, reason) for name, reason in connection.execute(query)]
+
+
+def refused_loan_rows(connection: Connection, years: Sequence[int]) -> dict[str, RefusedRow]:
+    """The loan rows the checks refused in the current loan files of ``years``, by normalised 贷款合同编号, with
+    why: the latest row wins when one number was refused more than once."""
+    from zgc_pipeline.identifiers import normalise_key
+
+    found: dict[str, RefusedRow] = {}
+    for year in years:
+        for info in year_submissions(connection, year):
+            if info.status is not SubmissionStatus.ACCEPTED or info.kind is not SubmissionKind.LOANS:
+                continue
+            by_row: dict[int, list[RowProblem]] = {}
+            for problem in load_records(connection, ROW_PROBLEM, [info.id]):
+                if problem.severity is Severity.ERROR and problem.row is not None and problem.project_no:
+                    by_row.setdefault(problem.row, []).append(problem)
+            for row, problems in sorted(by_row.items()):
+                reason = "；".join(f"{p.column}：{p.problem}" if p.column else p.problem for p in problems)
+                source = SourceRow(info.file_name, problems[0].sheet, row, year)
+                found[normalise_key(problems[0].project_no)] = RefusedRow(source, reason)
     return found

@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from zgc_pipeline.claims import Allocation, LedgerHistory, Refusal, Settlement
 from zgc_pipeline.ledger import intake, payouts, results
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.bulk import without_cyclic_gc
-from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, VALUATION
+from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, ROW_PROBLEM, VALUATION
 from zgc_pipeline.ledger.engine import create_ledger_engine, upgrade_schema
 from zgc_pipeline.ledger.entries import (
     InputKeys,
     LedgerError,
     LineSummary,
+    Reopening,
     ResultTotals,
     SignOff,
     SubmissionInfo,
     YearInputs,
 )
 from zgc_pipeline.money import from_fen
-from zgc_pipeline.records import ExpertScore, Loan, PilotUnit
+from zgc_pipeline.records import ExpertScore, Loan, PilotUnit, RefusedRow
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem
+
+T = TypeVar("T")
 
 
 class Ledger:
@@ -58,30 +62,61 @@ class Ledger:
 
     # --- received files -----------------------------------------------------------------------------------------
 
+    def open_intake_round(self, year: int, run_key: str, *, started_at: datetime) -> int:
+        """The run's intake round for the year (a new number the first time a run receives files), for R6.2."""
+        return self._retrying(lambda c: intake.intake_round(c, year, run_key, started_at))
+
     def record_submission(
-        self, *, year: int, file_name: str, sha256: str, size: int, archived_path: str, delivered_at: datetime
+        self,
+        *,
+        year: int,
+        file_name: str,
+        sha256: str,
+        size: int,
+        archived_path: str,
+        delivered_at: datetime,
+        run_key: str,
     ) -> int:
-        """Register a received file; the same bytes for the same year again return the first id, unchanged."""
+        """Register a received file in the run's intake round. The same bytes for the same year again return the
+        first id, unchanged except that a new name they arrived under is remembered."""
+
+        def record(connection: Connection) -> int:
+            round_number = intake.intake_round(connection, year, run_key, delivered_at)
+            existing = intake.find_submission(connection, year, sha256)
+            if existing is not None:
+                intake.add_name(connection, existing, file_name, round_number)
+                return existing
+            return intake.add_submission(
+                connection,
+                year=year,
+                file_name=file_name,
+                sha256=sha256,
+                size=size,
+                archived_path=archived_path,
+                delivered_at=delivered_at,
+                round_number=round_number,
+            )
+
+        return self._retrying(record)
+
+    def _retrying(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction; if a concurrent writer won a unique key first, once more on its row."""
         try:
             with self._engine.begin() as connection:
-                existing = intake.find_submission(connection, year, sha256)
-                if existing is not None:
-                    return existing
-                return intake.add_submission(
-                    connection,
-                    year=year,
-                    file_name=file_name,
-                    sha256=sha256,
-                    size=size,
-                    archived_path=archived_path,
-                    delivered_at=delivered_at,
-                )
-        except IntegrityError:  # another process registered the same bytes a moment earlier
-            with self._engine.connect() as connection:
-                existing = intake.find_submission(connection, year, sha256)
-            if existing is None:
-                raise
-            return existing
+                return work(connection)
+        except IntegrityError:
+            with self._engine.begin() as connection:
+                return work(connection)
+
+    def record_skipped(self, year: int, round_number: int, entries: Sequence[tuple[str, str]]) -> None:
+        """What the round's look at the inbox left out on purpose: (name, reason) each, for the manifest."""
+        with self._engine.begin() as connection:
+            intake.replace_skipped(connection, year, round_number, entries)
+
+    def skipped_files(self, year: int) -> list[tuple[str, str]]:
+        """(name, reason) of each inbox entry the year's latest intake round left out on purpose."""
+        with self._engine.connect() as connection:
+            return intake.latest_skipped(connection, year)
 
     @without_cyclic_gc
     def store_outcome(
@@ -130,6 +165,18 @@ class Ledger:
         with self._engine.connect() as connection:
             return intake.year_problems(connection, year)
 
+    def file_problems(self, submission_id: int) -> list[RowProblem]:
+        """What checking one file found, as stored (its rejection report's rows)."""
+        with self._engine.connect() as connection:
+            return intake.load_records(connection, ROW_PROBLEM, [submission_id])
+
+    def score_refusals(self, year: int) -> tuple[Refusal, ...]:
+        """The panel's rows the year's allocation could not use (R8.2, R8.3); none before an allocation."""
+        with self._engine.connect() as connection:
+            if connection.scalar(select(t.settlements.c.year).where(t.settlements.c.year == year)) is None:
+                return ()
+            return results.read_refusals(connection, year, results.ALLOCATION_ORIGIN)
+
     # --- accepted rows ------------------------------------------------------------------------------------------
 
     @without_cyclic_gc
@@ -166,6 +213,12 @@ class Ledger:
                 valuations=intake.load_column(connection, t.valuations, "project_key", ids),
             )
 
+    def refused_loan_rows(self, year: int) -> dict[str, RefusedRow]:
+        """The banks' loan rows the checks refused, of the current files of ``year`` and every earlier year, by
+        normalised 贷款合同编号: so a policy or valuation whose loan is missing can say where and why (R2.1)."""
+        with self._engine.connect() as connection:
+            return intake.refused_loan_rows(connection, intake.years_up_to(connection, year))
+
     @without_cyclic_gc
     def load_registry(self, year: int) -> list[PilotUnit]:
         """The pilot unit registry (R1) from the year's current registry file; empty when there is none."""
@@ -190,13 +243,35 @@ class Ledger:
 
     @without_cyclic_gc
     def save_settlement(
-        self, settlement: Settlement, *, budget: Decimal, policy_sha256: str, inputs_sha256: str
+        self,
+        settlement: Settlement,
+        *,
+        budget: Decimal,
+        policy_sha256: str,
+        inputs_sha256: str,
+        policy_text: str | None = None,
     ) -> None:
-        """Replace the year's settlement (and drop its allocation); refused once the year is signed off."""
+        """Replace the year's settlement (and drop its allocation); refused once the year is signed off.
+        ``policy_text``: the policy file it was settled with, so the year can be evaluated with it later."""
         with self._engine.begin() as connection:
             results.replace_settlement(
-                connection, settlement, budget=budget, policy_sha256=policy_sha256, inputs_sha256=inputs_sha256
+                connection,
+                settlement,
+                budget=budget,
+                policy_sha256=policy_sha256,
+                inputs_sha256=inputs_sha256,
+                policy_text=policy_text,
             )
+
+    def settled_policy_sha256(self, year: int) -> str:
+        """The SHA-256 of the policy file the year was settled with."""
+        with self._engine.connect() as connection:
+            return str(results.settlement_row(connection, year)["policy_sha256"])
+
+    def settlement_policy_text(self, year: int) -> str | None:
+        """The policy file the year was settled with, as written (None for a year settled before it was kept)."""
+        with self._engine.connect() as connection:
+            return results.settlement_row(connection, year)["policy_text"]
 
     @without_cyclic_gc
     def load_settlement(self, year: int) -> Settlement:
@@ -274,24 +349,40 @@ class Ledger:
         with self._engine.connect() as connection:
             return payouts.latest_signoff(connection, year)
 
+    def reopen_year(
+        self, year: int, *, reopened_by: str, reopened_at: datetime, reason: str, folder_for: Callable[[int], str]
+    ) -> Reopening:
+        """Void the year's signed result (who, when, why) so it can be settled again; ``folder_for(n)`` names
+        where the voided delivery is kept. Refused for a year not signed, or with a later year signed on it."""
+        with self._engine.begin() as connection:
+            return payouts.reopen(
+                connection,
+                year,
+                reopened_by=reopened_by,
+                reopened_at=reopened_at,
+                reason=reason,
+                folder_for=folder_for,
+            )
+
+    def reopenings(self, year: int) -> list[Reopening]:
+        """Every reopening of the year, oldest first."""
+        with self._engine.connect() as connection:
+            return payouts.reopenings(connection, year)
+
+    def voided_payee_totals(self, year: int) -> dict[tuple[str, str], Decimal]:
+        """(payee USCC, claim kind) → what the year's latest voided result paid, for the new result's 差额."""
+        with self._engine.connect() as connection:
+            return {key: from_fen(fen) for key, fen in payouts.voided_payee_totals(connection, year).items()}
+
+    def year_status(self, year: int) -> str | None:
+        """settled · allocated · signed_off · rejected · reopened, or None before the year is first settled."""
+        with self._engine.connect() as connection:
+            return connection.scalar(select(t.settlements.c.status).where(t.settlements.c.year == year))
+
     def settled_years(self) -> list[int]:
         """Years whose result has been approved, oldest first."""
         with self._engine.connect() as connection:
             return payouts.signed_off_years(connection)
-
-    # --- runs ---------------------------------------------------------------------------------------------------
-
-    def record_run(
-        self, run_id: str, year: int, *, state: str, started_at: datetime, finished_at: datetime | None = None
-    ) -> None:
-        """Create or update the run's row: which year it settles and how far it got."""
-        values = {"year": year, "state": state, "started_at": started_at, "finished_at": finished_at}
-        with self._engine.begin() as connection:
-            exists = connection.scalar(select(t.runs.c.run_id).where(t.runs.c.run_id == run_id).with_for_update())
-            if exists is None:
-                connection.execute(t.runs.insert().values(run_id=run_id, **values))
-            else:
-                connection.execute(update(t.runs).where(t.runs.c.run_id == run_id).values(**values))
 
 
 __all__ = ["Ledger", "LedgerError"]

@@ -7,16 +7,17 @@ Approval writes one payout row per funded line in the sign-off's transaction. Th
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Integer, and_, func, insert, literal, select, update
+from sqlalchemy import Integer, and_, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.claims import ClaimKind, LedgerHistory, LineKey
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.entries import LedgerError, SignOff
-from zgc_pipeline.ledger.results import REJECTED, SIGNED_OFF, locked_settlement
+from zgc_pipeline.ledger.entries import LedgerError, Reopening, SignOff
+from zgc_pipeline.ledger.results import REJECTED, REOPENED, SIGNED_OFF, locked_settlement
 from zgc_pipeline.money import from_fen
 
 
@@ -31,8 +32,10 @@ def _signoff(row: RowMapping) -> SignOff:
 
 
 def latest_signoff(connection: Connection, year: int) -> SignOff | None:
+    """The year's latest decision that a reopening has not voided."""
     s = t.signoffs.c
-    row = connection.execute(select(t.signoffs).where(s.year == year).order_by(s.id.desc()).limit(1)).mappings()
+    query = select(t.signoffs).where(s.year == year, s.reopening_id.is_(None)).order_by(s.id.desc()).limit(1)
+    row = connection.execute(query).mappings()
     first = row.first()
     return None if first is None else _signoff(first)
 
@@ -127,26 +130,39 @@ def signed_off_years(connection: Connection) -> list[int]:
     return list(connection.scalars(select(s.year).where(s.status == SIGNED_OFF).order_by(s.year)))
 
 
+def _paid_rows(year: int):  # type: ignore[no-untyped-def]
+    """What the years before ``year`` paid: the payouts of signed results, and for a year reopened and not yet
+    signed again, the payouts its voided result made (its latest signed result, until a new one is signed)."""
+    p, v, r, s = t.payouts.c, t.voided_payouts.c, t.reopenings.c, t.settlements.c
+    latest_voided = select(func.max(r.id)).where(r.year == v.year).correlate(t.voided_payouts).scalar_subquery()
+    current = select(p.kind, p.voucher_key, p.project_key, p.amount_fen).where(p.year < year)
+    voided = (
+        select(v.kind, v.voucher_key, v.project_key, v.amount_fen)
+        .join(t.settlements, s.year == v.year)
+        .where(v.year < year, s.status == REOPENED, v.reopening_id == latest_voided)
+    )
+    return union_all(current, voided).subquery()
+
+
 def history_before(connection: Connection, year: int) -> LedgerHistory:
     """What the signed-off years before ``year`` paid: caps (R3.4, R5.2), paid lines (R6.1), first premium dates."""
-    p = t.payouts.c
+    paid_rows = _paid_rows(year)
     totals: dict[str, dict[str, Decimal]] = defaultdict(dict)
     query = (
-        select(p.kind, p.project_key, func.sum(p.amount_fen))
-        .where(p.year < year)
-        .group_by(p.kind, p.project_key)
-        .order_by(p.kind, p.project_key)
+        select(paid_rows.c.kind, paid_rows.c.project_key, func.sum(paid_rows.c.amount_fen))
+        .group_by(paid_rows.c.kind, paid_rows.c.project_key)
+        .order_by(paid_rows.c.kind, paid_rows.c.project_key)
     )
     for kind, project_key, fen in connection.execute(query):
         totals[kind][project_key] = from_fen(int(fen))
     paid: frozenset[LineKey] = frozenset(
-        connection.execute(select(p.kind, p.voucher_key, p.project_key).where(p.year < year))
+        connection.execute(select(paid_rows.c.kind, paid_rows.c.voucher_key, paid_rows.c.project_key))
     )
     c, s = t.claim_lines.c, t.settlements.c
     earliest = (
         select(c.project_key, func.min(c.line_date))
         .join(t.settlements, s.year == c.year)
-        .where(c.year < year, s.status == SIGNED_OFF, c.kind == ClaimKind.PREMIUM_SUBSIDY.value)
+        .where(c.year < year, s.status.in_((SIGNED_OFF, REOPENED)), c.kind == ClaimKind.PREMIUM_SUBSIDY.value)
         .group_by(c.project_key)
     )
     first_dates: dict[str, date] = dict(connection.execute(earliest).all())
@@ -156,3 +172,88 @@ def history_before(connection: Connection, year: int) -> LedgerHistory:
         paid_lines=paid,
         first_premium_dates=first_dates,
     )
+
+
+def reopen(
+    connection: Connection,
+    year: int,
+    *,
+    reopened_by: str,
+    reopened_at: datetime,
+    reason: str,
+    folder_for: Callable[[int], str],
+) -> Reopening:
+    """Void the year's signed result so it can be settled again: who, when and why; its payouts move to
+    ``voided_payouts`` (kept for the 差额 and for later years' caps until a new result is signed)."""
+    settlement = locked_settlement(connection, year)
+    if settlement is None or settlement["status"] != SIGNED_OFF:
+        raise LedgerError(f"{year}年度结果尚未签批，无需作废重开：直接重新运行该年度即可")
+    s = t.settlements.c
+    later = list(connection.scalars(select(s.year).where(s.year > year, s.status == SIGNED_OFF).order_by(s.year)))
+    if later:
+        years = "、".join(str(y) for y in later)
+        raise LedgerError(
+            f"{years}年度已按{year}年度的已签批结果核定（累计上限 R3.4、R5.2，重复申报 R6.1），"
+            f"须先作废重开{later[-1]}年度，才能作废重开{year}年度"
+        )
+    if not reason.strip():
+        raise LedgerError("作废重开须说明原因")
+    r = t.reopenings.c
+    number = (connection.scalar(select(func.max(r.number)).where(r.year == year)) or 0) + 1
+    folder = folder_for(number)
+    reopening_id = connection.execute(
+        insert(t.reopenings).values(
+            year=year,
+            number=number,
+            reopened_by=reopened_by,
+            reopened_at=reopened_at,
+            reason=reason.strip(),
+            voided_result_sha256=settlement["result_sha256"],
+            voided_folder=folder,
+        )
+    ).inserted_primary_key
+    assert reopening_id is not None
+    p = t.payouts.c
+    columns = ["year", "kind", "voucher_key", "project_key", "project_no", "voucher_no", "payee_uscc", "amount_fen"]
+    columns.append("line_date")
+    source = select(*(p[name] for name in columns), literal(reopening_id[0], Integer)).where(p.year == year)
+    connection.execute(insert(t.voided_payouts).from_select([*columns, "reopening_id"], source))
+    connection.execute(delete(t.payouts).where(p.year == year))
+    g = t.signoffs.c
+    connection.execute(
+        update(t.signoffs).where(g.year == year, g.reopening_id.is_(None)).values(reopening_id=reopening_id[0])
+    )
+    connection.execute(update(t.settlements).where(s.year == year).values(status=REOPENED))
+    connection.execute(update(t.submissions).where(t.submissions.c.year == year).values(after_signoff=False))
+    return Reopening(year, number, reopened_by, reopened_at, reason.strip(), settlement["result_sha256"], folder)
+
+
+def reopenings(connection: Connection, year: int) -> list[Reopening]:
+    r = t.reopenings.c
+    rows = connection.execute(select(t.reopenings).where(r.year == year).order_by(r.number)).mappings()
+    return [
+        Reopening(
+            row["year"],
+            row["number"],
+            row["reopened_by"],
+            row["reopened_at"],
+            row["reason"],
+            row["voided_result_sha256"],
+            row["voided_folder"],
+        )
+        for row in rows
+    ]
+
+
+def voided_payee_totals(connection: Connection, year: int) -> dict[tuple[str, str], int]:
+    """(payee USCC, kind) → fen the year's latest voided result paid: what a new result's 差额 is measured from."""
+    r, v = t.reopenings.c, t.voided_payouts.c
+    latest = connection.scalar(select(func.max(r.id)).where(r.year == year))
+    if latest is None:
+        return {}
+    query = (
+        select(v.payee_uscc, v.kind, func.sum(v.amount_fen))
+        .where(v.reopening_id == latest)
+        .group_by(v.payee_uscc, v.kind)
+    )
+    return {(uscc, kind): int(fen) for uscc, kind, fen in connection.execute(query)}

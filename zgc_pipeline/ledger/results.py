@@ -22,6 +22,7 @@ SETTLED = "settled"
 ALLOCATED = "allocated"
 SIGNED_OFF = "signed_off"
 REJECTED = "rejected"
+REOPENED = "reopened"  # a signed result voided by a reopening (R10); the year waits to be settled again
 
 
 def locked_settlement(connection: Connection, year: int) -> RowMapping | None:
@@ -35,13 +36,25 @@ def _refuse_if_signed_off(row: RowMapping | None, year: int) -> None:
         raise LedgerError(f"{year}年度结果已签批，不得更改（R10）")
 
 
+SETTLEMENT_ORIGIN = "settlement"
+ALLOCATION_ORIGIN = "allocation"  # score rows the review could not use (R8.2, R8.3)
+
+
 def _clear_allocation(connection: Connection, year: int) -> None:
     connection.execute(delete(t.decisions).where(t.decisions.c.year == year))
     connection.execute(delete(t.project_outcomes).where(t.project_outcomes.c.year == year))
+    r = t.refusals.c
+    connection.execute(delete(t.refusals).where(r.year == year, r.origin == ALLOCATION_ORIGIN))
 
 
 def replace_settlement(
-    connection: Connection, settlement: Settlement, *, budget: Decimal, policy_sha256: str, inputs_sha256: str
+    connection: Connection,
+    settlement: Settlement,
+    *,
+    budget: Decimal,
+    policy_sha256: str,
+    inputs_sha256: str,
+    policy_text: str | None = None,
 ) -> None:
     year = settlement.year
     current = locked_settlement(connection, year)
@@ -55,6 +68,7 @@ def replace_settlement(
         "inputs_sha256": inputs_sha256,
         "result_sha256": None,
         "status": SETTLED,
+        "policy_text": policy_text,
     }
     if current is None:
         connection.execute(insert(t.settlements).values(year=year, **values))
@@ -64,7 +78,7 @@ def replace_settlement(
             connection.execute(delete(table).where(table.c.year == year))
         connection.execute(update(t.settlements).where(t.settlements.c.year == year).values(**values))
     insert_records(connection, CLAIM_LINE, settlement.lines)
-    insert_records(connection, REFUSAL, settlement.refusals, year=year)
+    insert_records(connection, REFUSAL, settlement.refusals, year=year, origin=SETTLEMENT_ORIGIN)
     insert_rows(
         connection,
         t.first_premium_dates,
@@ -93,15 +107,22 @@ def read_settlement(connection: Connection, year: int) -> Settlement:
     f = t.first_premium_dates.c
     dates = connection.execute(select(f.project_key, f.first_date).where(f.year == year).order_by(f.project_key))
     return Settlement(
-        year=year, lines=lines, refusals=read_refusals(connection, year), first_premium_dates=dict(dates.all())
+        year=year,
+        lines=lines,
+        refusals=read_refusals(connection, year, SETTLEMENT_ORIGIN),
+        first_premium_dates=dict(dates.all()),
     )
 
 
-def read_refusals(connection: Connection, year: int) -> tuple[Refusal, ...]:
-    """The settlement's refused lines alone (the 未通过 sheet needs nothing else of it)."""
+def read_refusals(connection: Connection, year: int, origin: str | None = None) -> tuple[Refusal, ...]:
+    """The year's refused lines alone (the 未通过 sheet needs nothing else): the settlement's, then the score rows
+    its allocation could not use; or those of one ``origin``."""
     settlement_row(connection, year)
     r = t.refusals.c
-    rows = connection.execute(select(t.refusals).where(r.year == year).order_by(r.seq)).mappings()
+    query = select(t.refusals).where(r.year == year)
+    if origin is not None:
+        query = query.where(r.origin == origin)
+    rows = connection.execute(query.order_by(r.origin.desc(), r.seq)).mappings()
     return tuple(REFUSAL.from_row(row) for row in fetched(rows))
 
 
@@ -156,6 +177,7 @@ def replace_allocation(connection: Connection, allocation: Allocation, *, result
         line_ids.append(line_id)
     insert_records(connection, DECISION, allocation.decisions, per_record={"claim_line_id": line_ids}, year=year)
     insert_records(connection, PROJECT_OUTCOME, allocation.projects, year=year)
+    insert_records(connection, REFUSAL, allocation.score_refusals, year=year, origin=ALLOCATION_ORIGIN)
     connection.execute(
         update(t.settlements)
         .where(t.settlements.c.year == year)
@@ -191,6 +213,7 @@ def read_allocation(connection: Connection, year: int) -> Allocation:
         reviewed=bool(row["reviewed"]),
         decisions=decisions,
         projects=projects,
+        score_refusals=read_refusals(connection, year, ALLOCATION_ORIGIN),
     )
 
 

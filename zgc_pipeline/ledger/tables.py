@@ -97,7 +97,40 @@ submissions = Table(
     Column("rows_read", Integer, nullable=False),
     Column("rows_refused", Integer, nullable=False),
     Column("refused_whole", Boolean, nullable=False),
+    Column("intake_round", Integer),  # the intake round that first received these bytes (R6.2); NULL: before rounds
     UniqueConstraint("year", "sha256"),
+)
+
+intake_rounds = Table(
+    "intake_rounds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("number", Integer, nullable=False),  # 1, 2, … per year: a later round's file replaces an earlier one's
+    Column("run_key", String(250), nullable=False),  # the run that received files (an Airflow run id)
+    Column("started_at", UTCDateTime, nullable=False),
+    UniqueConstraint("year", "run_key"),
+    UniqueConstraint("year", "number"),
+)
+
+submission_names = Table(
+    "submission_names",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("submission_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("file_name", Text, nullable=False),  # every name the same bytes arrived under
+    Column("intake_round", Integer),
+    UniqueConstraint("submission_id", "file_name"),
+)
+
+skipped_files = Table(
+    "skipped_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False, index=True),
+    Column("intake_round", Integer, nullable=False),
+    Column("file_name", Text, nullable=False),  # relative to the inbox, as found
+    Column("reason", Text, nullable=False),
 )
 
 loans = _row_table(
@@ -205,7 +238,8 @@ settlements = Table(
     Column("policy_sha256", SHA256, nullable=False),
     Column("inputs_sha256", SHA256, nullable=False),
     Column("result_sha256", SHA256),
-    Column("status", String(20), nullable=False),  # settled | allocated | signed_off | rejected
+    Column("status", String(20), nullable=False),  # settled | allocated | signed_off | rejected | reopened
+    Column("policy_text", Text),  # the policy file the year was settled with, as written (evaluation of past years)
 )
 
 claim_lines = Table(
@@ -254,6 +288,7 @@ refusals = Table(
     Column("kind", String(20)),
     Column("rule", String(40), nullable=False),
     Column("reason", Text, nullable=False),
+    Column("origin", String(20), nullable=False, server_default="settlement"),  # settlement | allocation
 )
 
 decisions = Table(
@@ -298,6 +333,21 @@ signoffs = Table(
     Column("signed_by", Text, nullable=False),
     Column("signed_at", UTCDateTime, nullable=False),
     Column("result_sha256", SHA256, nullable=False),
+    Column("reopening_id", Integer, ForeignKey("reopenings.id")),  # set when a reopening voided this sign-off
+)
+
+reopenings = Table(
+    "reopenings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False, index=True),
+    Column("number", Integer, nullable=False),  # 作废_<number>: the voided delivery's folder
+    Column("reopened_by", Text, nullable=False),
+    Column("reopened_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("voided_result_sha256", SHA256, nullable=False),
+    Column("voided_folder", Text, nullable=False),
+    UniqueConstraint("year", "number"),
 )
 
 payouts = Table(
@@ -318,12 +368,18 @@ payouts = Table(
     UniqueConstraint("kind", "voucher_key", "project_key"),
 )
 
-runs = Table(
-    "runs",
+voided_payouts = Table(
+    "voided_payouts",
     metadata,
-    Column("run_id", String(250), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reopening_id", Integer, ForeignKey("reopenings.id"), nullable=False, index=True),
     Column("year", Integer, nullable=False, index=True),
-    Column("state", String(40), nullable=False),
-    Column("started_at", UTCDateTime, nullable=False),
-    Column("finished_at", UTCDateTime),
+    Column("kind", String(20), nullable=False),
+    Column("voucher_key", KEY, nullable=False),
+    Column("project_key", KEY, nullable=False),
+    Column("project_no", Text, nullable=False),
+    Column("voucher_no", Text, nullable=False),
+    Column("payee_uscc", String(18), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("line_date", Date, nullable=False),
 )

@@ -6,7 +6,15 @@ the year's steps (``cycle``) and the ``zgc`` command; imports only the shared do
 
 from zgc_pipeline.outputs.atomic import atomic_write
 from zgc_pipeline.outputs.evaluation import EvaluationYear, write_evaluation_pack
-from zgc_pipeline.outputs.manifest import InputFile, Manifest, SignOff, verify_delivery, write_manifest
+from zgc_pipeline.outputs.manifest import (
+    InputFile,
+    Manifest,
+    SignOff,
+    SkippedEntry,
+    VoidedDelivery,
+    verify_delivery,
+    write_manifest,
+)
 from zgc_pipeline.outputs.payout import ResultAbout, write_payout_workbook
 from zgc_pipeline.outputs.rejections import write_rejection_report
 from zgc_pipeline.outputs.review_packet import write_review_packet
@@ -17,6 +25,8 @@ __all__ = [
     "Manifest",
     "ResultAbout",
     "SignOff",
+    "SkippedEntry",
+    "VoidedDelivery",
     "atomic_write",
     "verify_delivery",
     "write_evaluation_pack",

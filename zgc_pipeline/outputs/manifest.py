@@ -25,7 +25,7 @@ CHUNK = 1 << 20
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """One file the year's result was made from."""
+    """One file received for the year, whether its rows count or not."""
 
     name: str
     kind: str  # the submission kind (loans, policies, valuations, scores, registry…)
@@ -33,6 +33,28 @@ class InputFile:
     sha256: str
     rows_read: int
     rows_refused: int
+    status: str = "accepted"  # accepted · superseded · refused · refused_after_settlement
+    replaced_by: str | None = None  # a superseded file: the name of the file that replaced it (R6.2)
+    other_names: tuple[str, ...] = ()  # other names the same bytes arrived under
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedEntry:
+    """An inbox entry left out on purpose (hidden, a link out of the inbox, one of the pipeline's own outputs)."""
+
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoidedDelivery:
+    """A signed delivery of the year that a reopening voided, kept in its own folder."""
+
+    folder: str
+    result_sha256: str
+    reopened_by: str
+    reopened_at: datetime
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +78,9 @@ class Manifest:
     inputs: tuple[InputFile, ...]
     signoff: SignOff | None = None
     version: str = field(default=__version__)
+    result_sha256: str = ""
+    skipped: tuple[SkippedEntry, ...] = ()
+    voided: tuple[VoidedDelivery, ...] = ()
 
 
 def sha256_of(path: Path) -> str:
@@ -67,10 +92,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+VOIDED_PREFIX = "作废_"  # a voided delivery keeps its own manifest in its own folder
+DRAFT_FOLDER = "草稿"  # the draft awaiting sign-off is not part of a delivery
+
+
 def delivered_files(year_dir: Path) -> list[str]:
-    """Every file under the year folder except the manifest, as sorted POSIX paths relative to it."""
-    found = (p.relative_to(year_dir).as_posix() for p in year_dir.rglob("*") if p.is_file())
-    return sorted(name for name in found if name != MANIFEST_NAME)
+    """Every file of the delivery under the year folder except the manifest, as sorted POSIX paths relative to
+    it; voided deliveries (each with its own manifest) and the draft are not part of it."""
+    found = (p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file())
+    return sorted(
+        path.as_posix()
+        for path in found
+        if path.as_posix() != MANIFEST_NAME
+        and not path.parts[0].startswith(VOIDED_PREFIX)
+        and path.parts[0] != DRAFT_FOLDER
+    )
 
 
 def manifest_document(year_dir: Path, manifest: Manifest) -> dict[str, Any]:
@@ -83,6 +119,7 @@ def manifest_document(year_dir: Path, manifest: Manifest) -> dict[str, Any]:
         "budget": _yuan(manifest.budget),
         "qualifying_total": _yuan(manifest.qualifying_total),
         "approved_total": _yuan(manifest.approved_total),
+        "result_sha256": manifest.result_sha256,
         "inputs": [
             {
                 "name": item.name,
@@ -91,8 +128,22 @@ def manifest_document(year_dir: Path, manifest: Manifest) -> dict[str, Any]:
                 "sha256": item.sha256,
                 "rows_read": item.rows_read,
                 "rows_refused": item.rows_refused,
+                "status": item.status,
+                "replaced_by": item.replaced_by,
+                "other_names": list(item.other_names),
             }
             for item in sorted(manifest.inputs, key=lambda i: (i.name, i.sha256))
+        ],
+        "skipped": [{"name": entry.name, "reason": entry.reason} for entry in manifest.skipped],
+        "voided": [
+            {
+                "folder": voided.folder,
+                "result_sha256": voided.result_sha256,
+                "reopened_by": voided.reopened_by,
+                "reopened_at": voided.reopened_at.isoformat(),
+                "reason": voided.reason,
+            }
+            for voided in manifest.voided
         ],
         "signoff": None
         if signoff is None

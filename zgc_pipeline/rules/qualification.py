@@ -6,13 +6,13 @@ Every check runs, so a refused line names every rule it fails, in rule order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.policy import PilotPolicy
-from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, Valuation
+from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, RefusedRow, Valuation
 from zgc_pipeline.rules import reasons
 from zgc_pipeline.rules.reasons import Failure
 from zgc_pipeline.rules.reconcile import Candidate, LoanMatch
@@ -33,6 +33,7 @@ class Rulebook:
     policy: PilotPolicy
     loans: Mapping[str, LoanMatch]
     registry: Mapping[str, PilotUnit]
+    refused_loans: Mapping[str, RefusedRow] = field(default_factory=dict)  # loan key → its refused bank row
 
 
 @bulk_record
@@ -61,7 +62,11 @@ def _loan(match: LoanMatch | None) -> Loan | None:
 
 
 def insurance_failures(candidate: Candidate, book: Rulebook) -> list[Failure]:
-    """R2.1–R2.5 for a policy row: whether the loan bought qualifying insurance (also what R4.1 asks)."""
+    """R2.1–R2.5 for a policy row: whether the loan bought qualifying insurance (also what R4.1 and R9.2 ask).
+
+    R2.2 judges "is a pilot unit" as R1 does, on the premium paid date: a policyholder missing from the registry,
+    or not admitted yet or already exited on that date, fails it.
+    """
     row = candidate.record
     assert isinstance(row, InsurancePolicy)
     match = book.loans.get(candidate.project_key)
@@ -69,8 +74,12 @@ def insurance_failures(candidate: Candidate, book: Rulebook) -> list[Failure]:
     unit = book.registry.get(candidate.payee_key)
     failures: list[Failure] = []
     if loan is None:
-        failures.append(reasons.loan_problem("R2.1", row.loan_contract_no, match))
-    if unit is not None and not unit.roles & book.policy.payer_roles:
+        failures.append(
+            reasons.loan_problem("R2.1", row.loan_contract_no, match, book.refused_loans.get(candidate.project_key))
+        )
+    if unit is None or not unit.is_active_on(row.premium_paid_date):
+        failures.append(reasons.holder_not_a_pilot_unit(row.policyholder_name, row.premium_paid_date))
+    elif not unit.roles & book.policy.payer_roles:
         failures.append(reasons.missing_role("R2.2", "投保人", unit, book.policy.payer_roles, "保费补贴"))
     if match is not None and loan is not None and candidate.payee_key == match.borrower_key:
         failures.append(reasons.policyholder_is_borrower(row.policyholder_name))
@@ -121,7 +130,9 @@ def qualify_valuation(
     match = book.loans.get(candidate.project_key)
     loan = _loan(match)
     if loan is None:
-        failures.append(reasons.loan_problem("R4.1", row.loan_contract_no, match))
+        failures.append(
+            reasons.loan_problem("R4.1", row.loan_contract_no, match, book.refused_loans.get(candidate.project_key))
+        )
     elif candidate.project_key not in insured_since:
         failures.append(reasons.no_qualifying_insurance(loan.loan_contract_no))
     if unit is not None and not unit.roles & book.policy.valuer_roles:

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import format_wan, format_yuan
-from zgc_pipeline.records import PilotUnit
+from zgc_pipeline.records import PilotUnit, RefusedRow
 from zgc_pipeline.rules.explanations import cap_usage_text
-from zgc_pipeline.rules.reconcile import LoanMatch
+from zgc_pipeline.rules.reconcile import LoanMatch, describe_source
 
 ROLE_LABELS = {
     "bank": "银行",
@@ -64,8 +64,15 @@ def missing_role(rule: str, who: str, unit: PilotUnit, allowed: Iterable[str], p
     )
 
 
-def loan_problem(rule: str, loan_no: str, match: LoanMatch | None) -> Failure:
-    """R2.1 / R4.1: no bank row for the loan, or rows from two different banks."""
+def loan_problem(rule: str, loan_no: str, match: LoanMatch | None, refused: RefusedRow | None = None) -> Failure:
+    """R2.1 / R4.1: no bank row for the loan (saying so when the bank's row was refused, so that the bank, not this
+    row's sender, corrects it), or rows from two different banks."""
+    if (match is None or (match.loan is None and not match.banks)) and refused is not None:
+        return Failure(
+            rule,
+            f"关联贷款合同编号{loan_no}在银行报送的贷款信息表中的行未通过校验（{describe_source(refused.source)}："
+            f"{refused.reason}），待银行更正后重新报送，本行可随之核定（{rule}）",
+        )
     if match is None or (match.loan is None and not match.banks):
         return Failure(rule, f"关联贷款合同编号{loan_no}在银行的贷款信息表中没有对应贷款（{rule}）")
     banks = "、".join(f"{name}（{uscc}）" for uscc, name in match.banks)
@@ -73,6 +80,10 @@ def loan_problem(rule: str, loan_no: str, match: LoanMatch | None) -> Failure:
         rule,
         f"贷款合同编号{loan_no}同时出现在{len(match.banks)}家银行的贷款信息表中（{banks}），无法确定对应贷款（{rule}）",
     )
+
+
+def holder_not_a_pilot_unit(name: str, paid: date) -> Failure:
+    return Failure("R2.2", f"投保人{name}在保费缴纳日期{_day(paid)}不是试点单位，该保单不属于试点保险（R2.2）")
 
 
 def policyholder_is_borrower(name: str) -> Failure:
@@ -123,6 +134,14 @@ def cap_used_up(
 
 def duplicate_of_paid(voucher_label: str, voucher_no: str, loan_no: str) -> Failure:
     return Failure("R6.1", f"{voucher_label}{voucher_no}与贷款合同编号{loan_no}已在往年核定，重复申报（R6.1）")
+
+
+def repeats_disagree(voucher_label: str, voucher_no: str, loan_no: str, rows: Sequence[str]) -> Failure:
+    return Failure(
+        "R6.1",
+        f"{voucher_label}{voucher_no}与贷款合同编号{loan_no}申报了{len(rows)}次，金额或日期不一致"
+        f"（{'；'.join(rows)}），均不予受理，请更正后重新报送（R6.1）",
+    )
 
 
 def duplicate_in_year(voucher_label: str, voucher_no: str, loan_no: str, first_at: str) -> Failure:

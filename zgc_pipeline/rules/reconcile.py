@@ -129,17 +129,40 @@ def arrival_order(candidate: Candidate) -> tuple[tuple[int, str, str, int], str]
     return (source_order(candidate.source), candidate.voucher_no)
 
 
-def first_occurrences(candidates: Iterable[Candidate]) -> tuple[list[Candidate], list[tuple[Candidate, Candidate]]]:
-    """R6.1: of the candidates sharing a line key, the first to arrive is the line; each other one comes back as
-    (duplicate, the first it repeats). Only repeated keys are sorted, so this stays linear."""
+def amounts_and_dates(candidate: Candidate) -> tuple[object, ...]:
+    """What two rows of one claim line must agree on to be a mere repeat (R6.1): every amount and date."""
+    row = candidate.record
+    if isinstance(row, InsurancePolicy):
+        return (row.sum_insured, row.premium, row.premium_paid_date, row.coverage_start, row.coverage_end)
+    return (row.appraised_value, row.valuation_fee, row.report_date, row.fee_paid_date)
+
+
+@bulk_record
+class Repeats:
+    """R6.1 within a year: the claim lines, each identical repeat with the first it repeats, and the groups of
+    rows of one key that disagree (all refused)."""
+
+    firsts: list[Candidate]
+    repeats: list[tuple[Candidate, Candidate]]
+    disagreeing: list[list[Candidate]]
+
+
+def first_occurrences(candidates: Iterable[Candidate]) -> Repeats:
+    """R6.1: of the candidates sharing a line key, the first to arrive is the line and every identical repeat is
+    refused; when they disagree in an amount or a date, every one of them is refused. Only repeated keys are
+    sorted, so this stays linear."""
     groups: dict[LineKey, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(candidate.line_key, []).append(candidate)
-    firsts: list[Candidate] = []
-    repeats: list[tuple[Candidate, Candidate]] = []
+    found = Repeats([], [], [])
     for group in groups.values():
-        if len(group) > 1:
-            group.sort(key=arrival_order)
-        firsts.append(group[0])
-        repeats += [(duplicate, group[0]) for duplicate in group[1:]]
-    return firsts, repeats
+        if len(group) == 1:
+            found.firsts.append(group[0])
+            continue
+        group.sort(key=arrival_order)
+        if len({amounts_and_dates(candidate) for candidate in group}) > 1:
+            found.disagreeing.append(group)
+            continue
+        found.firsts.append(group[0])
+        found.repeats.extend((duplicate, group[0]) for duplicate in group[1:])
+    return found

@@ -11,7 +11,7 @@ from datetime import date
 
 from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory, Refusal, Settlement
 from zgc_pipeline.policy import PilotPolicy
-from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, Valuation
+from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, RefusedRow, Valuation
 from zgc_pipeline.rules import reasons
 from zgc_pipeline.rules.amounts import Assessed, apply_cap, cap_for
 from zgc_pipeline.rules.explanations import join_sentences
@@ -42,9 +42,14 @@ def settle(
     registry: Sequence[PilotUnit],
     policy: PilotPolicy,
     history: LedgerHistory,
+    refused_loans: Mapping[str, RefusedRow] | None = None,
 ) -> Settlement:
-    """Settle ``year`` from every accepted row of the inboxes of years ≤ ``year`` (R1–R6, R9), before the budget."""
-    book = Rulebook(policy, index_loans(loans), index_registry(registry))
+    """Settle ``year`` from every accepted row of the inboxes of years ≤ ``year`` (R1–R6, R9), before the budget.
+
+    ``refused_loans``: the banks' loan rows the checks refused, by loan key, so a line whose loan is missing for
+    that reason says where the bank's row is and why it was refused (R2.1, R4.1).
+    """
+    book = Rulebook(policy, index_loans(loans), index_registry(registry), refused_loans or {})
     premiums = premium_candidates(policies)
     insured_since = first_insured_dates(premiums, book, history.first_premium_dates)
     candidates = [*premiums, *valuation_candidates(valuations)]
@@ -60,11 +65,13 @@ def settle(
             failure = _paid_before(candidate, history) or _other_year(candidate, line_year, year, insured_since)
             refusals.append(_refusal(candidate, book, [failure]))
 
-    firsts, repeats = first_occurrences(due)
-    refusals += [_refusal(dup, book, [_repeat(dup, first)]) for dup, first in repeats]
+    found = first_occurrences(due)
+    refusals += [_refusal(dup, book, [_repeat(dup, first)]) for dup, first in found.repeats]
+    for group in found.disagreeing:
+        refusals += [_refusal(candidate, book, [_disagreeing(candidate, group)]) for candidate in group]
 
     qualified: dict[ClaimKind, list[Qualified]] = {kind: [] for kind in ClaimKind}
-    for candidate in firsts:
+    for candidate in found.firsts:
         paid = _paid_before(candidate, history)
         outcome = [paid] if paid else _qualify(candidate, book, insured_since, year)
         if isinstance(outcome, Qualified):
@@ -89,6 +96,7 @@ def settle(
         lines=tuple(lines),
         refusals=tuple(refusals),
         first_premium_dates=_first_premium_dates(lines, insured_since),
+        rows_of_year=len(due),
     )
 
 
@@ -112,6 +120,14 @@ def _repeat(duplicate: Candidate, first: Candidate) -> Failure:
     """R6.1 within the year: the same (voucher, loan) sent twice."""
     return reasons.duplicate_in_year(
         duplicate.voucher_label, duplicate.voucher_no, duplicate.record.loan_contract_no, describe_source(first.source)
+    )
+
+
+def _disagreeing(candidate: Candidate, group: Sequence[Candidate]) -> Failure:
+    """R6.1: rows of one claim line that disagree in an amount or a date, each naming them all."""
+    rows = [describe_source(member.source) for member in group]
+    return reasons.repeats_disagree(
+        candidate.voucher_label, candidate.voucher_no, candidate.record.loan_contract_no, rows
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 SAFE_NAME_BYTES = 200  # a path component may be 255 bytes; leave room for what writers add beside it
 HASH_CHARS = 8
@@ -39,6 +39,11 @@ def display_file_name(name: str) -> str:
             name = raw.decode("utf-8", "replace")
     name = name.encode("utf-8", "replace").decode("utf-8")  # any surrogate left over
     return "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in name)
+
+
+def shown_name(path: str | Path) -> str:
+    """The last component of ``path`` fit to show (``display_file_name`` of it)."""
+    return display_file_name(Path(path).name)
 
 
 def safe_file_name(name: str, *, suffix: str = "", max_bytes: int = SAFE_NAME_BYTES) -> str:

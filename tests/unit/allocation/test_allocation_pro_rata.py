@@ -1,4 +1,5 @@
-"""R8.7: a cut project's amount over its lines pro rata, rounded down, the leftover fen to its earliest premium line."""
+"""R8.7: a cut project's amount over its lines pro rata, rounded down; the leftover fen line by line, premium lines
+first by premium paid date (then 保单号), valuation lines last, none above its own 测算金额."""
 
 from __future__ import annotations
 

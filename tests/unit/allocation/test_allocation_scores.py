@@ -20,8 +20,11 @@ from zgc_pipeline.records import ExpertScore, SourceRow
         ((60, 70, 80, 95), 4, False, Fraction(305, 4), Decimal("76.25")),
         ((50, 70, 80, 90, 100), 5, True, Fraction(80), Decimal("80.00")),  # drop 50 and 100: 240 / 3
         ((40, 60, 70, 80, 90, 99), 6, True, Fraction(75), Decimal("75.00")),  # drop 40 and 99: 300 / 4
-        (("66", "67", "67"), 3, False, Fraction(200, 3), Decimal("66.66")),  # 66.666… is cut, not rounded
-        (("88.5", "90.25", "79"), 3, False, Fraction(25775, 300), Decimal("85.91")),  # 257.75 / 3 = 85.9166…
+        (("66", "67", "67"), 3, False, Fraction(200, 3), Decimal("66.67")),  # 66.666… rounds half up
+        (("93", "94", "94"), 3, False, Fraction(281, 3), Decimal("93.67")),  # 93.666…: a clerk's 四舍五入
+        (("80.01", "80.02", "80.02", "80"), 4, False, Fraction(32005, 400), Decimal("80.01")),  # 80.0125
+        (("80.01", "80.02", "80.02", "80.01"), 4, False, Fraction(32006, 400), Decimal("80.02")),  # 80.015: up
+        (("88.5", "90.25", "79"), 3, False, Fraction(25775, 300), Decimal("85.92")),  # 257.75 / 3 = 85.9166…
     ],
 )
 def test_score_of_three_to_six_valid_scores(
@@ -67,7 +70,7 @@ def test_too_few_valid_scores_fund_nothing(rows: list[ExpertScore], reason: str)
 
 
 def test_a_score_just_under_the_pass_mark_shows_below_it_and_is_not_funded() -> None:
-    # (59.99 + 60 + 60) / 3 = 59.99666…: shown 59.99, not a misleading 60.00
+    # (59.99 + 60 + 60) / 3 = 59.99666…: shown 60.00 (四舍五入), and the reason says the exact mean decided
     year = settlement(line("P1", "100.00"), line("P2", "100.00"))
     rows = scores("P1", "59.99", 60, 60) + scores("P2", 60, 60, 60)
     result = allocate(year, budget=Decimal("150.00"), scores=rows, policy=policy())
@@ -76,7 +79,10 @@ def test_a_score_just_under_the_pass_mark_shows_below_it_and_is_not_funded() -> 
     assert by_key["P2"].funding is Funding.FULL  # exactly 60 passes
     assert by_key["P1"].funding is Funding.NONE
     assert by_key["P1"].rule == "R8.4"
-    assert by_key["P1"].reason == "专家评审得分59.99分（R8.3），排名第2，低于及格分60分，不予资助（R8.4）"
+    assert by_key["P1"].score == Decimal("60.00")
+    assert by_key["P1"].reason == (
+        "专家评审得分60.00分（R8.3），排名第2，未经四舍五入的平均分59.9966…分低于及格分60分，不予资助（R8.4）"
+    )
     assert result.approved_total == Decimal("100.00")  # the 50.00 left over is not given to a failed project
 
 

@@ -33,7 +33,7 @@ def test_a_tiny_year_runs_every_child_and_writes_one_json_result(tmp_path: Path)
     pipeline = runs["pipeline"]
     assert list(pipeline["stages"]) == [
         "discover", "receive", "validate", "reconcile", "compute", "budget", "packet", "ingest_scores",
-        "allocate_by_merit", "summarise", "sign_off", "write_payout_files",
+        "allocate_by_merit", "prepare_result", "sign_off", "write_payout_files",
     ]  # fmt: skip
     assert pipeline["total_s"] >= sum(pipeline["stages"].values()) > 0
     assert list(pipeline["stage_peaks_mib"]) == list(pipeline["stages"])

@@ -177,8 +177,9 @@ def submit(
     submitter: str | None = BANK,
     delivered: datetime | None = None,
     sha: str | None = None,
+    run_key: str = "run-1",
 ) -> int:
-    """Register a file and store its accepted rows, as intake does."""
+    """Register a file and store its accepted rows, as intake does, in the intake round of ``run_key``."""
     submission_id = ledger.record_submission(
         year=year,
         file_name=name,
@@ -186,6 +187,7 @@ def submit(
         size=1024,
         archived_path=f"archive/{name}",
         delivered_at=delivered or at(year),
+        run_key=run_key,
     )
     ledger.store_outcome(
         submission_id,

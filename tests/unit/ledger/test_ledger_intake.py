@@ -25,13 +25,31 @@ def ledger(ledger_url: str) -> Iterator[Ledger]:
 
 def test_the_same_bytes_again_return_the_same_id_and_change_nothing(ledger: Ledger) -> None:
     first = ledger.record_submission(
-        year=2019, file_name="贷款.xlsx", sha256="a" * 64, size=10, archived_path="a/1", delivered_at=at(2019)
+        year=2019,
+        file_name="贷款.xlsx",
+        sha256="a" * 64,
+        size=10,
+        archived_path="a/1",
+        delivered_at=at(2019),
+        run_key="run-1",
     )
     again = ledger.record_submission(
-        year=2019, file_name="贷款(1).xlsx", sha256="a" * 64, size=99, archived_path="b/2", delivered_at=at(2019, 5)
+        year=2019,
+        file_name="贷款(1).xlsx",
+        sha256="a" * 64,
+        size=99,
+        archived_path="b/2",
+        delivered_at=at(2019, 5),
+        run_key="run-1",
     )
     next_year = ledger.record_submission(
-        year=2020, file_name="贷款.xlsx", sha256="a" * 64, size=10, archived_path="a/1", delivered_at=at(2020)
+        year=2020,
+        file_name="贷款.xlsx",
+        sha256="a" * 64,
+        size=10,
+        archived_path="a/1",
+        delivered_at=at(2020),
+        run_key="run-1",
     )
     assert again == first
     assert next_year != first
@@ -95,7 +113,13 @@ def test_store_outcome_replaces_rows_and_counts_refused_rows(ledger: Ledger) -> 
 def test_a_file_refused_whole_counts_for_nothing(ledger: Ledger) -> None:
     good = submit(ledger, 2019, "loans.xlsx", LOANS, [loan()], delivered=at(2019, 3))
     bad = ledger.record_submission(
-        year=2019, file_name="坏文件.xlsx", sha256="b" * 64, size=5, archived_path="x", delivered_at=at(2019, 4)
+        year=2019,
+        file_name="坏文件.xlsx",
+        sha256="b" * 64,
+        size=5,
+        archived_path="x",
+        delivered_at=at(2019, 4),
+        run_key="run-1",
     )
     whole = RowProblem("", None, "", "", "文件无法读取")
     ledger.store_outcome(
@@ -128,6 +152,32 @@ def test_a_resubmission_replaces_the_same_submitters_earlier_file(ledger: Ledger
     assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-NEW", "DK-OTHER"]
 
 
+def test_a_file_first_received_in_a_later_round_replaces_whatever_its_file_time(ledger: Ledger) -> None:
+    """A correction unpacked from an e-mail often carries an older modification time than the file it corrects."""
+    first = submit(ledger, 2019, "loans.xlsx", LOANS, [loan("DK-1")], delivered=at(2019, 6), run_key="run-1")
+    fix = submit(ledger, 2019, "loans_更正.xlsx", LOANS, [loan("DK-2")], delivered=at(2019, 1), run_key="run-2")
+    again = submit(ledger, 2019, "loans.xlsx", LOANS, [loan("DK-1")], delivered=at(2019, 6), run_key="run-3")
+    assert again == first  # the same bytes again keep their first round
+    standing = {s.id: (s.status, s.replaced_by, s.intake_round) for s in ledger.submissions(2019)}
+    assert standing == {
+        first: (SubmissionStatus.SUPERSEDED, fix, 1),
+        fix: (SubmissionStatus.ACCEPTED, None, 2),
+    }
+    assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-2"]
+
+
+def test_every_name_the_same_bytes_arrived_under_is_kept(ledger: Ledger) -> None:
+    first = ledger.record_submission(
+        year=2019, file_name="甲.csv", sha256="c" * 64, size=5, archived_path="a", delivered_at=at(2019), run_key="r"
+    )
+    copy = ledger.record_submission(
+        year=2019, file_name="甲.xlsx", sha256="c" * 64, size=5, archived_path="b", delivered_at=at(2019), run_key="r"
+    )
+    assert copy == first
+    [info] = ledger.submissions(2019)
+    assert info.names == ("甲.csv", "甲.xlsx")
+
+
 def test_same_delivery_time_the_later_file_name_wins(ledger: Ledger) -> None:
     second = submit(ledger, 2019, "loans_v2.xlsx", LOANS, [loan("DK-2")], delivered=at(2019, 3))
     first = submit(ledger, 2019, "loans_v1.xlsx", LOANS, [loan("DK-1")], delivered=at(2019, 3))
@@ -146,6 +196,7 @@ def test_a_changed_file_after_sign_off_is_refused_for_that_year(ledger: Ledger) 
         size=1024,
         archived_path="x",
         delivered_at=at(2020, 3),
+        run_key="run-2",
     )
     assert same_bytes == kept
     statuses = {s.id: s.status for s in ledger.submissions(2019)}

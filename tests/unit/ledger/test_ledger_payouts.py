@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory
-from zgc_pipeline.ledger import Ledger, LedgerError, SignOff
+from zgc_pipeline.ledger import Ledger, LedgerError, Reopening, SignOff
 from zgc_pipeline.ledger import tables as t
 
 VALUATION = ClaimKind.VALUATION_SUPPORT
@@ -170,11 +170,51 @@ def test_two_concurrent_sign_offs_paying_the_same_line_exactly_one_succeeds(ledg
     assert ledger.settled_years() == succeeded
 
 
-def test_runs_are_recorded_and_updated(ledger: Ledger, ledger_url: str) -> None:
-    ledger.record_run("manual__2020", 2020, state="running", started_at=at(2021, 1, 5))
-    ledger.record_run("manual__2020", 2020, state="success", started_at=at(2021, 1, 5), finished_at=at(2021, 1, 6))
-    engine = create_engine(ledger_url)
-    with engine.connect() as connection:
-        rows = connection.execute(text("SELECT run_id, year, state FROM runs")).all()
-    engine.dispose()
-    assert [tuple(r) for r in rows] == [("manual__2020", 2020, "success")]
+def _reopen(ledger: Ledger, year: int, reason: str = "评估机构名称有误，需更正") -> Reopening:
+    return ledger.reopen_year(
+        year,
+        reopened_by="区知识产权局 李四",
+        reopened_at=at(year + 1, 4),
+        reason=reason,
+        folder_for=lambda n: f"作废_{n}",
+    )
+
+
+def test_reopening_voids_the_signed_result_and_lets_the_year_be_signed_again(ledger: Ledger, ledger_url: str) -> None:
+    line = claim("BD-001", "DK-001", computed="40000.00")
+    settle_and_sign(ledger, 2019, (line, "40000.00"))
+    reopening = _reopen(ledger, 2019)
+    assert (reopening.number, reopening.voided_folder, reopening.reopened_by) == (1, "作废_1", "区知识产权局 李四")
+    assert reopening.voided_result_sha256 == "2019".ljust(64, "r")
+    assert ledger.year_status(2019) == "reopened"
+    assert ledger.signoff(2019) is None  # the voided sign-off no longer stands
+    assert _payouts(ledger_url) == []  # moved to voided_payouts, so the corrected line can be paid
+    assert ledger.voided_payee_totals(2019) == {(line.payee_uscc, "premium_subsidy"): Decimal("40000.00")}
+
+    corrected = claim("BD-001", "DK-001", computed="35000.00")
+    _prepare(ledger, 2019, (corrected, "35000.00"), checksum="n" * 64)
+    ledger.record_signoff(2019, approved=True, signed_by="王五", signed_at=at(2020, 5), result_sha256="n" * 64)
+    assert _payouts(ledger_url) == [(2019, "premium_subsidy", "BD-001", "DK-001", 3_500_000)]
+    assert [r.number for r in ledger.reopenings(2019)] == [1]
+    assert ledger.load_history(2020).premium_approved == {"DK-001": Decimal("35000.00")}
+
+
+def test_while_a_year_is_reopened_later_years_count_its_latest_signed_result(ledger: Ledger) -> None:
+    settle_and_sign(ledger, 2019, (claim("BD-001", "DK-001", computed="40000.00"), "40000.00"))
+    _reopen(ledger, 2019)
+    history = ledger.load_history(2020)
+    assert history.premium_approved == {"DK-001": Decimal("40000.00")}
+    assert ("premium_subsidy", "BD-001", "DK-001") in history.paid_lines
+
+
+def test_a_year_cannot_be_reopened_unless_signed_nor_under_a_signed_later_year(ledger: Ledger) -> None:
+    with pytest.raises(LedgerError, match="尚未签批"):
+        _reopen(ledger, 2019)
+    settle_and_sign(ledger, 2019, (claim("BD-001", "DK-001", computed="40000.00"), "40000.00"))
+    settle_and_sign(ledger, 2020, (claim("BD-002", "DK-002", computed="100.00", year=2020), "100.00"))
+    with pytest.raises(LedgerError, match="须先作废重开2020年度"):
+        _reopen(ledger, 2019)
+    with pytest.raises(LedgerError, match="说明原因"):
+        _reopen(ledger, 2020, reason="  ")
+    _reopen(ledger, 2020)
+    assert _reopen(ledger, 2019).number == 1

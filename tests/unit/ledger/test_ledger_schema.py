@@ -6,11 +6,14 @@ import threading
 from collections.abc import Callable
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from ledger_factories import at
 from sqlalchemy import create_engine, inspect, text
 
 from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.ledger.engine import alembic_config
+from zgc_pipeline.ledger.tables import metadata
 
 TABLES = {
     "alembic_version",
@@ -29,8 +32,13 @@ TABLES = {
     "project_outcomes",
     "signoffs",
     "payouts",
-    "runs",
+    "intake_rounds",
+    "submission_names",
+    "skipped_files",
+    "reopenings",
+    "voided_payouts",
 }
+HEAD = "0003"
 
 
 def _tables_and_version(url: str) -> tuple[set[str], list[str]]:
@@ -45,13 +53,16 @@ def _tables_and_version(url: str) -> tuple[set[str], list[str]]:
 
 def test_opening_twice_migrates_once_and_keeps_the_data(ledger_url: str) -> None:
     first = Ledger.open(ledger_url)
-    first.record_run("run-1", 2019, state="running", started_at=at(2019))
+    first.record_submission(
+        year=2019, file_name="a.xlsx", sha256="a" * 64, size=1, archived_path="/a", delivered_at=at(2019), run_key="r1"
+    )
     first.close()
     second = Ledger.open(ledger_url)
+    assert [s.file_name for s in second.submissions(2019)] == ["a.xlsx"]
     second.close()
     tables, versions = _tables_and_version(ledger_url)
     assert tables == TABLES
-    assert versions == ["0002"]
+    assert versions == [HEAD]
 
 
 def test_a_ledger_of_the_first_schema_is_upgraded_in_place(new_ledger_url: Callable[[], str]) -> None:
@@ -67,7 +78,7 @@ def test_a_ledger_of_the_first_schema_is_upgraded_in_place(new_ledger_url: Calla
     finally:
         engine.dispose()
     assert {"project_no", "voucher_no"} <= columns
-    assert _tables_and_version(url)[1] == ["0002"]
+    assert _tables_and_version(url)[1] == [HEAD]
 
 
 def test_two_processes_opening_a_new_ledger_at_once_both_succeed(new_ledger_url: Callable[[], str]) -> None:
@@ -90,7 +101,18 @@ def test_two_processes_opening_a_new_ledger_at_once_both_succeed(new_ledger_url:
     assert failures == []
     tables, versions = _tables_and_version(url)
     assert tables == TABLES
-    assert versions == ["0002"]
+    assert versions == [HEAD]
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_is_written_against(ledger_url: str) -> None:
+    Ledger.open(ledger_url).close()
+    engine = create_engine(ledger_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
 
 
 def test_sqlite_ledger_uses_wal(tmp_path: object) -> None:

@@ -42,7 +42,8 @@ def test_manifest_lists_inputs_policy_totals_signoff_and_files(tmp_path: Path) -
     assert "张三" in text  # UTF-8, not \\u escapes
     document = json.loads(text)
     assert list(document) == [
-        "year", "version", "policy", "budget", "qualifying_total", "approved_total", "inputs", "signoff", "files",
+        "year", "version", "policy", "budget", "qualifying_total", "approved_total", "result_sha256", "inputs",
+        "skipped", "voided", "signoff", "files",
     ]  # fmt: skip
     assert document["version"] == __version__
     assert document["policy"] == {"file": "policy.yaml", "sha256": "a" * 64}
@@ -50,7 +51,7 @@ def test_manifest_lists_inputs_policy_totals_signoff_and_files(tmp_path: Path) -
     assert [i["name"] for i in document["inputs"]] == ["乙保险_保单.xlsx", "甲银行.xlsx"]  # sorted by name
     assert document["inputs"][1] == {
         "name": "甲银行.xlsx", "kind": "loans", "submitter": "北京甲银行", "sha256": "1" * 64,
-        "rows_read": 25, "rows_refused": 1,
+        "rows_read": 25, "rows_refused": 1, "status": "accepted", "replaced_by": None, "other_names": [],
     }  # fmt: skip
     assert document["signoff"] == {
         "by": "张三", "at": "2021-01-15T10:30:00", "decision": "同意", "result_sha256": "d" * 64,
@@ -60,6 +61,17 @@ def test_manifest_lists_inputs_policy_totals_signoff_and_files(tmp_path: Path) -
         {"path": "payout_2020.xlsx", "sha256": hashlib.sha256(b"payout").hexdigest(), "bytes": 6},
         {"path": "rejections/甲银行.xlsx.xlsx", "sha256": hashlib.sha256(b"rejected rows").hexdigest(), "bytes": 13},
     ]
+
+
+def test_voided_deliveries_and_the_draft_are_not_part_of_a_delivery(tmp_path: Path) -> None:
+    year_dir = delivered(tmp_path)
+    (year_dir / "作废_1").mkdir()
+    (year_dir / "作废_1" / "payout_2020.xlsx").write_bytes(b"voided payout")
+    (year_dir / "草稿").mkdir()
+    (year_dir / "草稿" / "payout_2020_草稿.xlsx").write_bytes(b"draft")
+    document = json.loads(write_manifest(year_dir, MANIFEST).read_text(encoding="utf-8"))
+    assert not [f for f in document["files"] if f["path"].startswith(("作废_", "草稿"))]
+    assert verify_delivery(year_dir) == []
 
 
 def test_rewriting_the_manifest_is_stable(tmp_path: Path) -> None:

@@ -172,16 +172,13 @@ CASES: dict[SubmissionKind, list[Case]] = {
             ),
             (),
         ),
-        Case(
+        Case(  # a repeated policy row is R6.1's business (the rules keep the first identical row), not a data error
             "same policy and loan twice",
             (
                 {"policy_no": "PA-TWICE", "loan_contract_no": "JK-C"},
                 {"policy_no": "pa-twice", "loan_contract_no": "JK-C "},
             ),
-            (
-                (0, "保单号", "PA-TWICE", "保单号与关联贷款合同编号的组合在本文件中重复（与第{1}行相同），应唯一", E),
-                (1, "保单号", "pa-twice", "保单号与关联贷款合同编号的组合在本文件中重复（与第{0}行相同），应唯一", E),
-            ),
+            (),
         ),
     ],
     K.VALUATIONS: [
@@ -201,25 +198,10 @@ CASES: dict[SubmissionKind, list[Case]] = {
             "统一社会信用代码校验位错误：第18位应为1，实为M",
         ),
         bad("invoice missing", {"invoice_no": None}, "发票号码", "", "发票号码为必填项，不能为空"),
-        Case(
+        Case(  # R6.1's business: identical repeats keep the first as the claim line (rules), not refused here
             "same report and loan twice",
             ({"report_no": "PG-X", "loan_contract_no": "JK-D"}, {"report_no": "PG-X", "loan_contract_no": "JK-D"}),
-            (
-                (
-                    0,
-                    "评估报告编号",
-                    "PG-X",
-                    "评估报告编号与关联贷款合同编号的组合在本文件中重复（与第{1}行相同），应唯一",
-                    E,
-                ),
-                (
-                    1,
-                    "评估报告编号",
-                    "PG-X",
-                    "评估报告编号与关联贷款合同编号的组合在本文件中重复（与第{0}行相同），应唯一",
-                    E,
-                ),
-            ),
+            (),
         ),
     ],
     K.EXPERT_SCORES: [

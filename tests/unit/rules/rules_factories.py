@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory, Refusal, Settlement
 from zgc_pipeline.identifiers import uscc_check_character
 from zgc_pipeline.policy import PilotPolicy, load_policy
-from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, SourceRow, Valuation
+from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, RefusedRow, SourceRow, Valuation
 from zgc_pipeline.rules import settle
 
 _rows = itertools.count(2)
@@ -162,6 +162,7 @@ def run(
     registry: Sequence[PilotUnit] = REGISTRY,
     history: LedgerHistory | None = None,
     policy: PilotPolicy = POLICY,
+    refused_loans: Mapping[str, RefusedRow] | None = None,
 ) -> Settlement:
     return settle(
         year,
@@ -171,6 +172,7 @@ def run(
         registry=registry,
         policy=policy,
         history=history or LedgerHistory(),
+        refused_loans=refused_loans or {},
     )
 
 

@@ -38,8 +38,9 @@ UNKNOWN = uscc(999)
         (
             {},
             {"holder": UNKNOWN, "holder_name": "某小贷公司"},
-            "R1",
-            f"投保人某小贷公司（{UNKNOWN}）不在试点单位名录中（R1）",
+            "R1, R2.2",
+            f"投保人某小贷公司（{UNKNOWN}）不在试点单位名录中（R1）；"
+            "投保人某小贷公司在保费缴纳日期2020-03-05不是试点单位，该保单不属于试点保险（R2.2）",
         ),
         (
             {},
@@ -101,17 +102,18 @@ def test_premium_outside_the_pilot_years_is_refused_under_r2_6() -> None:
 
 
 def test_every_failing_rule_is_named_in_order() -> None:
-    # The borrower buys guarantee insurance for itself and is outside the zone: R1 (not a pilot unit), R2.3, R2.4,
-    # R2.5 all fail, and the reasons come in rule order joined with "；".
+    # The borrower buys guarantee insurance for itself and is outside the zone: R1 and R2.2 (not a pilot unit),
+    # R2.3, R2.4, R2.5 all fail, and the reasons come in rule order joined with "；".
     refusal = only_refusal(
         run(
             loans=[loan(in_zgc=False)],
             policies=[policy_row(holder=BORROWER, holder_name="甲科技有限公司", category="保证保险")],
         )
     )
-    assert refusal.rule == "R1, R2.3, R2.4, R2.5"
+    assert refusal.rule == "R1, R2.2, R2.3, R2.4, R2.5"
     assert refusal.reason == (
         f"投保人甲科技有限公司（{BORROWER}）不在试点单位名录中（R1）；"
+        "投保人甲科技有限公司在保费缴纳日期2020-03-05不是试点单位，该保单不属于试点保险（R2.2）；"
         "投保人甲科技有限公司即借款企业，实质为保证保险，不予补贴（R2.3）；"
         "险种类别为保证保险，不在保费补贴范围（R2.4）；"
         "借款企业甲科技有限公司不是中关村示范区企业（R2.5）"
@@ -154,9 +156,10 @@ def test_r1_admission_and_exit_dates_are_inclusive(paid: date, qualifies: bool) 
         assert only_line(settlement).computed == Decimal("7000.00")
     else:
         refusal = only_refusal(settlement)
-        assert refusal.rule == "R1"
+        assert refusal.rule == "R1, R2.2"
         assert refusal.reason == (
-            f"投保人北京银行中关村分行的试点期为2020-03-01至2020-09-30，保费缴纳日期{paid.isoformat()}不在其内（R1）"
+            f"投保人北京银行中关村分行的试点期为2020-03-01至2020-09-30，保费缴纳日期{paid.isoformat()}不在其内（R1）；"
+            f"投保人北京银行中关村分行在保费缴纳日期{paid.isoformat()}不是试点单位，该保单不属于试点保险（R2.2）"
         )
 
 
@@ -204,11 +207,37 @@ def test_loan_above_the_highest_tier_still_supports_its_valuation() -> None:
     assert (line.kind, line.computed) == (ClaimKind.VALUATION_SUPPORT, Decimal("1500.00"))
 
 
-def test_premium_failing_only_r1_still_counts_as_insurance_for_r4_1() -> None:
+def test_a_policyholder_not_yet_admitted_on_the_paid_date_fails_r1_and_r2_2_and_insures_nothing() -> None:
+    """R2.2 judges "is a pilot unit" as R1 does, on the premium paid date: such a policy does not make the loan
+    insured, so its valuation is not supported either (R4.1)."""
     registry = [unit(BANK, "北京银行中关村分行", "bank", admitted=date(2020, 6, 1)), *REGISTRY[1:]]
     settlement = run(loans=[loan()], policies=[policy_row()], valuations=[valuation()], registry=registry)
-    assert [r.rule for r in settlement.refusals] == ["R1"]
-    assert [line.kind for line in settlement.lines] == [ClaimKind.VALUATION_SUPPORT]
+    assert settlement.lines == ()
+    (premium,) = refusals_of(settlement, ClaimKind.PREMIUM_SUBSIDY)
+    assert premium.rule == "R1, R2.2"
+    assert "保费缴纳日期2020-03-05不是试点单位" in premium.reason
+    (support,) = refusals_of(settlement, ClaimKind.VALUATION_SUPPORT)
+    assert support.rule == "R4.1"
+
+
+def test_a_policyholder_missing_from_the_registry_insures_nothing() -> None:
+    stranger = uscc(77)
+    settlement = run(
+        loans=[loan()],
+        policies=[policy_row(holder=stranger, holder_name="某担保公司")],
+        valuations=[valuation()],
+    )
+    assert settlement.lines == ()
+    (premium,) = refusals_of(settlement, ClaimKind.PREMIUM_SUBSIDY)
+    assert premium.rule == "R1, R2.2"
+    (support,) = refusals_of(settlement, ClaimKind.VALUATION_SUPPORT)
+    assert support.rule == "R4.1"
+
+
+def test_a_policyholder_exited_before_the_paid_date_insures_nothing() -> None:
+    registry = [unit(BANK, "北京银行中关村分行", "bank", exited=date(2020, 3, 4)), *REGISTRY[1:]]
+    settlement = run(loans=[loan()], policies=[policy_row()], valuations=[valuation()], registry=registry)
+    assert [r.rule for r in settlement.refusals] == ["R1, R2.2", "R4.1"]
 
 
 def test_valuer_without_a_valuer_role_is_refused_under_r4_2() -> None:

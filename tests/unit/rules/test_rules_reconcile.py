@@ -19,6 +19,7 @@ from rules_factories import (
 )
 
 from zgc_pipeline.claims import ClaimKind, LedgerHistory
+from zgc_pipeline.records import RefusedRow, SourceRow
 
 
 def test_keys_match_after_normalising_and_output_keeps_the_banks_spelling() -> None:
@@ -83,6 +84,46 @@ def test_same_policy_and_loan_twice_in_the_year_is_refused_as_a_duplicate() -> N
     assert refusal.reason == (
         "保单号p1与贷款合同编号L1本年度已申报（2020年收件“insurer.xlsx”工作表“Sheet1”第2行），重复申报（R6.1）"
     )
+
+
+def test_identical_repeats_in_one_valuer_file_keep_the_first_as_the_claim_line() -> None:
+    settlement = run(
+        loans=[loan()],
+        policies=[policy_row()],
+        valuations=[valuation("V1", row=5), valuation("V1", row=9)],
+    )
+    (line,) = [x for x in settlement.lines if x.kind is ClaimKind.VALUATION_SUPPORT]
+    assert line.source.row == 5
+    (repeat,) = settlement.refusals
+    assert (repeat.rule, repeat.source.row if repeat.source else None) == ("R6.1", 9)
+    assert "重复申报" in repeat.reason
+
+
+def test_repeats_that_disagree_in_an_amount_or_a_date_are_all_refused_naming_the_rows() -> None:
+    first = policy_row("P1", premium="10000.00", row=2, file_name="insurer.xlsx")
+    other = policy_row("P1", premium="12000.00", row=7, file_name="insurer.xlsx")
+    settlement = run(loans=[loan()], policies=[first, other])
+    assert settlement.lines == ()
+    assert [(r.rule, r.source.row if r.source else None) for r in settlement.refusals] == [("R6.1", 2), ("R6.1", 7)]
+    for refusal in settlement.refusals:
+        assert "金额或日期不一致" in refusal.reason
+        assert "第2行" in refusal.reason and "第7行" in refusal.reason
+
+    late = policy_row("P1", paid=date(2020, 4, 1), row=9, file_name="other.xlsx")
+    settlement = run(loans=[loan()], policies=[first, late])
+    assert settlement.lines == ()
+    assert {r.rule for r in settlement.refusals} == {"R6.1"}
+
+
+def test_a_policy_whose_loan_row_was_refused_says_so_and_where() -> None:
+    """The insurer's correct policy must not send the insurer to fix a file: the bank's loan row was refused."""
+    refused = RefusedRow(SourceRow("甲银行_贷款信息表.xlsx", "Sheet1", 3, 2020), "贷款金额（元）：金额格式不正确")
+    settlement = run(policies=[policy_row("P1", "L1")], refused_loans={"L1": refused})
+    refusal = only_refusal(settlement)
+    assert refusal.rule == "R2.1"
+    assert "甲银行_贷款信息表.xlsx" in refusal.reason and "第3行" in refusal.reason
+    assert "贷款金额（元）：金额格式不正确" in refusal.reason
+    assert "没有对应贷款" not in refusal.reason
 
 
 def test_policy_already_paid_in_an_earlier_year_is_refused_as_a_duplicate() -> None:

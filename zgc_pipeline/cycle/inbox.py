@@ -1,0 +1,117 @@
+"""What in a year's inbox is a submission, and what is skipped on purpose (and said so).
+
+Skipped, each with its reason for the run's log and the manifest: hidden files and Office lock files, folders,
+links that lead out of the inbox, and the pipeline's own outputs (rejection reports, drafts, payouts, packets…),
+which people copy next to the files they came with. An expert review packet is skipped only while its score
+sheet is blank: the panel may send the packet itself back, filled in, and then it is their 专家评分表.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from zgc_pipeline.outputs.marker import OUTPUT_MARKER, PACKET_KIND, output_kind_of
+from zgc_pipeline.submissions.problems import SubmissionRefused
+
+HIDDEN_PREFIXES = (".", "~$")  # hidden files and Office lock files
+_OUTPUT_NAMES = (
+    (re.compile(r".*[._]拒收报告\.xlsx$"), "本系统生成的拒收报告"),
+    (re.compile(r"^拒收汇总_\d{4}\.xlsx$"), "本系统生成的拒收汇总"),
+    (re.compile(r".*_草稿\.xlsx$"), "本系统生成的待签批草稿"),
+    (re.compile(r"^payout_\d{4}\.xlsx$"), "本系统生成的拨付文件"),
+    (re.compile(r"^evaluation_\d{4}\.xlsx$"), "本系统生成的评估数据包"),
+    (re.compile(r"^manifest\.json$"), "本系统生成的清单"),
+)
+_PACKET_NAME = re.compile(r"^expert_review_\d{4}\.xlsx$")
+_KIND_REASONS = {
+    "rejection_report": "本系统生成的拒收报告",
+    "rejection_summary": "本系统生成的拒收汇总",
+    "draft": "本系统生成的待签批草稿",
+    "payout": "本系统生成的拨付文件",
+    "evaluation": "本系统生成的评估数据包",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    name: str  # relative to the inbox, as found
+    reason: str  # plain Chinese
+
+
+@dataclass(frozen=True, slots=True)
+class InboxScan:
+    files: tuple[Path, ...]  # the submissions, sorted
+    skipped: tuple[SkippedFile, ...]
+
+
+def scan_inbox(inbox: Path, *, max_bytes: int) -> InboxScan:
+    """Every submission under ``inbox`` (recursively, sorted), and every entry left out with why."""
+    root = inbox.resolve()
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for path in sorted(inbox.rglob("*")):
+        relative = path.relative_to(inbox)
+        reason = _skip_reason(path, relative, root, max_bytes)
+        if reason is None:
+            files.append(path)
+        elif reason:
+            skipped.append(SkippedFile(relative.as_posix(), reason))
+    return InboxScan(tuple(files), tuple(skipped))
+
+
+def _skip_reason(path: Path, relative: Path, root: Path, max_bytes: int) -> str | None:
+    """Why ``path`` is not a submission ("" for a folder's own entry), or None when it is one."""
+    if any(part.startswith(HIDDEN_PREFIXES) for part in relative.parts[:-1]):
+        return ""  # inside a hidden folder, which is listed once itself
+    if relative.name.startswith(HIDDEN_PREFIXES):
+        return "隐藏文件或文件夹，或Office临时文件"
+    if path.is_symlink() and not path.resolve().is_relative_to(root):
+        return "指向收件目录以外的链接，未接收"
+    if path.is_dir():
+        return ""  # its files are listed one by one
+    if not path.is_file():
+        return "不是普通文件（设备、管道或失效的链接）"
+    return own_output_reason(path, max_bytes)
+
+
+def own_output_reason(path: Path, max_bytes: int) -> str | None:
+    """Why a file is one of the pipeline's own outputs rather than a submission, or None."""
+    for pattern, reason in _OUTPUT_NAMES:
+        if pattern.match(path.name):
+            return f"{reason}，不作为报送文件"
+    kind = _marked_kind(path)
+    if kind in _KIND_REASONS:
+        return f"{_KIND_REASONS[kind]}，不作为报送文件"
+    if (kind == PACKET_KIND or _PACKET_NAME.match(path.name)) and _blank_score_sheet(path, max_bytes):
+        return "本系统生成的专家评审材料（评分表尚未填写），不作为报送文件"
+    return None
+
+
+def _marked_kind(path: Path) -> str | None:
+    """The output kind a workbook of ours carries in its document properties, or None."""
+    if path.suffix.lower() != ".xlsx":
+        return None
+    try:
+        return output_kind_of(path)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return None
+
+
+def _blank_score_sheet(path: Path, max_bytes: int) -> bool:
+    """No 评分 and no 是否回避 filled in: nobody has scored anything in this copy of the packet."""
+    from zgc_pipeline.submissions.reading import read_submission
+
+    try:
+        parsed = read_submission(path, max_bytes=max_bytes)
+    except SubmissionRefused:
+        return True
+    frame = parsed.frame
+    if "score" not in frame or "recused" not in frame:
+        return False
+    return bool(frame["score"].isna().all() and not frame["recused"].fillna(False).any())
+
+
+__all__ = ["OUTPUT_MARKER", "InboxScan", "SkippedFile", "own_output_reason", "scan_inbox"]

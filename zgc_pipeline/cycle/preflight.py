@@ -1,0 +1,42 @@
+"""Checks that run before anything is received: a wrong setting is one clear line within seconds, not a failure
+half an hour into a run after every file was archived."""
+
+from __future__ import annotations
+
+from zgc_pipeline.cycle.config import CycleConfig, CycleError
+from zgc_pipeline.cycle.inbox import InboxScan
+from zgc_pipeline.cycle.intake import checked_inbox
+from zgc_pipeline.cycle.settlement import not_a_pilot_year
+from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.policy import PolicyError
+
+
+def check_run(cfg: CycleConfig) -> InboxScan:
+    """The policy file, the year, the registry, the inbox and the ledger, in that order; the inbox's files."""
+    try:
+        policy = cfg.policy()
+    except PolicyError as exc:
+        raise CycleError(f"政策文件有误：{exc}") from exc
+    if cfg.year not in policy.pilot_years:
+        raise CycleError(not_a_pilot_year(cfg.year, cfg, policy.pilot_years))
+    scan = checked_inbox(cfg)
+    try:
+        Ledger.open(cfg.ledger_url).close()
+    except Exception as exc:  # any driver's error: the message names the ledger without its password
+        raise CycleError(f"台账数据库无法打开（{_shown(cfg.ledger_url)}）：{_first_line(exc)}") from exc
+    return scan
+
+
+def _shown(url: str) -> str:
+    """A ledger URL fit to print: without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL holds no password we could find
+        return "无法解析的地址"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

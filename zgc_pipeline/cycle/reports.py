@@ -1,0 +1,78 @@
+"""The year's rejection reports, published from the ledger: what each sender must fix, and nothing stale.
+
+A current file's report is in ``rejections/``; the report of a file that a later one replaced (R6.2) moves to
+``rejections/已替代/``, so the folder the bureau sends from only holds what still needs fixing. The panel's score
+file also lists the rows its allocation could not use (R8.2, R8.3). Reports are byte-identical for the same
+problems, so publishing again changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from zgc_pipeline.cycle.config import CycleConfig
+from zgc_pipeline.ledger import Ledger, SubmissionInfo, SubmissionStatus
+from zgc_pipeline.ledger.intake import LATE_PROBLEM
+from zgc_pipeline.outputs import write_rejection_report
+from zgc_pipeline.submissions.fields import KIND_SPECS, SubmissionKind
+from zgc_pipeline.submissions.problems import RowProblem
+
+REJECTIONS = "rejections"
+REPLACED = "已替代"
+
+
+def rejections_dir(cfg: CycleConfig) -> Path:
+    return cfg.year_dir / REJECTIONS
+
+
+def report_name(file_name: str) -> str:
+    """The report's file name for a submitted file's name."""
+    return f"{file_name}.xlsx"
+
+
+def publish_rejection_reports(cfg: CycleConfig, ledger: Ledger) -> list[Path]:
+    """Write every report the year's files call for and remove any other; returns the reports, current first."""
+    folder = rejections_dir(cfg)
+    wanted: dict[Path, tuple[SubmissionInfo, list[RowProblem]]] = {}
+    score_problems = _score_problems(ledger, cfg.year)
+    for info in ledger.submissions(cfg.year):
+        problems = _problems_of(ledger, info, score_problems)
+        if not problems:
+            continue
+        replaced = info.status is SubmissionStatus.SUPERSEDED
+        target = (folder / REPLACED if replaced else folder) / report_name(info.file_name)
+        if target in wanted:  # the same name sent again in a later round: keep both, told apart by round
+            target = target.with_name(f"{Path(info.file_name).stem}_第{info.intake_round or 0}轮{target.suffix}")
+        wanted[target] = (info, problems)
+    for path, (info, problems) in wanted.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_rejection_report(path, file_name=info.file_name, sha256=info.sha256, problems=problems, year=cfg.year)
+    for stale in [*folder.glob("*.xlsx"), *(folder / REPLACED).glob("*.xlsx")]:
+        if stale not in wanted:
+            stale.unlink()
+    return sorted(wanted, key=lambda p: (p.parent.name == REPLACED, p.name))
+
+
+def _problems_of(ledger: Ledger, info: SubmissionInfo, score_problems: list[RowProblem]) -> list[RowProblem]:
+    if info.status is SubmissionStatus.REFUSED_AFTER_SETTLEMENT:
+        return [RowProblem(sheet="", row=None, column="", value="", problem=LATE_PROBLEM.format(year=info.year))]
+    problems = ledger.file_problems(info.id)
+    if info.kind is SubmissionKind.EXPERT_SCORES and info.status is SubmissionStatus.ACCEPTED:
+        problems += score_problems
+    return problems
+
+
+def _score_problems(ledger: Ledger, year: int) -> list[RowProblem]:
+    """The panel's rows the allocation refused, as report rows under the 项目编号 column."""
+    header = KIND_SPECS[SubmissionKind.EXPERT_SCORES].field("project_id").header
+    return [
+        RowProblem(
+            sheet=refusal.source.sheet if refusal.source else "",
+            row=refusal.source.row if refusal.source else None,
+            column=header,
+            value=refusal.project_no,
+            problem=refusal.reason,
+            project_no=refusal.project_no,
+        )
+        for refusal in ledger.score_refusals(year)
+    ]

@@ -1,0 +1,57 @@
+"""A signed year stays as it was signed: a run with the same inputs checks the delivery and changes nothing; a
+run with other inputs changes nothing either and says what differs and how to reopen the year."""
+
+from __future__ import annotations
+
+from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
+from zgc_pipeline.cycle.inbox import scan_inbox
+from zgc_pipeline.cycle.settlement import signed_off
+from zgc_pipeline.ledger import SubmissionStatus
+from zgc_pipeline.money import format_yuan
+from zgc_pipeline.outputs import verify_delivery
+from zgc_pipeline.submissions.archive import sha256_of
+
+UNCHANGED = "已签批，未作更改"
+
+
+def check_year_open(cfg: CycleConfig) -> str | None:
+    """None when the year may be settled. For a signed year: the line saying it stays unchanged when the inputs
+    and the delivered folder are what was signed; otherwise ``CycleError`` naming what differs."""
+    with open_ledger(cfg) as ledger:
+        if not signed_off(ledger, cfg.year):
+            return None
+        signoff = ledger.signoff(cfg.year)
+        assert signoff is not None
+        known = {
+            s.sha256 for s in ledger.submissions(cfg.year) if s.status is not SubmissionStatus.REFUSED_AFTER_SETTLEMENT
+        }
+        budget = ledger.result_totals(cfg.year).budget
+        policy_sha256 = ledger.settled_policy_sha256(cfg.year)
+    signed = f"{cfg.year}年度已于{signoff.signed_at:%Y-%m-%d}由{signoff.signed_by}签批"
+    changes = _changes(cfg, known, budget, policy_sha256)
+    if changes:
+        raise CycleError(
+            f"{signed}，本次运行的输入与签批时不同（{'；'.join(changes)}），已签批年度不作任何更改；"
+            f'如需更正，请先作废重开：zgc reopen --year {cfg.year} --reason "原因"，再重新运行'
+        )
+    problems = verify_delivery(cfg.year_dir)
+    if problems:
+        raise CycleError(
+            f"{signed}，但交付目录与清单不符（{'；'.join(problems[:3])}{'…' if len(problems) > 3 else ''}）："
+            f"请用 zgc verify {cfg.year_dir} 核对，并从存档恢复被改动的文件"
+        )
+    return f"{signed}，输入与交付文件均与签批时一致：{UNCHANGED}"
+
+
+def _changes(cfg: CycleConfig, known: set[str], budget: object, policy_sha256: str) -> list[str]:
+    found = []
+    scan = scan_inbox(cfg.inbox, max_bytes=cfg.max_file_bytes) if cfg.inbox.is_dir() else None
+    paths = [cfg.registry, *(scan.files if scan else ())]
+    unknown = [path.name for path in paths if path.is_file() and sha256_of(path) not in known]
+    if unknown:
+        found.append(f"签批后新增或改动的文件：{'、'.join(unknown)}")
+    if budget != cfg.budget:
+        found.append(f"预算{format_yuan(cfg.budget)}元与签批时的{format_yuan(budget)}元不同")  # type: ignore[arg-type]
+    if cfg.policy().sha256 != policy_sha256:
+        found.append("政策文件与签批时不同")
+    return found
