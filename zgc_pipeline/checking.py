@@ -1,14 +1,27 @@
-"""Reading plus checking one file: the part of intake that ``zgc validate`` and the cycle share."""
+"""Reading plus checking one file: the part of intake that ``zgc validate`` and the cycle share.
+
+``zgc validate`` is a linter over files and folders: every problem one line (``lint_lines``), rejection reports in a
+folder beside the inbox, never inside it, so a later ``zgc cycle`` over that inbox does not take a report for a
+submission.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zgc_pipeline.submissions.names import display_file_name
 from zgc_pipeline.submissions.parsed import ParsedSubmission
 from zgc_pipeline.submissions.problems import RowProblem, Severity, SubmissionRefused
 from zgc_pipeline.submissions.reading import read_submission
+
+SKIPPED_NAMES = (".", "~$")  # hidden files and Office lock files are not submissions
+REPORT_DIR_SUFFIX = "_拒收报告"
+LINT_VALUE_CHARS = 40
+SEVERITY_WORDS = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
 
 
 @dataclass(slots=True)
@@ -19,6 +32,7 @@ class CheckedFile:
     file_name: str
     parsed: ParsedSubmission | None  # None when the file was refused whole
     problems: list[RowProblem] = field(default_factory=list)
+    unread: bool = False  # the path named nothing that could be read (missing, a device, a link out of its folder)
 
     @property
     def refused_whole(self) -> bool:
@@ -32,14 +46,19 @@ class CheckedFile:
     def has_errors(self) -> bool:
         return any(p.severity is Severity.ERROR for p in self.problems)
 
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.WARNING)
+
     def line(self) -> str:
         """One line for the person at the terminal."""
+        if self.unread:
+            return f"{self.file_name}: 未检查：{self.problems[0].problem}"
         if self.parsed is None:
             return f"{self.file_name}: 整个文件被拒收：{self.problems[0].problem}"
-        warnings = sum(1 for p in self.problems if p.severity is Severity.WARNING)
         return (
             f"{self.file_name}: {self.parsed.spec.title}，读取 {self.parsed.rows_read} 行，"
-            f"拒收 {len(self.refused_rows)} 行，提示 {warnings} 条"
+            f"拒收 {len(self.refused_rows)} 行，提示 {self.warnings} 条"
         )
 
 
@@ -57,7 +76,7 @@ def check_file(
     """
     from zgc_pipeline.quality import validate_submission
 
-    name = display_name or path.name
+    name = display_name or display_file_name(path.name)
     try:
         parsed = read_submission(path, max_bytes=max_bytes, display_name=name)
     except SubmissionRefused as refused:
@@ -67,18 +86,143 @@ def check_file(
     return CheckedFile(path, name, parsed, problems)
 
 
-def check_files(
-    paths: Sequence[Path], *, max_bytes: int, uscc_exceptions: frozenset[str] = frozenset()
-) -> list[CheckedFile]:
-    """``zgc validate``: check each file, write its rejection report next to it when anything is wrong."""
-    from zgc_pipeline.outputs import write_rejection_report
+def submitter_name(parsed: ParsedSubmission | None) -> str:
+    """The institution that sent a file, as it wrote its own name most often; for the panel's and the bureau's
+    files, who sends that kind; "" when the file could not be read."""
+    if parsed is None:
+        return ""
+    spec = parsed.spec
+    names = parsed.frame.get(spec.submitter_field.replace("_uscc", "_name")) if spec.submitter_field else None
+    if names is None:
+        return spec.sender if spec.submitter_field is None else ""
+    counts = Counter(name for name in names.dropna() if isinstance(name, str) and name.strip())
+    return min(counts, key=lambda name: (-counts[name], name)) if counts else ""
+
+
+# --- zgc validate ---------------------------------------------------------------------------------------------
+
+
+def validate_paths(
+    arguments: Sequence[Path],
+    *,
+    max_bytes: int,
+    report_dir: Path | None = None,
+    uscc_exceptions: frozenset[str] = frozenset(),
+) -> tuple[list[CheckedFile], Path]:
+    """Check every file named or under every folder named; write a rejection report for each file with problems.
+
+    Reports go to ``report_dir`` (default ``default_report_dir``), never beside the files. A path that names
+    nothing readable is one unread entry, and the others are still checked. Returns the results, in argument
+    order (a folder's files sorted), and the report folder.
+    """
+    from zgc_pipeline.outputs.rejections import report_file_name, write_rejection_report
+
+    reports = (report_dir or default_report_dir(arguments)).resolve()
+    results: list[CheckedFile] = []
+    taken: set[str] = set()
+    for path, label in submission_paths(arguments, skip=reports):
+        if isinstance(label, RowProblem):
+            results.append(CheckedFile(path, display_file_name(str(path)), None, [label], unread=True))
+            continue
+        checked = check_file(path, max_bytes=max_bytes, display_name=label, uscc_exceptions=uscc_exceptions)
+        name = display_file_name(path.name)
+        report = report_file_name(name)
+        if report in taken:  # the same name in another folder: the report is named after the whole path
+            report = report_file_name(str(path.resolve()))
+        taken.add(report)
+        if checked.problems:
+            write_rejection_report(
+                reports / report,
+                file_name=name,
+                sha256=_sha256_or_blank(path),
+                problems=checked.problems,
+                submitter=submitter_name(checked.parsed),
+            )
+        elif (reports / report).is_file():  # clean now: its report from an earlier run would mislead
+            (reports / report).unlink()
+        results.append(checked)
+    return results, reports
+
+
+def default_report_dir(arguments: Sequence[Path]) -> Path:
+    """``<folder>_拒收报告`` beside the first folder named, or beside the folder of the first file named; moved
+    out of every folder named, so it is never inside an inbox being checked."""
+    named = [argument.resolve() for argument in arguments]
+    folders = [path for path in named if path.is_dir()]
+    first = next((path for path in named if path.is_dir() or path.is_file()), None)
+    base = Path.cwd().resolve() if first is None else first if first.is_dir() else first.parent
+    while True:
+        candidate = base.parent / f"{base.name or '根目录'}{REPORT_DIR_SUFFIX}"
+        outer = next((folder for folder in folders if candidate.is_relative_to(folder)), None)
+        if outer is None:
+            return candidate
+        base = outer
+
+
+def submission_paths(arguments: Sequence[Path], *, skip: Path | None = None) -> Iterator[tuple[Path, str | RowProblem]]:
+    """Each file to check with its label (the path as named, readable), or a problem for what cannot be read.
+
+    A folder yields every file under it, sorted, without hidden files, Office lock files (``~$…``), ``skip`` or
+    anything reached through a link that leads out of the folder.
+    """
+    for argument in arguments:
+        if argument.is_symlink() and not argument.resolve().is_relative_to(argument.absolute().parent.resolve()):
+            yield argument, _unread("是指向所在文件夹以外的链接，未检查；请直接指定文件本身")
+        elif argument.is_dir():
+            yield from _folder_files(argument, skip)
+        elif argument.is_file():
+            yield argument, display_file_name(str(argument))
+        elif argument.exists() or argument.is_symlink():
+            yield argument, _unread("不是普通文件或文件夹（或是无效的链接），无法检查")
+        else:
+            yield argument, _unread("文件或文件夹不存在，请检查路径")
+
+
+def lint_lines(checked: CheckedFile) -> list[str]:
+    """One line per problem: ``文件:工作表:行:列: 值 — 级别：原因`` (empty parts stay empty, the value is cut to
+    40 characters on one line), in the order the report lists them."""
+    ordered = sorted(checked.problems, key=lambda p: (p.row is not None, p.row or 0))
+    lines = []
+    for problem in ordered:
+        place = ":".join(
+            [checked.file_name, problem.sheet, "" if problem.row is None else str(problem.row), problem.column]
+        )
+        value = " ".join(problem.value.split())
+        if len(value) > LINT_VALUE_CHARS:
+            value = value[:LINT_VALUE_CHARS] + "…"
+        shown = f" {value}" if value else ""
+        lines.append(f"{place}:{shown} — {SEVERITY_WORDS[problem.severity]}：{problem.problem}")
+    return lines
+
+
+def _folder_files(folder: Path, skip: Path | None) -> Iterator[tuple[Path, str | RowProblem]]:
+    root = folder.resolve()
+    found: list[Path] = []
+    for current, folders, files in os.walk(folder):  # never descends into linked folders
+        here = Path(current)
+        folders[:] = sorted(f for f in folders if not f.startswith(SKIPPED_NAMES) and (here / f).resolve() != skip)
+        found.extend(here / name for name in files if not name.startswith(SKIPPED_NAMES))
+    for path in sorted(found):
+        if skip is not None and path.resolve().is_relative_to(skip):
+            continue
+        label = display_file_name(str(path))
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            yield path, _unread("是指向所选文件夹以外的链接，未检查")
+        elif not path.is_file():
+            yield path, _unread("不是普通文件（或是无效的链接），无法检查")
+        else:
+            yield path, label
+
+
+def _sha256_or_blank(path: Path) -> str:
+    """The file's checksum for its report; "" when it cannot even be read (its report says why)."""
     from zgc_pipeline.submissions.archive import sha256_of
 
-    checked = []
-    for path in paths:
-        result = check_file(path, max_bytes=max_bytes, uscc_exceptions=uscc_exceptions)
-        if result.problems:
-            report = path.with_name(f"{path.name}.拒收报告.xlsx")
-            write_rejection_report(report, file_name=path.name, sha256=sha256_of(path), problems=result.problems)
-        checked.append(result)
-    return checked
+    try:
+        return sha256_of(path)
+    except OSError:
+        return ""
+
+
+def _unread(problem: str) -> RowProblem:
+    return RowProblem(sheet="", row=None, column="", value="", problem=problem)

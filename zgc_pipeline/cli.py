@@ -55,8 +55,22 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
     reopen.add_argument("--out", type=Path, help="输出目录（默认 ZGC_OUTPUT_ROOT）")
     reopen.add_argument("--ledger", help="台账 SQLAlchemy URL（默认：输出目录下的 SQLite 文件）")
 
-    validate = sub.add_parser("validate", help="只校验报送文件，不入账；拒收报告写在文件旁")
-    validate.add_argument("files", type=Path, nargs="+")
+    validate = sub.add_parser(
+        "validate",
+        help="只校验报送文件，不入账；逐条列出问题，拒收报告写在收件目录旁的文件夹",
+        description=(
+            "校验报送文件（不入账）。每个问题一行：文件:工作表:行:列: 值 — 级别：原因。"
+            "文件夹下的文件逐个检查（含子文件夹；跳过隐藏文件、Office临时文件“~$…”和指向文件夹以外的链接）。"
+            "有问题的文件各写一份“<原文件名>_拒收报告.xlsx”。有错误时退出码为1，否则为0。"
+        ),
+    )
+    validate.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="报送文件或收件文件夹")
+    validate.add_argument(
+        "--report-dir",
+        type=Path,
+        help="拒收报告写到这里（默认：第一个文件夹旁的“<文件夹名>_拒收报告/”，只给文件时为其所在文件夹旁；从不写进收件目录）",
+    )
+    validate.add_argument("--quiet", action="store_true", help="不逐条列出问题，只打印每个文件的结果和合计")
 
     templates = sub.add_parser("templates", help="生成空白报送模板")
     templates.add_argument("--out", type=Path, required=True)
@@ -105,15 +119,30 @@ def dispatch(args: argparse.Namespace, commands: Mapping[str, Callable[[argparse
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from zgc_pipeline.checking import check_files
+    from zgc_pipeline.checking import lint_lines, validate_paths
+    from zgc_pipeline.submissions.sniffing import os_error_text
 
     settings = load_settings()
-    reports = check_files(args.files, max_bytes=settings.max_file_bytes, uscc_exceptions=settings.uscc_exceptions)
-    bad = 0
-    for report in reports:
-        print(report.line())
-        bad += report.has_errors
-    print(f"共 {len(reports)} 个文件，{bad} 个有错误")
+    try:
+        checked, reports = validate_paths(
+            args.paths,
+            max_bytes=settings.max_file_bytes,
+            report_dir=args.report_dir,
+            uscc_exceptions=settings.uscc_exceptions,
+        )
+    except OSError as exc:  # the report folder cannot be written
+        raise CommandError(
+            f"无法写入拒收报告：{exc.filename or ''}（{os_error_text(exc)}），请用 --report-dir 另选文件夹"
+        ) from exc
+    for result in checked:
+        if not args.quiet:
+            for line in lint_lines(result):
+                print(line)
+    for result in checked:
+        print(result.line())
+    bad = sum(result.has_errors for result in checked)
+    written = sum(1 for result in checked if result.problems and not result.unread)
+    print(f"共 {len(checked)} 个文件，{bad} 个有错误" + (f"；拒收报告 {written} 份：{reports}" if written else ""))
     return EXIT_FAILED if bad else EXIT_OK
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from zgc_pipeline.submissions.names import display_file_name, safe_file_name
 from zgc_pipeline.submissions.problems import SubmissionRefused
+from zgc_pipeline.submissions.sniffing import os_error_text
 
 CHUNK = 1 << 20
 
@@ -20,35 +22,35 @@ class ArchivedFile:
     sha256: str
     size: int
     archived_path: Path
+    file_name: str = ""  # the name as sent, readable (``names.display_file_name``): what records and reports show
 
 
 def archive_submission(path: Path, archive_dir: Path) -> ArchivedFile:
-    """Copy the file to ``archive_dir/<sha[:2]>/<sha>/<name>`` unless those bytes are already there.
+    """Copy the file to ``archive_dir/<sha[:2]>/<sha>/<safe name>`` unless those bytes are already there.
 
-    Re-archiving the same bytes changes nothing; a copy once written is never overwritten.
+    Any name is taken: the copy's name is ``names.safe_file_name`` of it (inside the archive folder, within the
+    file system's limits), and the readable original comes back as ``file_name``. Re-archiving the same bytes
+    changes nothing; a copy once written is never overwritten.
     """
-    name = path.name
-    if ".." in name or "/" in name or "\\" in name or not name:
-        raise SubmissionRefused(f"文件名“{name}”不合规（含“..”或路径分隔符），请改名后重新报送")
+    shown = display_file_name(path.name)
     if path.is_symlink() and path.resolve().parent != path.parent.resolve():
-        raise SubmissionRefused(f"文件“{name}”是指向收件目录以外的链接，拒绝接收")
+        raise SubmissionRefused(f"文件“{shown}”是指向收件目录以外的链接，拒绝接收；请把文件本身放入收件目录")
     archive_dir.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=archive_dir, prefix=".incoming-")
     try:
         with os.fdopen(handle, "wb") as copy:
             sha256, size = _copy_hashing(path, copy)
-        target = archive_dir / sha256[:2] / sha256 / name
+        target = archive_dir / sha256[:2] / sha256 / safe_file_name(path.name)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(temporary, 0o444)
             with contextlib.suppress(FileExistsError):  # archived meanwhile by someone else: same bytes
                 os.link(temporary, target)
     except OSError as exc:
-        where = f"（{exc.filename}）" if exc.filename else ""
-        raise SubmissionRefused(f"无法读取或归档文件 {name}：{exc.strerror or exc}{where}") from exc
+        raise SubmissionRefused(f"无法读取或归档文件“{shown}”：{os_error_text(exc)}，请检查后重试") from exc
     finally:
         os.unlink(temporary)
-    return ArchivedFile(sha256=sha256, size=size, archived_path=target)
+    return ArchivedFile(sha256=sha256, size=size, archived_path=target, file_name=shown)
 
 
 def sha256_of(path: Path) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -24,7 +23,7 @@ from zgc_pipeline.identifiers import normalise_patent_number, normalise_uscc, to
 from zgc_pipeline.submissions.fields import FieldType
 
 EXACT_DIGITS = 15  # Excel keeps 15 significant digits; a longer number has already lost its tail
-FORMULA_MESSAGE = "单元格是没有计算结果的公式，请粘贴为数值后重新报送"
+FORMULA_MESSAGE = "单元格是没有计算结果的公式，请粘贴为数值后重新报送"  # real formula cells only: see ``formulas``
 MONEY_FORMAT_MESSAGE = "金额格式不正确，应填数字（如1250000.00），可带千位分隔符、“元”或“¥”"
 MONEY_FEN_MESSAGE = "金额精确到分（最多两位小数），不做四舍五入，请核对后重新填写"
 SCORE_FORMAT_MESSAGE = "评分格式不正确，应填0–100之间的数字，最多两位小数"
@@ -101,17 +100,10 @@ def parse_column(cells: Cells, field_type: FieldType, *, scale: Decimal = Decima
     stripped = cells.copy()
     stripped[is_str] = _objects(map(str.strip, cells[is_str]))
     blank = pd.isna(cells) | (is_str & (stripped == ""))  # None, NaN, or only spaces
-    is_str &= ~blank
-    formula = np.zeros(len(cells), dtype=bool)
-    formula[is_str] = np.fromiter(map(str.startswith, stripped[is_str], repeat("=")), dtype=bool, count=is_str.sum())
-    texts, others = is_str & ~formula, ~blank & ~is_str
+    texts, others = is_str & ~blank, ~blank & ~is_str
     if field_type is FieldType.MONEY:
-        parsed = _parse_money(stripped, texts, others, scale)
-    else:
-        parsed = _PARSERS[field_type](stripped, texts, others)
-    for position in np.flatnonzero(formula):
-        parsed.errors[int(position)] = FORMULA_MESSAGE
-    return parsed
+        return _parse_money(stripped, texts, others, scale)
+    return _PARSERS[field_type](stripped, texts, others)
 
 
 def _instances(

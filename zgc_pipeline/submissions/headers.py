@@ -18,6 +18,8 @@ from zgc_pipeline.submissions.sheets import Cell, Sheet
 
 HEADER_SEARCH_ROWS = 30  # title lines, 填报单位 and the like stand above the header, never this many
 MIN_MATCHED_HEADERS = 2
+QUOTED_HEADERS = 12  # a message names at most this many headers found…
+QUOTED_HEADER_CHARS = 20  # …each cut to this many characters
 
 _UNIT_RE = re.compile(r"^(?P<base>[^()]*?)\((?P<unit>[^()]*)\)$")
 _SPACES_RE = re.compile(r"\s+")
@@ -60,8 +62,12 @@ def normalise_header(cell: Cell) -> HeaderText:
     return HeaderText(written, text, "")
 
 
-def find_header(sheets: list[Sheet]) -> HeaderMatch:
-    """The one header line, in the one sheet, that names a submission kind; refused otherwise."""
+def find_header(sheets: list[Sheet], *, quote_found: bool = True) -> HeaderMatch:
+    """The one header line, in the one sheet, that names a submission kind; refused otherwise.
+
+    ``quote_found``: name the header-like cells found when none matched. Only for a real workbook: a text file
+    that is no table at all (a password file, a log) must never have its content quoted back.
+    """
     found: list[tuple[Sheet, int, list[KindSpec]]] = []
     seen_headers: list[str] = []
     for sheet in sheets:
@@ -73,11 +79,13 @@ def find_header(sheets: list[Sheet]) -> HeaderMatch:
         else:
             seen_headers.extend(_header_like_cells(sheet))
     if not found:
-        named = "、".join(dict.fromkeys(seen_headers)) or "无"
-        raise SubmissionRefused(
-            f"未找到可识别的表头：文件中没有贷款信息表、保单信息表、评估信息表、专家评分表或试点单位名录的表头。"
-            f"找到的内容：{_shorten(named)}"
+        message = (
+            "未找到可识别的表头：文件中没有贷款信息表、保单信息表、评估信息表、专家评分表或试点单位名录的表头，"
+            "请使用下发的模板填写后重新报送。"
         )
+        if quote_found:
+            message += f"找到的内容：{quoted_headers(seen_headers) or '无'}"
+        raise SubmissionRefused(message)
     if len(found) > 1:
         sheets_named = "、".join(f"“{sheet.name}”" for sheet, _, _ in found)
         raise SubmissionRefused(f"多个工作表都有数据表头（{sheets_named}），请只保留一个数据工作表后重新报送")
@@ -86,9 +94,19 @@ def find_header(sheets: list[Sheet]) -> HeaderMatch:
     if len(kinds) > 1:
         titles = "、".join(spec.title for spec in kinds)
         raise SubmissionRefused(
-            f"表头同时符合{titles}，无法判断报送的是哪一种表。找到的表头：{'、'.join(written)}", sheet=sheet.name
+            f"表头同时符合{titles}，无法判断报送的是哪一种表，请删除不属于该表的列后重新报送。"
+            f"找到的表头：{quoted_headers(written)}",
+            sheet=sheet.name,
         )
     return _match_columns(kinds[0], sheet, index)
+
+
+def quoted_headers(headers: list[str], *, most: int = QUOTED_HEADERS, longest: int = QUOTED_HEADER_CHARS) -> str:
+    """Headers as a short list for a message: distinct, each cut to ``longest`` characters, at most ``most``."""
+    distinct = list(dict.fromkeys(" ".join(h.split()) for h in headers if h.strip()))
+    shown = [h if len(h) <= longest else h[:longest] + "…" for h in distinct[:most]]
+    more = len(distinct) - len(shown)
+    return "、".join(shown) + (f"等{len(distinct)}项" if more > 0 else "")
 
 
 def _kinds_named(row: list[Cell]) -> list[KindSpec]:
@@ -145,7 +163,3 @@ def _header_like_cells(sheet: Sheet) -> list[str]:
         if len(texts) >= MIN_MATCHED_HEADERS:
             return texts
     return []
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"

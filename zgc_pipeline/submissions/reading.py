@@ -21,7 +21,7 @@ from zgc_pipeline.submissions.headers import HEADER_SEARCH_ROWS, Column, HeaderM
 from zgc_pipeline.submissions.parsed import ParsedSubmission
 from zgc_pipeline.submissions.problems import RowProblem, SubmissionRefused
 from zgc_pipeline.submissions.sheets import Cell, Grid, iter_sheets
-from zgc_pipeline.submissions.sniffing import FileFormat, check_size, sniff_format
+from zgc_pipeline.submissions.sniffing import FileFormat, check_size, extension_warning, sniff_format
 
 ROW_COLUMN = "_row"
 _TOTAL_RE = re.compile(r"^(合计|总计|小计)")
@@ -41,24 +41,26 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
     Raises ``SubmissionRefused`` when the file as a whole cannot be taken.
     """
     file_format = _checked_format(path, max_bytes)
-    match = find_header(list(iter_sheets(path, file_format)))
+    name = display_name or path.name
+    match = find_header(list(iter_sheets(path, file_format)), quote_found=file_format is not FileFormat.CSV)
     rows, row_numbers = _data_rows(match.sheet.rows, match.row_index)
-    uncomputed = formulas_without_value(path, match.sheet.name) if file_format is FileFormat.XLSX else set()
+    uncomputed = formulas_without_value(path, file_format, match.sheet.name)
     frame, raw, problems = _typed(match, rows, row_numbers, uncomputed)
     if frame.empty:
         raise SubmissionRefused(
             f"表头（第{match.row_index + 1}行）下没有数据行，请填写数据后重新报送", sheet=match.sheet.name
         )
     headers = {f.key: f.header for f in match.spec.fields} | {c.field.key: c.written for c in match.columns}
+    misnamed = extension_warning(name, file_format)
     return ParsedSubmission(
-        file_name=display_name or path.name,
+        file_name=name,
         kind=match.spec.kind,
         sheet=match.sheet.name,
         header_row=match.row_index + 1,
         frame=frame,
         raw=raw,
         headers=headers,
-        problems=problems,
+        problems=problems if misnamed is None else [misnamed, *problems],
         extra_columns=match.extra_columns,
     )
 
@@ -66,7 +68,8 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
 def detect_kind(path: Path, *, max_bytes: int) -> SubmissionKind:
     """Which kind a file is, reading only the top of each sheet (spotting the panel's score file in an inbox)."""
     file_format = _checked_format(path, max_bytes)
-    return find_header(list(iter_sheets(path, file_format, nrows=HEADER_SEARCH_ROWS))).spec.kind
+    sheets = list(iter_sheets(path, file_format, nrows=HEADER_SEARCH_ROWS))
+    return find_header(sheets, quote_found=file_format is not FileFormat.CSV).spec.kind
 
 
 def _checked_format(path: Path, max_bytes: int) -> FileFormat:
