@@ -45,7 +45,7 @@ def shaped(columns: Sequence[Column], rows: Sequence[list[Any]], count: int) -> 
 
 
 def write_sheet(path: Path, columns: Sequence[Column], rows: Iterator[list[Any]]) -> None:
-    with Book(path, created=created_on(2020), title="floor") as book:
+    with Book(path, created=created_on(2020), title="floor", output="payout") as book:
         sheet = book.sheet("明细")
         sheet.header(columns)
         sheet.rows(columns, rows)

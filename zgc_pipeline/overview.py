@@ -589,12 +589,16 @@ def _replacement(info: SubmissionInfo, files: Sequence[SubmissionInfo]) -> Submi
 
 
 def rejection_report(out: Path, year: int, file_name: str) -> Path | None:
-    """The rejection report written for a file, if one was (``OUT/<year>/rejections/``)."""
-    from zgc_pipeline.outputs import rejections
+    """The rejection report published for a file, if one was: in ``OUT/<year>/rejections/``, or under its
+    ``已替代/`` when a later file replaced it (cycle.reports)."""
+    from zgc_pipeline.cycle.reports import REPLACED, rejections_folder
+    from zgc_pipeline.outputs.rejections import report_file_name
 
-    name_of = getattr(rejections, "report_file_name", None) or rejections.rejection_report_name
-    path = out / str(year) / "rejections" / name_of(file_name)
-    return path if path.is_file() else None
+    folder = rejections_folder(out / str(year))
+    for path in (folder / report_file_name(file_name), folder / REPLACED / report_file_name(file_name)):
+        if path.is_file():
+            return path
+    return None
 
 
 def data_docs_site(out: Path, info: SubmissionInfo) -> Path | None:

@@ -74,7 +74,7 @@ def test_an_over_budget_year_runs_in_one_go_when_the_scores_are_already_in(root:
     }
     refused = [r for r in _sheet_rows(payout, "未通过") if r["来源文件"] == "专家评分表.xlsx"]
     assert [(r["项目编号"], r["规则"]) for r in refused] == [("L9", "R8.2")]
-    report = root / "out" / "2020" / "rejections" / "专家评分表.xlsx.xlsx"
+    report = root / "out" / "2020" / "rejections" / "专家评分表.xlsx_拒收报告.xlsx"
     assert any("L9" in str(row) for row in load_workbook(report).active.iter_rows(values_only=True))
 
 
@@ -153,7 +153,7 @@ def test_a_correction_replaces_the_file_it_corrects_whatever_its_file_time(root:
     first = _until_sign_off(root, "100000.00")  # first round: read, waits for sign-off
     assert first.returncode == 4, first.stdout + first.stderr
     rejections = root / "out" / "2020" / "rejections"
-    assert (rejections / "丁保险_保单信息表.xlsx.xlsx").exists()
+    assert (rejections / "丁保险_保单信息表.xlsx_拒收报告.xlsx").exists()
 
     corrected = small_year.write_policies(
         root / "inbox" / "乙保险_保单信息表_更正.xlsx", [("P1", "L1", "20000.00"), ("P2", "L2", "150000.00")]
@@ -172,8 +172,8 @@ def test_a_correction_replaces_the_file_it_corrects_whatever_its_file_time(root:
     assert by_name["乙保险_保单信息表.xlsx"]["status"] == "superseded"
     assert by_name["乙保险_保单信息表.xlsx"]["replaced_by"] == "乙保险_保单信息表_更正.xlsx"
     assert by_name["丁保险_保单信息表.xlsx"]["replaced_by"] == "丁保险_保单信息表_更正.xlsx"
-    assert not (rejections / "丁保险_保单信息表.xlsx.xlsx").exists()
-    assert (rejections / "已替代" / "丁保险_保单信息表.xlsx.xlsx").exists()
+    assert not (rejections / "丁保险_保单信息表.xlsx_拒收报告.xlsx").exists()
+    assert (rejections / "已替代" / "丁保险_保单信息表.xlsx_拒收报告.xlsx").exists()
 
 
 def test_the_bureau_reads_the_draft_and_the_figures_before_signing(root: Path) -> None:

@@ -122,10 +122,10 @@ def test_submitters_their_files_and_what_to_send_back(reader: Ledger, pilot_year
     first, full = sorted(bank.files, key=lambda f: f.info.delivered_at)
     assert first.info.status is SubmissionStatus.SUPERSEDED and first.replaced_by == full.info
     assert full.info.status is SubmissionStatus.ACCEPTED and full.replaced_by is None
-    unknown = senders["未能识别报送单位的文件"]
+    unknown = senders["丁保险"]  # its only row was refused, yet the file still names its sender
     (refused,) = unknown.files
     assert refused.info.file_name == "丁保险_保单信息表.xlsx" and refused.info.rows_refused == 1
-    assert refused.rejection_report == pilot_years.out / "2020" / "rejections" / "丁保险_保单信息表.xlsx.xlsx"
+    assert refused.rejection_report == pilot_years.out / "2020" / "rejections" / "丁保险_保单信息表.xlsx_拒收报告.xlsx"
     assert unknown.reports_to_send == (refused.rejection_report,)
     assert bank.reports_to_send == ()
     assert full.data_docs is None  # a clean file gets no Data Docs

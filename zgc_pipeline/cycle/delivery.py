@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.settlement import inputs_checksum
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo
 from zgc_pipeline.ledger.entries import ResultTotals
-from zgc_pipeline.money import format_yuan
+from zgc_pipeline.money import ZERO, format_yuan
 from zgc_pipeline.outputs import (
     EvaluationYear,
     InputFile,
@@ -27,6 +28,7 @@ from zgc_pipeline.outputs import (
     write_payout_workbook,
 )
 from zgc_pipeline.outputs.manifest import DRAFT_FOLDER
+from zgc_pipeline.outputs.payout import PayeeDifference
 from zgc_pipeline.policy import PilotPolicy, parse_policy
 from zgc_pipeline.records import SourceRow
 from zgc_pipeline.submissions.fields import SubmissionKind
@@ -52,7 +54,7 @@ def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
         workbook = _workbook_parts(cfg, ledger)
     path = draft_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_payout_workbook(path, **workbook)
+    write_payout_workbook(path, **workbook, result_sha256=summary["result_sha256"], draft=True)
     return {**summary, "draft": str(path)}
 
 
@@ -115,7 +117,7 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
         manifest = _manifest(cfg, ledger, policy, workbook["allocation"], signoff)
     cfg.year_dir.mkdir(parents=True, exist_ok=True)
     payout = payout_path(cfg)
-    write_payout_workbook(payout, **workbook)
+    write_payout_workbook(payout, **workbook, result_sha256=signoff.result_sha256)
     evaluation = cfg.year_dir / f"evaluation_{cfg.year}.xlsx"
     write_evaluation_pack(evaluation, years=years)
     remove_draft(cfg)
@@ -139,8 +141,11 @@ def remove_draft(cfg: CycleConfig) -> None:
 
 
 def _workbook_parts(cfg: CycleConfig, ledger: Ledger) -> dict[str, Any]:
-    """What the payout workbook (and its draft) is written from."""
+    """What the payout workbook (and its draft) is written from: the result, the refusals, the registry, what it
+    was made from, and for a year settled again after a reopening, the voided delivery and the 差额."""
     allocation = ledger.load_allocation(cfg.year)
+    submissions = ledger.submissions(cfg.year)
+    reopenings = ledger.reopenings(cfg.year)
     return {
         "allocation": allocation,
         "refusals": [*input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)],
@@ -149,8 +154,47 @@ def _workbook_parts(cfg: CycleConfig, ledger: Ledger) -> dict[str, Any]:
             policy_file=_policy_name(cfg),
             policy_sha256=cfg.policy().sha256,
             inputs_sha256=inputs_checksum(ledger, cfg.year),
+            replacements=_replacements(submissions),
+            voided=tuple(
+                f"{r.voided_folder}/：原结果校验值 {r.voided_result_sha256}，{r.reopened_by}于"
+                f"{r.reopened_at:%Y-%m-%d}作废重开，原因：{r.reason}"
+                for r in reopenings
+            ),
         ),
+        "differences": _differences(ledger, cfg.year, allocation) if reopenings else None,
     }
+
+
+def _replacements(submissions: list[SubmissionInfo]) -> tuple[str, ...]:
+    """Which file replaced which (R6.2), as 说明 states it."""
+    names = {s.id: s.file_name for s in submissions}
+    return tuple(
+        f"{s.file_name} 由 {names[s.replaced_by]} 替代（R6.2）" for s in submissions if s.replaced_by is not None
+    )
+
+
+def _differences(ledger: Ledger, year: int, allocation: Allocation) -> list[PayeeDifference]:
+    """Per payee and subsidy type, what the voided result paid and what this one pays (差额 = new − voided)."""
+    voided = ledger.voided_payee_totals(year)
+    new: dict[tuple[str, str], Decimal] = {}
+    names: dict[str, str] = {}
+    for decision in allocation.decisions:
+        line = decision.line
+        key = (line.payee_uscc, line.kind.value)
+        new[key] = new.get(key, ZERO) + decision.approved
+        names.setdefault(line.payee_uscc, line.payee_name)
+    units = {unit.key: unit.name for unit in ledger.load_registry(year)}
+    return [
+        PayeeDifference(
+            uscc=uscc,
+            name=names.get(uscc) or units.get(uscc, uscc),
+            kind=ClaimKind(kind),
+            voided=voided.get((uscc, kind), ZERO),
+            new=new.get((uscc, kind), ZERO),
+        )
+        for uscc, kind in sorted(set(voided) | set(new))
+        if voided.get((uscc, kind), ZERO) or new.get((uscc, kind), ZERO)
+    ]
 
 
 def _policy_name(cfg: CycleConfig) -> str:

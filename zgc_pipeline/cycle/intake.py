@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from zgc_pipeline.checking import check_file
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.inbox import InboxScan, scan_inbox
-from zgc_pipeline.cycle.reports import rejections_dir, report_name
+from zgc_pipeline.cycle.reports import rejections_folder
 from zgc_pipeline.outputs import (
     write_rejection_report,
 )
+from zgc_pipeline.outputs.rejections import report_file_name
 from zgc_pipeline.submissions.archive import archive_submission
 from zgc_pipeline.submissions.conversion import records_from_submission
-from zgc_pipeline.submissions.fields import SubmissionKind
+from zgc_pipeline.submissions.parsed import ParsedSubmission
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
 
@@ -63,7 +63,7 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str) -> int:
     with open_ledger(cfg) as ledger:
         return ledger.record_submission(
             year=cfg.year,
-            file_name=source.name,
+            file_name=archived.file_name or source.name,  # readable even when the name was not UTF-8
             sha256=archived.sha256,
             size=archived.size,
             archived_path=str(archived.archived_path),
@@ -106,12 +106,12 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
                 problems=problems,
                 refused_whole=True,
             )
-            _write_rejections(cfg, info.file_name, info.sha256, problems)
+            _write_rejections(cfg, info.file_name, info.sha256, problems, submitter="")
             return IntakeOutcome(submission_id, info.file_name, "", 0, 0, True, 0)
         problems = parsed.naming_rows(problems)
         refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
         records = records_from_submission(parsed, refused_rows, cfg.year)
-        submitter_uscc, submitter_name = _submitter(parsed.kind, records)
+        submitter_uscc, submitter_name = file_submitter(parsed)
         ledger.store_outcome(
             submission_id,
             kind=parsed.kind,
@@ -123,33 +123,37 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
             refused_whole=False,
         )
     if problems:
-        _write_rejections(cfg, info.file_name, info.sha256, problems)
+        _write_rejections(cfg, info.file_name, info.sha256, problems, submitter=submitter_name or "")
     warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
     return IntakeOutcome(
         submission_id, info.file_name, parsed.kind.value, parsed.rows_read, len(refused_rows), False, warnings
     )
 
 
-def _submitter(kind: SubmissionKind, records: list[Any]) -> tuple[str | None, str | None]:
-    """The institution that sent a file: the most common submitter USCC among its accepted rows."""
+def file_submitter(parsed: ParsedSubmission) -> tuple[str | None, str | None]:
+    """The institution that sent a file: the USCC its rows name most often (refused rows too: a file whose every
+    row was refused still comes from someone, and its correction replaces it, R6.2), with the name it gives."""
     from zgc_pipeline.submissions.fields import KIND_SPECS
 
-    field = KIND_SPECS[kind].submitter_field
-    if field is None or not records:
+    field = KIND_SPECS[parsed.kind].submitter_field
+    if field is None:
         return None, None
-    counts: dict[str, int] = {}
-    for record in records:
-        uscc = getattr(record, field)
-        counts[uscc] = counts.get(uscc, 0) + 1
-    uscc = max(sorted(counts), key=counts.__getitem__)
-    name_field = field.replace("_uscc", "_name")
-    name = next(getattr(r, name_field) for r in records if getattr(r, field) == uscc)
-    return uscc, name
+    frame = parsed.frame[[field, field.replace("_uscc", "_name")]].dropna(subset=[field])
+    if frame.empty:
+        return None, None
+    counts = frame[field].value_counts()
+    uscc = str(min(counts.index, key=lambda code: (-counts[code], code)))
+    names = frame.loc[frame[field] == uscc].iloc[:, 1].dropna()
+    return uscc, (str(names.mode().sort_values().iloc[0]) if not names.empty else None)
 
 
-def _write_rejections(cfg: CycleConfig, file_name: str, sha256: str, problems: list[RowProblem]) -> Path:
+def _write_rejections(
+    cfg: CycleConfig, file_name: str, sha256: str, problems: list[RowProblem], *, submitter: str
+) -> Path:
     """The file's report at once, for the operator watching the run; reconciling publishes them all again."""
-    path = rejections_dir(cfg) / report_name(file_name)
+    path = rejections_folder(cfg.year_dir) / report_file_name(file_name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_rejection_report(path, file_name=file_name, sha256=sha256, problems=problems, year=cfg.year)
+    write_rejection_report(
+        path, file_name=file_name, sha256=sha256, problems=problems, year=cfg.year, submitter=submitter
+    )
     return path

@@ -7,9 +7,7 @@ from pathlib import Path
 from zgc_pipeline.cycle.config import CycleConfig, open_ledger
 from zgc_pipeline.cycle.inbox import scan_inbox
 from zgc_pipeline.cycle.intake import IntakeOutcome, receive_submission, validate_submission
-from zgc_pipeline.outputs import (
-    write_review_packet,
-)
+from zgc_pipeline.outputs import write_review_packet
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import SubmissionRefused
 from zgc_pipeline.submissions.reading import detect_kind
@@ -26,7 +24,7 @@ def write_expert_review_packet(cfg: CycleConfig) -> str:
         loans = {loan.key: loan for loan in ledger.load_loans(cfg.year)}
     path = review_packet_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_review_packet(path, year=cfg.year, lines=lines, loans=loans, budget=cfg.budget)
+    write_review_packet(path, year=cfg.year, lines=lines, loans=loans, budget=cfg.budget, panel=cfg.policy().panel)
     return str(path)
 
 

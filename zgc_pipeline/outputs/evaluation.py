@@ -200,7 +200,7 @@ def _write(target: Path, years: Sequence[EvaluationYear]) -> None:
     tiers = [row for y in years for row in tier_figures(y)]
     institutions = [row for y in years for row in institution_figures(y)]
     created = created_on(last)
-    with Book(target, created=created, title=f"{last}年度试点评估材料") as book:
+    with Book(target, created=created, title=f"{last}年度试点评估材料", output="evaluation") as book:
 
         def table(name: str, title: str, columns: Sequence[Column]) -> Sheet:
             sheet = book.sheet(name)

@@ -67,7 +67,25 @@ REFUSAL_COLUMNS = (
 ABOUT_COLUMNS = (Column("项目", width=28), Column("内容", width=70))
 SIGNERS = ("经办人", "审核人", "负责人")
 DRAFT = "草稿（未签批）"
-TITLES = {"汇总": "补贴拨付汇总表", "明细": "补贴拨付明细表", "未通过": "补贴未通过清单", "说明": "补贴核定说明"}
+TITLES = {
+    "汇总": "补贴拨付汇总表",
+    "明细": "补贴拨付明细表",
+    "未通过": "补贴未通过清单",
+    "说明": "补贴核定说明",
+    "差额": "补贴差额表（作废重开后补拨、追回）",
+}
+DIFFERENCE_COLUMNS = (
+    Column("序号", Kind.INTEGER),
+    Column("收款单位名称"),
+    Column("统一社会信用代码"),
+    Column("开户银行"),
+    Column("银行账号"),
+    Column("补贴类型"),
+    Column("原核定金额（元）", M),
+    Column("新核定金额（元）", M),
+    Column("差额（元）", M),
+    Column("处理"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +95,32 @@ class ResultAbout:
     policy_file: str  # the policy file's name as given
     policy_sha256: str
     inputs_sha256: str  # one checksum over every input file of the year (the manifest lists them one by one)
+    replacements: tuple[str, ...] = ()  # "<file> 由 <file> 替代（R6.2）", one per replaced file
+    voided: tuple[str, ...] = ()  # one line per voided delivery this result replaces (作废重开)
+
+
+@dataclass(frozen=True, slots=True)
+class PayeeDifference:
+    """差额: what one payee was paid of one subsidy type by the voided result, and by this one."""
+
+    uscc: str
+    name: str
+    kind: ClaimKind
+    voided: Decimal
+    new: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new - self.voided
+
+    @property
+    def action(self) -> str:
+        """What finance does: pay the rest (补拨), claim back (追回), or nothing."""
+        if self.difference > 0:
+            return "补拨"
+        if self.difference < 0:
+            return "追回"
+        return "无变化"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +183,14 @@ def write_payout_workbook(
     about: ResultAbout,
     result_sha256: str | None = None,
     draft: bool = False,
+    differences: Sequence[PayeeDifference] | None = None,
 ) -> None:
     """Write ``payout_<year>.xlsx`` whole or not at all; the same inputs give the same bytes.
 
     ``result_sha256`` is the checksum of the result the bureau signs off (shown in 说明); a ``draft`` is the same
-    workbook marked 草稿（未签批） in every title line, and must carry that checksum.
+    workbook marked 草稿（未签批） in every title line, and must carry that checksum. ``differences``, for a year
+    settled again after its signed result was voided, adds the 差额 sheet: per payee and subsidy type, new minus
+    voided, for finance to pay the rest or claim it back.
     """
     if draft and not result_sha256:
         raise ValueError("草稿须注明结果校验值（result_sha256），签批人据此核对所签即所见")
@@ -151,7 +198,10 @@ def write_payout_workbook(
     _check_totals(allocation, decisions)
     paper = _Paper(allocation.year, draft)
     atomic_write(
-        path, lambda target: _write(target, paper, allocation, decisions, refusals, registry, about, result_sha256)
+        path,
+        lambda target: _write(
+            target, paper, allocation, decisions, refusals, registry, about, result_sha256, differences
+        ),
     )
 
 
@@ -189,13 +239,17 @@ def _write(
     registry: Sequence[PilotUnit],
     about: ResultAbout,
     result_sha256: str | None,
+    differences: Sequence[PayeeDifference] | None,
 ) -> None:
     title = f"{allocation.year}年度补贴拨付表" + (f"（{DRAFT}）" if paper.draft else "")
-    with Book(target, created=created_on(allocation.year), title=title) as book:
+    output = "draft" if paper.draft else "payout"
+    with Book(target, created=created_on(allocation.year), title=title, output=output) as book:
         _summary(paper.sheet(book, "汇总", SUMMARY_COLUMNS), decisions, registry)
         _detail(paper.sheet(book, "明细", DETAIL_COLUMNS), decisions)
         _refused(paper.sheet(book, "未通过", REFUSAL_COLUMNS), refusals)
         _about(paper.sheet(book, "说明", ABOUT_COLUMNS), allocation, about, result_sha256, paper.draft)
+        if differences is not None:
+            _differences(paper.sheet(book, "差额", DIFFERENCE_COLUMNS), differences, registry)
 
 
 def _summary(sheet: Sheet, decisions: Sequence[Decision], registry: Sequence[PilotUnit]) -> None:
@@ -300,4 +354,36 @@ def _about(sheet: Sheet, allocation: Allocation, about: ResultAbout, result_sha2
     sheet.info("输入文件校验值（SHA-256）", about.inputs_sha256)
     if result_sha256:
         sheet.info("结果校验值（SHA-256）", result_sha256)
+    for line in about.voided:
+        sheet.info("作废的交付", line)
+    for line in about.replacements:
+        sheet.info("替代的报送文件", line)
+    sheet.finish()
+
+
+def _differences(sheet: Sheet, differences: Sequence[PayeeDifference], registry: Sequence[PilotUnit]) -> None:
+    """差额: a line per payee and subsidy type whose money changed or that either result paid, in pinyin order."""
+    units = {unit.key: unit for unit in registry}
+    ordered = sorted(differences, key=lambda d: (pinyin_order(d.name), d.name, d.uscc, d.kind.value))
+    for number, item in enumerate(ordered, start=1):
+        unit = units.get(item.uscc)
+        sheet.line(
+            DIFFERENCE_COLUMNS,
+            (
+                number,
+                unit.name if unit else item.name,
+                item.uscc,
+                unit.payee_bank if unit else "",
+                unit.payee_account if unit else "",
+                item.kind.label,
+                item.voided,
+                item.new,
+                item.difference,
+                item.action,
+            ),
+        )
+    voided = sum((d.voided for d in differences), ZERO)
+    new = sum((d.new for d in differences), ZERO)
+    sheet.total(DIFFERENCE_COLUMNS, ("合计", None, None, None, None, None, voided, new, new - voided, None))
+    sheet.signatures(SIGNERS)
     sheet.finish()

@@ -86,7 +86,7 @@ def write_rejection_report(
     title = "　".join([*about, f"文件：{shown}"])
 
     def write(target: Path) -> None:
-        with Book(target, created=created_on(year), title=f"{shown} 拒收报告") as book:
+        with Book(target, created=created_on(year), title=f"{shown} 拒收报告", output="rejection_report") as book:
             sheet = book.sheet("问题清单")
             sheet.info("拒收报告", title, widen=False)
             sheet.info("文件名", shown, widen=False)
@@ -116,7 +116,7 @@ def write_rejection_summary(folder: Path, *, year: int, entries: Sequence[Reject
     path = folder / rejection_summary_name(year)
 
     def write(target: Path) -> None:
-        with Book(target, created=created_on(year), title=f"{year}年度拒收汇总") as book:
+        with Book(target, created=created_on(year), title=f"{year}年度拒收汇总", output="rejection_summary") as book:
             sheet = book.sheet("拒收汇总")
             sheet.info("拒收汇总", f"{year}年度：以下报送单位需更正后重新报送", widen=False)
             sheet.info("文件数", str(len(listed)), widen=False)

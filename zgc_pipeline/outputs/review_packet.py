@@ -17,6 +17,7 @@ from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.frozen import bulk_record
 from zgc_pipeline.money import ZERO
 from zgc_pipeline.outputs.atomic import atomic_write
+from zgc_pipeline.outputs.marker import PACKET_KIND
 from zgc_pipeline.outputs.sheets import Book, Column, Kind, Value, created_on
 from zgc_pipeline.records import Loan
 from zgc_pipeline.submissions.templates import PROGRAMME
@@ -142,7 +143,7 @@ def write_review_packet(
 def _write(target: Path, year: int, projects: Sequence[ReviewProject], budget: Decimal, panel: Sequence[str]) -> None:
     qualifying = sum((p.claimed for p in projects), ZERO)
     created = created_on(year)
-    with Book(target, created=created, title=f"{year}年度专家评审材料") as book:
+    with Book(target, created=created, title=f"{year}年度专家评审材料", output=PACKET_KIND) as book:
         sheet = book.sheet("待评审项目")
         sheet.title(f"{year}年度{PROGRAMME}专家评审项目表", across=len(PROJECT_COLUMNS), dated=created)
         sheet.info("结算年度", year, Kind.INTEGER, widen=False)

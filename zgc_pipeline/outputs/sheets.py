@@ -37,6 +37,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from zgc_pipeline.money import FEN, WAN, format_yuan
+from zgc_pipeline.outputs.marker import OUTPUT_MARKER
 
 MONEY_FORMAT = "#,##0.00"
 WAN_FORMAT = "#,##0.0000"  # 万元 to four places is to the yuan; the cell keeps the exact value
@@ -138,7 +139,9 @@ _TABLE = {"valign": "vcenter"}  # table cells sit mid-row when a neighbour wraps
 class Book:
     """An xlsxwriter workbook opened the one way every output file is written."""
 
-    def __init__(self, path: Path, *, created: datetime, title: str) -> None:
+    def __init__(self, path: Path, *, created: datetime, title: str, output: str) -> None:
+        """``output`` names what the workbook is (``marker``): one copied into an inbox is never taken for a
+        submission."""
         # constant_memory streams each sheet through a temporary file; ours, so a failed write leaves none behind.
         self._scratch = tempfile.TemporaryDirectory(prefix="zgc-xlsx-")
         self._workbook = xlsxwriter.Workbook(
@@ -153,6 +156,7 @@ class Book:
         )
         self.created = created
         self._workbook.set_properties({"title": title, "created": created, "author": "", "comments": ""})
+        self._workbook.set_custom_property(OUTPUT_MARKER, output)
         add = self._workbook.add_format
         self.formats: dict[str, Format] = {
             "title": add({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),

@@ -54,7 +54,7 @@ lines = st.lists(
 
 def write(path: Path, lines: Sequence[Sequence[Value]]) -> None:
     """A workbook with a title, an info line, a header, the lines, a 合计 line and a second sheet."""
-    with Book(path, created=datetime(2024, 12, 31), title="t") as book:
+    with Book(path, created=datetime(2024, 12, 31), title="t", output="test") as book:
         sheet = book.sheet("明细")
         sheet.title("明细表", across=len(COLUMNS), dated=date(2024, 12, 31))
         sheet.info("结算年度", 2024, Kind.INTEGER, widen=False)
@@ -147,7 +147,7 @@ def test_columns_are_as_wide_as_their_widest_amount_or_text(tmp_path: Path, monk
         (Decimal("7"), "北京中关村知识产权质押融资保险试点单位有限公司", None, None),
     ]
     path = tmp_path / "w.xlsx"
-    with Book(path, created=datetime(2024, 12, 31), title="t") as book:
+    with Book(path, created=datetime(2024, 12, 31), title="t", output="test") as book:
         sheet = book.sheet("明细")
         sheet.rows(columns, lines)
         sheet.finish()
@@ -160,7 +160,7 @@ def test_columns_are_as_wide_as_their_widest_amount_or_text(tmp_path: Path, monk
 
 def test_headers_widen_their_column_only_so_far_then_wrap(tmp_path: Path) -> None:
     path = tmp_path / "h.xlsx"
-    with Book(path, created=datetime(2024, 12, 31), title="t") as book:
+    with Book(path, created=datetime(2024, 12, 31), title="t", output="test") as book:
         sheet = book.sheet("明细")
         sheet.header((Column("收款单位统一社会信用代码"), Column("金额（元）", Kind.MONEY)))
         sheet.line((Column("收款单位统一社会信用代码"), Column("金额（元）", Kind.MONEY)), ("A1", Decimal("1")))
@@ -192,7 +192,7 @@ def test_a_line_whose_text_wraps_is_as_tall_as_its_lines(tmp_path: Path) -> None
     columns = (Column("名称"), Column("核定说明", width=40))
     explanation = "保费86,000.00元×70%=60,200.00元，超过单项目上限，核定60,000.00元（R3.4）" * 2  # three lines at 40
     path = tmp_path / "t.xlsx"
-    with Book(path, created=datetime(2024, 12, 31), title="t") as book:
+    with Book(path, created=datetime(2024, 12, 31), title="t", output="test") as book:
         sheet = book.sheet("明细")
         sheet.header(columns)
         sheet.rows(columns, [("甲", "短"), ("乙", explanation), ("北京中关村" * 6, None)])
@@ -201,3 +201,14 @@ def test_a_line_whose_text_wraps_is_as_tall_as_its_lines(tmp_path: Path) -> None
     assert rows[2].height is None  # one line: the default height
     assert rows[3].height >= 3 * 15
     assert rows[4].height >= 2 * 15  # 30 wide in a column that stops at 24
+
+
+def test_every_workbook_carries_the_mark_that_keeps_it_out_of_an_inbox(tmp_path: Path) -> None:
+    from zgc_pipeline.outputs.marker import output_kind_of
+
+    path = tmp_path / "marked.xlsx"
+    with Book(path, created=datetime(2024, 12, 31), title="t", output="payout") as book:
+        sheet = book.sheet("表")
+        sheet.info("项目", "内容")
+        sheet.finish()
+    assert output_kind_of(path) == "payout"

@@ -124,11 +124,11 @@ def test_submissions_and_what_to_send_back(login: Login, pilot_years: PilotYears
     assert figures(html)["sha256"] == [f.sha256 for f in sorted(files, key=lambda f: html.index(f.sha256))]
     refused = next(f for f in files if f.file_name == "丁保险_保单信息表.xlsx")
     report = viewer.get(f"/zgc/years/2020/files/{refused.id}/rejection-report")
-    expected = (pilot_years.out / "2020" / "rejections" / "丁保险_保单信息表.xlsx.xlsx").read_bytes()
+    expected = (pilot_years.out / "2020" / "rejections" / "丁保险_保单信息表.xlsx_拒收报告.xlsx").read_bytes()
     assert report.status_code == 200 and report.content == expected
-    bundle = viewer.get("/zgc/years/2020/submitters/unidentified/returns.zip")
+    bundle = viewer.get(f"/zgc/years/2020/submitters/{refused.submitter_uscc}/returns.zip")
     with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
-        assert archive.read("丁保险_保单信息表.xlsx.xlsx") == expected
+        assert archive.read("丁保险_保单信息表.xlsx_拒收报告.xlsx") == expected
     clean = next(f for f in files if f.file_name == "甲银行_贷款信息表.xlsx")
     assert viewer.get(f"/zgc/years/2020/files/{clean.id}/rejection-report").status_code == 404
 
