@@ -284,6 +284,6 @@ def evaluation_year(ledger: Ledger, year: int, today: PilotPolicy) -> Evaluation
         year=year,
         budget=allocation.budget,
         allocation=allocation,
-        loan_amounts=ledger.load_loan_amounts(year),
+        loan_amounts=ledger.first_served_loans(year),
         tiers=policy.tiers,
     )

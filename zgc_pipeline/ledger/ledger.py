@@ -207,6 +207,11 @@ class Ledger:
             ids = intake.active_ids(connection, intake.years_up_to(connection, year))
             return tuple(intake.load_records(connection, LOAN, ids))
 
+    def first_served_loans(self, year: int) -> tuple[Decimal, ...]:
+        """The 贷款金额 of each loan the pilot first served in signed-off ``year`` (the evaluation's 贷款笔数)."""
+        with self._engine.connect() as connection:
+            return results.first_served_loans(connection, year)
+
     def load_loan_amounts(self, year: int) -> tuple[Decimal, ...]:
         """The 贷款金额 of each loan ``load_loans`` would give (the evaluation pack needs nothing else of them)."""
         with self._engine.connect() as connection:

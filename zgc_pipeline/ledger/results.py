@@ -248,3 +248,28 @@ def result_checksum(connection: Connection, year: int) -> str:
     if checksum is None:
         raise LedgerError(f"{year}年度尚未完成预算分配，没有可签批的结果")
     return str(checksum)
+
+
+def first_served_loans(connection: Connection, year: int) -> tuple[Decimal, ...]:
+    """The 贷款金额 of each project first served in ``year``: one with a qualifying line in that signed-off year
+    and in no earlier signed-off one. Each loan is counted once, in one year, so the years add up to the pilot."""
+    c, s = t.claim_lines.c, t.settlements.c
+    signed = (
+        select(c.project_key, c.year, c.loan_amount_fen)
+        .join(t.settlements, s.year == c.year)
+        .where(s.status == SIGNED_OFF)
+        .subquery()
+    )
+    first = (
+        select(signed.c.project_key, func.min(signed.c.year).label("first_year"))
+        .group_by(signed.c.project_key)
+        .subquery()
+    )
+    query = (
+        select(signed.c.project_key, func.max(signed.c.loan_amount_fen))
+        .join(first, (first.c.project_key == signed.c.project_key) & (first.c.first_year == signed.c.year))
+        .where(signed.c.year == year)
+        .group_by(signed.c.project_key)
+        .order_by(signed.c.project_key)
+    )
+    return tuple(from_fen(int(fen)) for _key, fen in connection.execute(query))

@@ -35,7 +35,7 @@ class EvaluationYear:
     year: int
     budget: Decimal
     allocation: Allocation
-    loan_amounts: tuple[Decimal, ...]  # 贷款金额 of each loan ``Ledger.load_loans`` gives for the year
+    loan_amounts: tuple[Decimal, ...]  # 贷款金额 of each loan first served this year (Ledger.first_served_loans)
     tiers: tuple[Tier, ...]
 
 
@@ -175,6 +175,38 @@ TIER_COLUMNS = (
     Column("保费（元）", M),
     Column("保费补贴（元）", M),
 )
+DEFINITION_COLUMNS = (Column("指标", width=28), Column("定义", width=90))
+DEFINITIONS = (
+    ("当年预算（元）", "当年财政批复的补贴总金额，保费补贴与评估费资金支持合用（R7）。"),
+    (
+        "符合条件申报合计（元）",
+        "当年全部符合条件的申报行的测算金额之和：已按比例、向下取整到分并受单项目上限约束（R3、R5），未受预算约束。",
+    ),
+    ("核定合计（元）", "区知识产权局签批的当年拨付金额之和；超预算时为专家评审择优核定后的金额（R8）。"),
+    ("服务企业数", "当年核定金额大于0的申报行所涉及的借款企业数（按统一社会信用代码去重）。"),
+    (
+        "贷款笔数",
+        "当年首次获得试点服务的贷款数：该贷款首次有符合条件申报行的已签批年度即为其计入年度，"
+        "每笔贷款只在一个年度计入一次，各年度相加即为试点累计。",
+    ),
+    ("贷款金额（元）", "上述贷款的贷款金额之和（贷款信息表中的贷款金额）。"),
+    ("保费（元）", "当年符合条件的保费补贴申报行的保费（计算基数）之和。"),
+    ("保费补贴（元）", "当年核定的保费补贴金额之和。"),
+    ("评估费（元）", "当年符合条件的评估费资金支持申报行的评估收费之和。"),
+    ("评估费资金支持（元）", "当年核定的评估费资金支持金额之和。"),
+    ("平均保费率", "保费 ÷ 这些保单所保贷款的贷款金额之和（每笔贷款计一次）。"),
+    (
+        "试点承担的融资成本比例",
+        "（保费补贴 + 评估费资金支持）÷（保费 + 评估费）：试点为企业承担的保险和评估费用的比例；"
+        "贷款利息不在报送数据中，不计入。",
+    ),
+    (
+        "贷款档次",
+        "按该年度结算时所用政策文件的贷款金额分档（R3.1，上限含本数）；超过最高档的贷款不予保费补贴（R3.2）。",
+    ),
+    ("按机构", "每个收款机构每种补贴类型的保费或评估费合计及其核定金额。"),
+    ("政策", "每个年度按其结算时记录的政策文件统计，政策调整后以往年度的数字不变。"),
+)
 INSTITUTION_COLUMNS = (
     Column("年度", N),
     Column("类别"),
@@ -225,6 +257,9 @@ def _write(target: Path, years: Sequence[EvaluationYear]) -> None:
         for r in institutions:
             label = f"{r.year}年 {r.name}（{r.kind}）"
             sheet.line(INSTITUTION_COLUMNS, (r.year, label, r.name, r.uscc, r.kind, r.base, r.approved))
+        sheet.finish()
+        sheet = table("指标说明", "评估指标说明", DEFINITION_COLUMNS)
+        sheet.rows(DEFINITION_COLUMNS, DEFINITIONS)
         sheet.finish()
         charts = book.sheet("图表")
         charts.title(f"{last}年度{PROGRAMME}评估图表", across=CHART_COLUMNS, dated=created)

@@ -173,3 +173,17 @@ def test_a_loaded_settlement_shares_its_repeated_short_texts(ledger: Ledger) -> 
     for line in others:
         assert line.payee_name is first.payee_name
         assert line.source.file_name is first.source.file_name
+
+
+def test_each_loan_is_counted_once_in_the_year_it_was_first_served(ledger_url: str) -> None:
+    with Ledger.open(ledger_url) as ledger:
+        settle_and_sign(ledger, 2019, (claim("BD-1", "DK-001", computed="100.00"), "100.00"))
+        settle_and_sign(
+            ledger,
+            2020,
+            (claim("BD-2", "DK-001", computed="100.00", year=2020), "100.00"),
+            (claim("BD-3", "DK-002", computed="100.00", year=2020), "100.00"),
+        )
+        assert len(ledger.first_served_loans(2019)) == 1
+        assert len(ledger.first_served_loans(2020)) == 1  # DK-001 was 2019's
+        assert ledger.first_served_loans(2021) == ()

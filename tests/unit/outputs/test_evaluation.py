@@ -88,7 +88,7 @@ def test_overview_figures_by_year(tmp_path: Path) -> None:
     path = tmp_path / "evaluation_2020.xlsx"
     write_evaluation_pack(path, years=[year_2020(), year_2019()])
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["年度概览", "按贷款档次", "按机构", "图表"]
+    assert book.sheetnames == ["年度概览", "按贷款档次", "按机构", "指标说明", "图表"]
     rows = table(path, "年度概览")
     assert rows[0][:5] == ("年度", "当年预算（元）", "符合条件申报合计（元）", "核定合计（元）", "服务企业数")
     # 2019: premiums 40,000 + 30,000 on 6,000,000 of insured loans; paid 44,500 of 80,000 of costs.
@@ -159,3 +159,14 @@ def test_same_years_same_bytes(tmp_path: Path) -> None:
     write_evaluation_pack(tmp_path / "a.xlsx", years=[year_2019(), year_2020()])
     write_evaluation_pack(tmp_path / "b.xlsx", years=[year_2020(), year_2019()])
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_every_figure_is_defined_in_its_own_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "evaluation.xlsx"
+    write_evaluation_pack(path, years=[year_2019(), year_2020()])
+    sheet = openpyxl.load_workbook(path)["指标说明"]
+    defined = {row[0] for row in sheet.iter_rows(values_only=True) if row[0] and row[1]}
+    from zgc_pipeline.outputs.evaluation import OVERVIEW_COLUMNS
+
+    assert {c.header for c in OVERVIEW_COLUMNS} - {"年度"} <= defined
+    assert "贷款档次" in defined
