@@ -114,23 +114,24 @@ def test_the_year_in_the_airflow_ui(
     assert refused.locator("[data-figure=rows_refused]").inner_text() == "1"
     _shot(page, settled_year, "4-报送情况")
 
-    # 数据质量报告 of the loans file, from 报送情况 and from its mapped validate_submission.
-    page.locator("tr[data-file='甲银行_贷款信息表.xlsx']").get_by_role("link", name="查看").click()
+    # 数据质量报告 of the file with a refused row (only files with problems get one), from 报送情况 and from its
+    # mapped validate_submission.
+    page.locator("tr[data-file='丁保险_保单信息表.xlsx']").get_by_role("link", name="查看").click()
     page.wait_for_load_state("domcontentloaded")
-    assert "甲银行_贷款信息表.xlsx" in page.locator("body").inner_text()
+    assert "丁保险_保单信息表.xlsx" in page.locator("body").inner_text()
     assert "Expectation Validation Result" in page.locator("body").inner_text()
     _shot(page, settled_year, "5-数据质量报告")
     instances = page.request.get(
         f"{base}/api/v2/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}/taskInstances",
         params={"task_id": "validate_submission"},
     ).json()["task_instances"]
-    loans = next(ti for ti in instances if ti["rendered_map_index"] == "甲银行_贷款信息表.xlsx")
+    loans = next(ti for ti in instances if ti["rendered_map_index"] == "丁保险_保单信息表.xlsx")
     page.goto(
         f"{base}/dags/{DAG_ID}/runs/{quote(run_id, safe='')}/tasks/validate_submission/mapped/{loans['map_index']}"
     )
     page.get_by_role("link", name="数据质量报告").click()
     docs = page.frame_locator("iframe[title='数据质量报告']").locator("body")
-    assert "甲银行_贷款信息表.xlsx" in docs.inner_text()
+    assert "丁保险_保单信息表.xlsx" in docs.inner_text()
     _shot(page, settled_year, "6-任务实例的数据质量报告")
 
     seconds = time.monotonic() - started
