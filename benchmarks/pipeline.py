@@ -43,8 +43,10 @@ def settle_year(sample: SampleYear, out: Path, projects: int) -> Run:
     started = time.perf_counter()
     paths = run.stage("discover", lambda: cycle.discover_submissions(cfg, run_key=RUN_KEY))
     ids = [
-        run.stage("receive", lambda p=p: cycle.receive_submission(cfg, p, run_key=RUN_KEY))  # type: ignore[misc]
-        for p in paths
+        run.stage(  # type: ignore[misc]
+            "receive", lambda f=f: cycle.receive_submission(cfg, f["path"], run_key=RUN_KEY, also=f["also"])
+        )
+        for f in paths
     ]
     outcomes = [run.stage("validate", lambda i=i: cycle.validate_submission(cfg, i)) for i in ids]  # type: ignore[misc]
     run.stage("reconcile", lambda: cycle.reconcile_submissions(cfg))

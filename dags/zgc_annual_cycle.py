@@ -212,18 +212,19 @@ def zgc_annual_cycle() -> None:
         return True
 
     @task(task_display_name="清点收件")
-    def discover_submissions(run: dict[str, Any]) -> list[str]:
+    def discover_submissions(run: dict[str, Any]) -> list[dict[str, Any]]:
         from zgc_pipeline.cycle import discover_submissions as discover
 
         return list(_step(discover, run, run_key=_run_key()))
 
     @task(task_display_name="接收报送文件", map_index_template="{{ file_name }}")
-    def receive_submission(run: dict[str, Any], path: str) -> int:
+    def receive_submission(run: dict[str, Any], file: dict[str, Any]) -> int:
+        """One distinct file of the inbox (identical copies under other names come with it, in ``also``)."""
         from zgc_pipeline.cycle import receive_submission as receive
         from zgc_pipeline.submissions.names import shown_name
 
-        get_current_context()["file_name"] = shown_name(path)  # type: ignore[typeddict-unknown-key]
-        return int(_step(receive, run, path, run_key=_run_key()))
+        get_current_context()["file_name"] = shown_name(file["path"])  # type: ignore[typeddict-unknown-key]
+        return int(_step(receive, run, file["path"], run_key=_run_key(), also=file["also"]))
 
     @task(task_display_name="校验报送文件", map_index_template="{{ file_name }}")
     def validate_submission(run: dict[str, Any], submission_id: int) -> dict[str, Any]:
@@ -323,7 +324,7 @@ def zgc_annual_cycle() -> None:
     run = resolve_run()
     gate = check_year_open(run)
     paths = discover_submissions(run)
-    received = receive_submission.partial(run=run).expand(path=paths)
+    received = receive_submission.partial(run=run).expand(file=paths)
     outcomes = validate_submission.partial(run=run).expand(submission_id=received)
     reconciled = reconcile_submissions(run)
     computed = compute_subsidies(run)

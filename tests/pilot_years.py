@@ -44,8 +44,8 @@ def _config(year: int, inbox: Path, registry: Path, budget: str, out: Path) -> C
 
 
 def _settle(cfg: CycleConfig) -> None:
-    paths = cycle.discover_submissions(cfg, run_key=RUN_KEY)
-    for submission_id in [cycle.receive_submission(cfg, p, run_key=RUN_KEY) for p in paths]:
+    files = cycle.discover_submissions(cfg, run_key=RUN_KEY)
+    for submission_id in [cycle.receive_submission(cfg, f["path"], run_key=RUN_KEY) for f in files]:
         cycle.validate_submission(cfg, submission_id)
     cycle.reconcile_submissions(cfg)
     cycle.compute_subsidies(cfg)

@@ -183,7 +183,8 @@ def awaiting_scores(computed: dict[str, Any], cfg: Any, packet: str | None) -> s
     total = computed.get("qualifying_total", "")
     shown = format_yuan(Decimal(total)) if total else "—"
     return (
-        f"超出年度预算，需专家评审：申报合计 {shown} 元 > 预算 {format_yuan(cfg.budget)} 元（R7、R8）。\n"
+        f"{cfg.year}年度超出预算，需专家评审：申报合计 {shown} 元 > 预算 {format_yuan(cfg.budget)} 元（R7、R8）；"
+        f"符合条件申报 {computed.get('qualifying_lines', '—')} 行，未通过 {computed.get('refused_lines', '—')} 行。\n"
         f"  评审材料：{packet}\n"
         "  专家组填好其中的专家评分表后放入收件目录，再次运行本命令。"
     )

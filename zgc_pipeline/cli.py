@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zgc_pipeline.money import parse_budget
+from zgc_pipeline.money import read_budget
 from zgc_pipeline.settings import default_ledger_url, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AWAITING_SCORES, EXIT_AWAITING_SIGNOFF = 0, 1, 2, 3, 4
@@ -29,9 +29,10 @@ class CommandError(Exception):
 
 
 def amount(text: str) -> Decimal:
-    """A budget as people write it (``300万``, ``3,000,000``, ``¥3000000``): a usage error says how to write one."""
+    """A budget as people write it (``300万``, ``3,000,000``, ``¥3000000``): a usage error says how to write one
+    (whether the ledger can keep it is the run's check, not a usage error)."""
     try:
-        return parse_budget(text)
+        return read_budget(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
@@ -83,8 +84,12 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
     simulate.add_argument("--ledger", help="台账 SQLAlchemy URL")
     simulate.add_argument("--policy", type=Path)
 
-    verify = sub.add_parser("verify", help="按清单核对已交付的年度目录")
-    verify.add_argument("year_dir", type=Path)
+    verify = sub.add_parser("verify", help="按清单（加 --ledger 时也按台账的签批记录）核对已交付的年度目录")
+    verify.add_argument("year_dir", type=Path, help="交付目录 OUT/<年度>（或其中作废的 作废_<n>）")
+    verify.add_argument(
+        "--ledger",
+        help="台账 SQLAlchemy URL：再核对清单、拨付文件与台账中签批的结果和拨付记录是否一致（清单可被任何人重算）",
+    )
 
     status = sub.add_parser("status", help="年度总览：各年度所处阶段、金额、报送文件与签批（只读）")
     status.add_argument("--year", type=int, help="只看这一年度的详情")
@@ -195,11 +200,32 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from zgc_pipeline.outputs import verify_delivery
 
-    problems = verify_delivery(args.year_dir)
+    if args.ledger is None:
+        problems = verify_delivery(args.year_dir)
+        passed = "核对通过：与清单一致"
+    else:
+        problems = _verify_against_ledger(args.year_dir, args.ledger)
+        passed = "核对通过：与清单一致，与台账中签批的结果和拨付记录一致"
     for problem in problems:
         print(problem)
-    print("核对通过：与清单一致" if not problems else f"核对未通过：{len(problems)} 处不一致")
+    print(passed if not problems else f"核对未通过：{len(problems)} 处不一致")
     return EXIT_FAILED if problems else EXIT_OK
+
+
+def _verify_against_ledger(year_dir: Path, ledger_url: str) -> list[str]:
+    """The folder against its manifest, and the manifest, the ledger's signed record and the payout workbook
+    against one another."""
+    import json
+
+    from zgc_pipeline.cycle.audit import delivery_problems, signed_record_problems
+    from zgc_pipeline.ledger import Ledger
+
+    try:
+        year = int(json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))["year"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CommandError(f"无法从 {year_dir / 'manifest.json'} 读出年度：{exc}") from exc
+    with Ledger.open_readonly(ledger_url) as ledger:
+        return [*signed_record_problems(ledger, year), *delivery_problems(ledger, year, year_dir)]
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:

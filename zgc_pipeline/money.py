@@ -62,10 +62,18 @@ def format_rate(rate: Decimal) -> str:
 
 
 def parse_budget(text: str) -> Decimal:
+    """``read_budget``, and small enough for the ledger to keep."""
+    amount = read_budget(text)
+    if amount * 100 > MAX_LEDGER_FEN:
+        raise ValueError(f"金额“{text}”超出台账可记录的范围（至多{format_yuan(from_fen(MAX_LEDGER_FEN))}元）")
+    return amount
+
+
+def read_budget(text: str) -> Decimal:
     """A budget as people write it: ``3000000``, ``3,000,000.00``, ``¥3000000``, ``300万``, ``300万元``.
 
-    Exact: at most two places of yuan (a 万 amount may carry up to six), never negative, and small enough for the
-    ledger. Raises ``ValueError`` saying how to write one.
+    Exact: at most two places of yuan (a 万 amount may carry up to six), never negative. Raises ``ValueError``
+    saying how to write one.
     """
     cleaned = unicodedata.normalize("NFKC", text or "").strip()
     cleaned = re.sub(r"[,\s]", "", cleaned).removeprefix("¥").removeprefix("￥").removeprefix("人民币")
@@ -78,7 +86,4 @@ def parse_budget(text: str) -> Decimal:
         raise ValueError(f"无法识别的金额“{text}”，请{BUDGET_HINT}") from exc
     if amount != amount.quantize(FEN):
         raise ValueError(f"金额“{text}”精确到分（最多两位小数），请{BUDGET_HINT}")
-    amount = amount.quantize(FEN)
-    if amount * 100 > MAX_LEDGER_FEN:
-        raise ValueError(f"金额“{text}”超出台账可记录的范围（至多{format_yuan(from_fen(MAX_LEDGER_FEN))}元）")
-    return amount
+    return amount.quantize(FEN)

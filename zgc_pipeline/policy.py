@@ -20,6 +20,9 @@ from zgc_pipeline.identifiers import normalise_key
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "include" / "policy.yaml"
 MARGINAL_MODES = ("partial", "skip", "stop")
 KNOWN_ROLES = ("bank", "guarantor", "ip_service", "valuer", "insurer")
+MAX_CAP = Decimal(100_000_000)  # 1亿元 per project: far above any cap the plan could set, below any typo of zeros
+MAX_SCORE = Decimal(100)  # scores are 0–100 (submissions.md §4)
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class PolicyError(ValueError):
@@ -166,12 +169,31 @@ def _panel(value: list[Any], min_experts: int) -> tuple[str, ...]:
     return experts
 
 
+def _yaml(raw: bytes) -> Any:
+    """The file's YAML; a malformed one is refused naming the line and column where it goes wrong."""
+    try:
+        return yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"政策文件不是UTF-8编码的文本（第{exc.start + 1}个字节起），请以UTF-8保存") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
+        raise PolicyError(f"政策文件{where}格式有误（YAML：{exc.problem or exc.context}），请对照示例修改") from exc
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"政策文件格式有误（YAML：{exc}），请对照示例修改") from exc
+
+
+def _cap(value: Any, path: str) -> Decimal:
+    """A per-project cap: more than nothing, whole fen, and not absurd (a typo adding zeros must not pay out)."""
+    cap = _decimal(value, path)
+    if cap <= 0 or cap != cap.quantize(Decimal("0.01")) or cap > MAX_CAP:
+        raise PolicyError(f"{path}: 应为大于0、不超过{MAX_CAP:,}元、精确到分的金额，实为 {value!r}")
+    return cap
+
+
 def parse_policy(raw: bytes) -> PilotPolicy:
     """Parse and check a policy file's bytes."""
-    try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"政策文件无法解析：{exc}") from exc
+    data = _yaml(raw)
     _check_keys(data, _SCHEMA, "")
     years = data["pilot_years"]
     if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
@@ -179,21 +201,26 @@ def parse_policy(raw: bytes) -> PilotPolicy:
     premium, valuation, allocation = data["premium_subsidy"], data["valuation_support"], data["allocation"]
     if allocation["marginal"] not in MARGINAL_MODES:
         raise PolicyError(f"allocation.marginal: 应为 {' | '.join(MARGINAL_MODES)}，实为 {allocation['marginal']!r}")
+    if not all(MIN_YEAR <= year <= MAX_YEAR for year in years):
+        raise PolicyError(f"pilot_years: 年份应在{MIN_YEAR}至{MAX_YEAR}之间，实为 {years!r}")
     if allocation["min_experts"] < 1 or allocation["trim_when_at_least"] < 3:
         raise PolicyError("allocation.min_experts 应≥1，allocation.trim_when_at_least 应≥3")
+    pass_score = _decimal(allocation["pass_score"], "allocation.pass_score")
+    if pass_score > MAX_SCORE:
+        raise PolicyError(f"allocation.pass_score: 及格分不能高于满分{MAX_SCORE}分，实为 {allocation['pass_score']!r}")
     return PilotPolicy(
         policy_id=data["policy_id"],
         pilot_years=tuple(sorted(years)),
         tiers=_tiers(premium["tiers"]),
-        premium_cap_per_project=_decimal(premium["cap_per_project"], "premium_subsidy.cap_per_project"),
+        premium_cap_per_project=_cap(premium["cap_per_project"], "premium_subsidy.cap_per_project"),
         payer_roles=_roles(premium["payer_roles"], "premium_subsidy.payer_roles"),
         excluded_categories=frozenset(str(c) for c in premium["excluded_categories"]),
         valuation_rate=_rate(valuation["rate"], "valuation_support.rate"),
-        valuation_cap_per_project=_decimal(valuation["cap_per_project"], "valuation_support.cap_per_project"),
+        valuation_cap_per_project=_cap(valuation["cap_per_project"], "valuation_support.cap_per_project"),
         valuer_roles=_roles(valuation["valuer_roles"], "valuation_support.valuer_roles"),
         min_experts=allocation["min_experts"],
         trim_when_at_least=allocation["trim_when_at_least"],
-        pass_score=_decimal(allocation["pass_score"], "allocation.pass_score"),
+        pass_score=pass_score,
         marginal=allocation["marginal"],
         sha256=hashlib.sha256(raw).hexdigest(),
         panel=_panel(allocation.get("panel", []), allocation["min_experts"]),

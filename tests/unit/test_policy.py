@@ -51,6 +51,12 @@ def test_tier_bounds_are_inclusive() -> None:
         ("rate: 0.15", "rate: 1.5", "valuation_support.rate: 比例应在0到1之间"),
         ("valuer_roles: [valuer, ip_service]", "valuer_roles: [appraiser]", "valuation_support.valuer_roles"),
         ("  min_experts: 3", "  min_experts: three", "allocation.min_experts: 应为整数"),
+        ("rate: 0.15", "rate: -0.15", "valuation_support.rate: 应为非负数"),
+        ("pass_score: 60", "pass_score: 600", "allocation.pass_score: 及格分不能高于满分100分"),
+        ("  cap_per_project: 60000", "  cap_per_project: 600000000000", "premium_subsidy.cap_per_project: 应为大于0"),
+        ("cap_per_project: 6000 ", "cap_per_project: 0 ", "valuation_support.cap_per_project: 应为大于0"),
+        ("cap_per_project: 6000 ", "cap_per_project: 6000.001 ", "valuation_support.cap_per_project: 应为大于0"),
+        ("pilot_years: [2019, 2020, 2021]", "pilot_years: [2019, 20200]", "pilot_years: 年份应在2000至2100之间"),
     ],
 )
 def test_mistakes_name_the_key(old: str, new: str, message: str) -> None:
@@ -91,3 +97,18 @@ def test_the_panel_is_optional_and_read_as_text() -> None:
 def test_panel_mistakes_name_the_key(panel: str, message: str) -> None:
     with pytest.raises(PolicyError, match=re.escape(message)):
         parse_policy(with_panel(panel))
+
+
+def test_a_malformed_file_names_the_line_and_column() -> None:
+    broken = DEFAULT.replace("  pass_score: 60", "  pass_score: [60", 1)
+    line = next(i for i, text in enumerate(broken.splitlines(), start=1) if "pass_score" in text)
+    with pytest.raises(PolicyError) as error:
+        parse_policy(broken.encode())
+    message = str(error.value)
+    assert message.startswith("政策文件第") and "列格式有误" in message
+    assert f"第{line}行" in message or f"第{line + 1}行" in message  # YAML notices at the line or the next
+
+
+def test_a_file_that_is_not_utf8_is_said_so() -> None:
+    with pytest.raises(PolicyError, match="不是UTF-8编码"):
+        parse_policy(DEFAULT.encode("gb18030"))

@@ -3,13 +3,15 @@ leave the pipeline once it is signed."""
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from zgc_pipeline.allocation import allocation_checksum
 from zgc_pipeline.claims import Allocation, ClaimKind, Refusal
+from zgc_pipeline.cycle.audit import signed_record_problems
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.settlement import inputs_checksum
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo
@@ -27,7 +29,8 @@ from zgc_pipeline.outputs import (
     write_manifest,
     write_payout_workbook,
 )
-from zgc_pipeline.outputs.manifest import DRAFT_FOLDER
+from zgc_pipeline.outputs.delivery_folder import DeliveryError, deliver
+from zgc_pipeline.outputs.manifest import DRAFT_FOLDER, MANIFEST_NAME
 from zgc_pipeline.outputs.payout import PayeeDifference
 from zgc_pipeline.policy import PilotPolicy, parse_policy
 from zgc_pipeline.records import SourceRow
@@ -89,7 +92,7 @@ def record_sign_off(
     the sign-off's body); if the year was recomputed meanwhile, the sign-off is refused and nothing is released.
     Approval records the payouts (R6.1 is enforced there)."""
     with open_ledger(cfg) as ledger:
-        current = ledger.result_checksum(cfg.year)
+        current = allocation_checksum(ledger.load_allocation(cfg.year))  # recomputed, not the stored text
         if current != shown_sha256:
             raise CycleError(
                 f"签批时显示的结果（校验值 {shown_sha256[:12]}…）已不是{cfg.year}年度当前的结果"
@@ -112,17 +115,25 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
         signoff = ledger.signoff(cfg.year)
         if signoff is None or not signoff.approved:
             raise CycleError(f"{cfg.year}年度结果未经签批，不得生成拨付文件（R10）")
+        tampered = signed_record_problems(ledger, cfg.year)
+        if tampered:
+            raise CycleError(f"{cfg.year}年度的签批记录与台账不符（{'；'.join(tampered[:3])}），不生成拨付文件")
         workbook = _workbook_parts(cfg, ledger)
         years = [evaluation_year(ledger, y, policy) for y in ledger.settled_years() if y <= cfg.year]
         manifest = _manifest(cfg, ledger, policy, workbook["allocation"], signoff)
-    cfg.year_dir.mkdir(parents=True, exist_ok=True)
-    payout = payout_path(cfg)
-    write_payout_workbook(payout, **workbook, result_sha256=signoff.result_sha256)
-    evaluation = cfg.year_dir / f"evaluation_{cfg.year}.xlsx"
-    write_evaluation_pack(evaluation, years=years)
-    remove_draft(cfg)
-    written = write_manifest(cfg.year_dir, manifest)
-    return {"payout": str(payout), "evaluation": str(evaluation), "manifest": str(written)}
+    payout, evaluation = payout_path(cfg).name, f"evaluation_{cfg.year}.xlsx"
+
+    def write(folder: Path) -> None:
+        write_payout_workbook(folder / payout, **workbook, result_sha256=signoff.result_sha256)
+        write_evaluation_pack(folder / evaluation, years=years)
+        write_manifest(folder, manifest)
+
+    _deliver(cfg, write)
+    return {
+        "payout": str(cfg.year_dir / payout),
+        "evaluation": str(cfg.year_dir / evaluation),
+        "manifest": str(cfg.year_dir / MANIFEST_NAME),
+    }
 
 
 def write_rejected_manifest(cfg: CycleConfig) -> str:
@@ -131,13 +142,20 @@ def write_rejected_manifest(cfg: CycleConfig) -> str:
     with open_ledger(cfg) as ledger:
         signoff = ledger.signoff(cfg.year)
         manifest = _manifest(cfg, ledger, policy, ledger.load_allocation(cfg.year), signoff)
-    remove_draft(cfg)
-    cfg.year_dir.mkdir(parents=True, exist_ok=True)
-    return str(write_manifest(cfg.year_dir, manifest))
+
+    def write(folder: Path) -> None:
+        write_manifest(folder, manifest)
+
+    _deliver(cfg, write)
+    return str(cfg.year_dir / MANIFEST_NAME)
 
 
-def remove_draft(cfg: CycleConfig) -> None:
-    shutil.rmtree(draft_path(cfg).parent, ignore_errors=True)
+def _deliver(cfg: CycleConfig, write: Callable[[Path], None]) -> None:
+    """The year folder anew, as one unit (the draft not carried over); a full disk is said plainly, naming where."""
+    try:
+        deliver(cfg.year_dir, write)
+    except DeliveryError as exc:
+        raise CycleError(exc.strerror or str(exc)) from exc
 
 
 def _workbook_parts(cfg: CycleConfig, ledger: Ledger) -> dict[str, Any]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from zgc_pipeline.outputs.marker import OUTPUT_MARKER, PACKET_KIND, output_kind_of
+from zgc_pipeline.outputs.marker import PACKET_KIND, output_kind_of
+from zgc_pipeline.submissions.archive import sha256_of
 from zgc_pipeline.submissions.problems import SubmissionRefused
 
 HIDDEN_PREFIXES = (".", "~$")  # hidden files and Office lock files
@@ -45,6 +47,25 @@ class SkippedFile:
 class InboxScan:
     files: tuple[Path, ...]  # the submissions, sorted
     skipped: tuple[SkippedFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SameBytes:
+    """Files of one inbox holding identical bytes: received once, under the first name in name order, the others
+    remembered as names the same content arrived under. So which copy a worker happens to take first never
+    changes the outcome (the format is told from the bytes, not the name)."""
+
+    path: Path
+    also: tuple[Path, ...] = ()
+
+
+def group_identical(paths: Sequence[Path]) -> list[SameBytes]:
+    """``paths`` grouped by their bytes (SHA-256), each group under its first path in name order."""
+    by_content: dict[str, list[Path]] = {}
+    for path in paths:
+        by_content.setdefault(sha256_of(path), []).append(path)
+    groups = [SameBytes(members[0], tuple(members[1:])) for members in (sorted(g) for g in by_content.values())]
+    return sorted(groups, key=lambda group: group.path)
 
 
 def scan_inbox(inbox: Path, *, max_bytes: int) -> InboxScan:
@@ -112,6 +133,3 @@ def _blank_score_sheet(path: Path, max_bytes: int) -> bool:
     if "score" not in frame or "recused" not in frame:
         return False
     return bool(frame["score"].isna().all() and not frame["recused"].fillna(False).any())
-
-
-__all__ = ["OUTPUT_MARKER", "InboxScan", "SkippedFile", "own_output_reason", "scan_inbox"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from zgc_pipeline.checking import check_file
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
-from zgc_pipeline.cycle.inbox import InboxScan, scan_inbox
+from zgc_pipeline.cycle.inbox import InboxScan, group_identical, scan_inbox
 from zgc_pipeline.cycle.reports import rejections_folder
 from zgc_pipeline.outputs import (
     write_rejection_report,
@@ -16,21 +19,32 @@ from zgc_pipeline.outputs import (
 from zgc_pipeline.outputs.rejections import report_file_name
 from zgc_pipeline.submissions.archive import archive_submission
 from zgc_pipeline.submissions.conversion import records_from_submission
+from zgc_pipeline.submissions.names import display_file_name
 from zgc_pipeline.submissions.parsed import ParsedSubmission
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
+log = logging.getLogger(__name__)
 
-def discover_submissions(cfg: CycleConfig, *, run_key: str) -> list[str]:
-    """The registry first, then every submission under the inbox, sorted: the same list for the same folder.
+
+def discover_submissions(cfg: CycleConfig, *, run_key: str) -> list[dict[str, Any]]:
+    """The registry first, then every distinct submission under the inbox, sorted: the same list for the same
+    folder. Each is ``{"path": …, "also": […]}``: copies with identical bytes are received once, under the first
+    name in name order, the others remembered as names the content also arrived under.
 
     Opens the run's intake round (R6.2: a file first received in a later round replaces an earlier one) and
-    records what was skipped on purpose, and why, for the manifest.
+    records what was skipped on purpose, and why, for the manifest and the task's log.
     """
     scan = checked_inbox(cfg)
+    for entry in scan.skipped:
+        log.info("跳过 %s：%s", entry.name, entry.reason)
     with open_ledger(cfg) as ledger:
         round_number = ledger.open_intake_round(cfg.year, run_key, started_at=datetime.now(UTC))
         ledger.record_skipped(cfg.year, round_number, [(s.name, s.reason) for s in scan.skipped])
-    return [str(cfg.registry), *(str(path) for path in scan.files)]
+    groups = group_identical(scan.files)
+    return [
+        {"path": str(cfg.registry), "also": []},
+        *({"path": str(group.path), "also": [str(p) for p in group.also]} for group in groups),
+    ]
 
 
 def checked_inbox(cfg: CycleConfig) -> InboxScan:
@@ -55,13 +69,14 @@ def data_docs_dir(out: Path, year: int, submission_id: int) -> Path:
     return out / "data_docs" / str(year) / f"{submission_id:05d}"
 
 
-def receive_submission(cfg: CycleConfig, path: str, *, run_key: str) -> int:
-    """Archive the file by SHA-256 before anything reads it, and register it in the run's intake round."""
+def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Sequence[str] = ()) -> int:
+    """Archive the file by SHA-256 before anything reads it, and register it in the run's intake round, with the
+    other names its identical copies in the inbox carry."""
     source = Path(path)
     archived = archive_submission(source, cfg.archive_dir)
     delivered_at = datetime.fromtimestamp(source.stat().st_mtime, tz=UTC)
     with open_ledger(cfg) as ledger:
-        return ledger.record_submission(
+        submission_id = ledger.record_submission(
             year=cfg.year,
             file_name=archived.file_name or source.name,  # readable even when the name was not UTF-8
             sha256=archived.sha256,
@@ -70,6 +85,17 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str) -> int:
             delivered_at=delivered_at,
             run_key=run_key,
         )
+        for copy in also:
+            ledger.record_submission(
+                year=cfg.year,
+                file_name=display_file_name(Path(copy).name),
+                sha256=archived.sha256,
+                size=archived.size,
+                archived_path=str(archived.archived_path),
+                delivered_at=delivered_at,
+                run_key=run_key,
+            )
+    return submission_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
         raise CycleError(not_a_pilot_year(cfg.year, cfg, policy.pilot_years))
     with open_ledger(cfg) as ledger:
         refuse_if_signed(ledger, cfg.year)
+        refuse_altered_history(ledger, cfg.year)
         inputs = ledger.load_inputs(cfg.year)
         settlement = settle(
             cfg.year,
@@ -130,6 +131,19 @@ def signed_off(ledger: Ledger, year: int) -> bool:
     """An approved year is settled for good, until it is reopened (R10)."""
     signoff = ledger.signoff(year)
     return signoff is not None and signoff.approved
+
+
+def refuse_altered_history(ledger: Ledger, year: int) -> None:
+    """Earlier years' payouts feed this year's caps (R3.4, R5.2) and duplicates (R6.1): they must still be what
+    their sign-offs recorded."""
+    for earlier in ledger.settled_years():
+        if earlier < year:
+            altered = ledger.payouts_unlike_decisions(earlier)
+            if altered:
+                raise CycleError(
+                    f"{earlier}年度的拨付记录与其签批的核定结果不一致（{altered[0]}等{len(altered)}处），"
+                    f"{year}年度的累计上限和重复申报无法据此核定：请核查台账（zgc verify --ledger）"
+                )
 
 
 def refuse_if_signed(ledger: Ledger, year: int) -> None:

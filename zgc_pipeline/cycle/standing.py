@@ -3,12 +3,12 @@ run with other inputs changes nothing either and says what differs and how to re
 
 from __future__ import annotations
 
+from zgc_pipeline.cycle.audit import delivery_problems, signed_manifest_unknown, signed_record_problems
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.inbox import scan_inbox
 from zgc_pipeline.cycle.settlement import signed_off
 from zgc_pipeline.ledger import SubmissionStatus
 from zgc_pipeline.money import format_yuan
-from zgc_pipeline.outputs import verify_delivery
 from zgc_pipeline.submissions.archive import sha256_of
 
 UNCHANGED = "已签批，未作更改"
@@ -19,6 +19,9 @@ def check_year_open(cfg: CycleConfig) -> str | None:
     and the delivered folder are what was signed; otherwise ``CycleError`` naming what differs."""
     with open_ledger(cfg) as ledger:
         if not signed_off(ledger, cfg.year):
+            unknown = signed_manifest_unknown(ledger, cfg.year, cfg.year_dir)
+            if unknown:
+                raise CycleError(unknown)
             return None
         signoff = ledger.signoff(cfg.year)
         assert signoff is not None
@@ -27,17 +30,20 @@ def check_year_open(cfg: CycleConfig) -> str | None:
         }
         budget = ledger.result_totals(cfg.year).budget
         policy_sha256 = ledger.settled_policy_sha256(cfg.year)
+        tampered = signed_record_problems(ledger, cfg.year)
+        problems = delivery_problems(ledger, cfg.year, cfg.year_dir)
     signed = f"{cfg.year}年度已于{signoff.signed_at:%Y-%m-%d}由{signoff.signed_by}签批"
+    if tampered:
+        raise CycleError(f"{signed}，但{'；'.join(tampered[:3])}：不得使用，请核查台账（zgc verify --ledger）")
     changes = _changes(cfg, known, budget, policy_sha256)
     if changes:
         raise CycleError(
             f"{signed}，本次运行的输入与签批时不同（{'；'.join(changes)}），已签批年度不作任何更改；"
             f'如需更正，请先作废重开：zgc reopen --year {cfg.year} --reason "原因"，再重新运行'
         )
-    problems = verify_delivery(cfg.year_dir)
     if problems:
         raise CycleError(
-            f"{signed}，但交付目录与清单不符（{'；'.join(problems[:3])}{'…' if len(problems) > 3 else ''}）："
+            f"{signed}，但交付目录与清单或台账不符（{'；'.join(problems[:3])}{'…' if len(problems) > 3 else ''}）："
             f"请用 zgc verify {cfg.year_dir} 核对，并从存档恢复被改动的文件"
         )
     return f"{signed}，输入与交付文件均与签批时一致：{UNCHANGED}"

@@ -364,6 +364,24 @@ class Ledger:
         with self._engine.connect() as connection:
             return payouts.latest_signoff(connection, year)
 
+    def paid_lines(self, year: int) -> list[tuple[str, str, str, int]]:
+        """(kind, 凭证编号, 项目编号, fen) of each line the year's sign-off recorded as paid."""
+        with self._engine.connect() as connection:
+            return payouts.paid_lines(connection, year)
+
+    def payouts_unlike_decisions(self, year: int) -> list[str]:
+        """Each way the signed year's payout rows differ from its funded decisions (none when untouched)."""
+        with self._engine.connect() as connection:
+            return payouts.payouts_unlike_decisions(connection, year)
+
+    def known_checksums(self, year: int) -> set[str]:
+        """Every result checksum the year was ever signed off or reopened with."""
+        s, r = t.signoffs.c, t.reopenings.c
+        with self._engine.connect() as connection:
+            signed = set(connection.scalars(select(s.result_sha256).where(s.year == year)))
+            voided = set(connection.scalars(select(r.voided_result_sha256).where(r.year == year)))
+        return signed | voided
+
     def reopen_year(
         self, year: int, *, reopened_by: str, reopened_at: datetime, reason: str, folder_for: Callable[[int], str]
     ) -> Reopening:

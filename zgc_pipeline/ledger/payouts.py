@@ -257,3 +257,37 @@ def voided_payee_totals(connection: Connection, year: int) -> dict[tuple[str, st
         .group_by(v.payee_uscc, v.kind)
     )
     return {(uscc, kind): int(fen) for uscc, kind, fen in connection.execute(query)}
+
+
+PaidLine = tuple[str, str, str, int]  # kind, 凭证编号 as sent, 项目编号 as sent, fen
+
+
+def paid_lines(connection: Connection, year: int) -> list[PaidLine]:
+    """What the year's sign-off recorded as paid, line by line."""
+    p = t.payouts.c
+    query = select(p.kind, p.voucher_no, p.project_no, p.amount_fen).where(p.year == year).order_by(p.id)
+    return [(kind, voucher, project, int(fen)) for kind, voucher, project, fen in connection.execute(query)]
+
+
+def payouts_unlike_decisions(connection: Connection, year: int) -> list[str]:
+    """Where the payout rows of a signed year differ from its funded decisions (which the sign-off copied them
+    from): each difference named, for a record that may have been edited since."""
+    funded = _funded_lines(year).subquery()
+    decided = {
+        (kind, voucher, project): int(fen)
+        for kind, voucher, project, fen in connection.execute(
+            select(funded.c.kind, funded.c.voucher_no, funded.c.project_no, funded.c.amount_fen)
+        )
+    }
+    paid = {(kind, voucher, project): fen for kind, voucher, project, fen in paid_lines(connection, year)}
+    found = []
+    for key in sorted(decided.keys() | paid.keys()):
+        kind, voucher, project = key
+        line = f"{ClaimKind(kind).label} 凭证编号{voucher} 项目编号{project}"
+        if key not in paid:
+            found.append(f"{line}：核定 {from_fen(decided[key])} 元，拨付记录中没有")
+        elif key not in decided:
+            found.append(f"{line}：拨付记录 {from_fen(paid[key])} 元，核定结果中没有")
+        elif paid[key] != decided[key]:
+            found.append(f"{line}：拨付记录 {from_fen(paid[key])} 元，核定 {from_fen(decided[key])} 元")
+    return found

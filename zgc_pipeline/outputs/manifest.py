@@ -96,9 +96,15 @@ VOIDED_PREFIX = "作废_"  # a voided delivery keeps its own manifest in its own
 DRAFT_FOLDER = "草稿"  # the draft awaiting sign-off is not part of a delivery
 
 
+def is_temporary(name: str) -> bool:
+    """A file a write in progress uses (``atomic_write``'s ``.<name>.<pid>.<hex>.tmp``): never part of a delivery;
+    one left in a folder is what a killed write left behind."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
 def delivered_files(year_dir: Path) -> list[str]:
     """Every file of the delivery under the year folder except the manifest, as sorted POSIX paths relative to
-    it; voided deliveries (each with its own manifest) and the draft are not part of it."""
+    it; voided deliveries (each with its own manifest), the draft and temporary files are not part of it."""
     found = (p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file())
     return sorted(
         path.as_posix()
@@ -106,6 +112,17 @@ def delivered_files(year_dir: Path) -> list[str]:
         if path.as_posix() != MANIFEST_NAME
         and not path.parts[0].startswith(VOIDED_PREFIX)
         and path.parts[0] != DRAFT_FOLDER
+        and not is_temporary(path.name)
+    )
+
+
+def temporary_files(year_dir: Path) -> list[str]:
+    """Temporary files a killed write left in the delivery (outside the voided deliveries and the draft)."""
+    found = (p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file() and is_temporary(p.name))
+    return sorted(
+        path.as_posix()
+        for path in found
+        if not path.parts[0].startswith(VOIDED_PREFIX) and path.parts[0] != DRAFT_FOLDER
     )
 
 
@@ -186,7 +203,7 @@ def verify_delivery(year_dir: Path) -> list[str]:
     except (ValueError, KeyError, TypeError) as error:
         return [f"清单文件无法读取：{MANIFEST_NAME}（{error}）"]
     present = set(delivered_files(year_dir))
-    findings = []
+    findings = [f"多出临时文件（中断的写入留下，不属于交付）：{name}" for name in temporary_files(year_dir)]
     for name in sorted(listed.keys() | present):
         if name not in present:
             findings.append(f"缺少文件：{name}")

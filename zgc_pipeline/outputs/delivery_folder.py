@@ -1,0 +1,89 @@
+"""A year's delivery goes into place as one unit: built whole in a staging folder beside the year folder, then
+swapped in by renames, so nobody ever sees a payout without its manifest, and a failure half-way (a full disk, a
+kill) leaves the previous folder as it was.
+
+What the year folder already holds and keeps (rejection reports, the review packet, voided deliveries) is
+hard-linked into the staging folder, not copied; the draft and any temporary file a killed write left behind are
+not carried over. A swap interrupted between its two renames is completed by the next delivery.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from zgc_pipeline.outputs.manifest import DRAFT_FOLDER, is_temporary
+
+STAGING = ".{name}.staging"
+REPLACED = ".{name}.replaced"
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+class DeliveryError(OSError):
+    """Writing the delivery failed for want of space (or a file-size limit), naming where."""
+
+
+def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
+    """Build the year folder anew in a staging folder (``write`` adds the new files to it), then swap it in."""
+    staging = year_dir.with_name(STAGING.format(name=year_dir.name))
+    replaced = year_dir.with_name(REPLACED.format(name=year_dir.name))
+    finish_interrupted_swap(year_dir)
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        staging.mkdir(parents=True)
+        if year_dir.is_dir():
+            _carry_over(year_dir, staging)
+        write(staging)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if exc.errno in FULL_DISK:
+            where = exc.filename or staging
+            raise DeliveryError(
+                exc.errno, f"磁盘空间不足，写入 {where} 失败：交付文件未作任何更改，请腾出空间后重新运行"
+            ) from exc
+        raise
+    shutil.rmtree(replaced, ignore_errors=True)
+    if year_dir.exists():
+        os.rename(year_dir, replaced)
+    os.rename(staging, year_dir)
+    shutil.rmtree(replaced, ignore_errors=True)
+    _fsync_folder(year_dir.parent)
+
+
+def finish_interrupted_swap(year_dir: Path) -> None:
+    """A delivery killed between its two renames leaves the old folder aside: put it back in place."""
+    replaced = year_dir.with_name(REPLACED.format(name=year_dir.name))
+    if replaced.is_dir() and not year_dir.exists():
+        os.rename(replaced, year_dir)
+    elif replaced.is_dir():
+        shutil.rmtree(replaced, ignore_errors=True)
+
+
+def _carry_over(source: Path, target: Path) -> None:
+    for entry in sorted(source.iterdir()):
+        if entry.name == DRAFT_FOLDER or is_temporary(entry.name):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            (target / entry.name).mkdir()
+            _carry_over(entry, target / entry.name)
+        elif entry.is_file():
+            try:
+                os.link(entry, target / entry.name)
+            except OSError:
+                shutil.copy2(entry, target / entry.name)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platform dependent
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - platform dependent
+        pass
+    finally:
+        os.close(fd)
