@@ -221,9 +221,11 @@ def zgc_annual_cycle() -> None:
     def receive_submission(run: dict[str, Any], file: dict[str, Any]) -> int:
         """One distinct file of the inbox (identical copies under other names come with it, in ``also``)."""
         from zgc_pipeline.cycle import receive_submission as receive
+        from zgc_pipeline.cycle.inbox import referenced_path
         from zgc_pipeline.submissions.names import shown_name
 
-        get_current_context()["file_name"] = shown_name(file["path"])  # type: ignore[typeddict-unknown-key]
+        shown = shown_name(referenced_path(file["path"]))
+        get_current_context()["file_name"] = shown  # type: ignore[typeddict-unknown-key]
         return int(_step(receive, run, file["path"], run_key=_run_key(), also=file["also"]))
 
     @task(task_display_name="校验报送文件", map_index_template="{{ file_name }}")

@@ -56,9 +56,7 @@ def _policy(root: Path, old: str, new: str) -> Path:
         ("  cap_per_project: 60000", "  cap_per_project: 6000000000000", "premium_subsidy.cap_per_project"),
     ],
 )
-def test_a_bad_policy_file_is_one_line_before_anything_is_received(
-    root: Path, old: str, new: str, said: str
-) -> None:
+def test_a_bad_policy_file_is_one_line_before_anything_is_received(root: Path, old: str, new: str, said: str) -> None:
     code, err, seconds = _zgc(root, "--policy", str(_policy(root, old, new)))
     assert code == 1 and len(err) == 1 and said in err[0], err
     assert "policy.yaml" in err[0]

@@ -8,6 +8,8 @@ sheet is blank: the panel may send the packet itself back, filled in, and then i
 
 from __future__ import annotations
 
+import base64
+import os
 import re
 import zipfile
 from collections.abc import Sequence
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from zgc_pipeline.outputs.marker import PACKET_KIND, output_kind_of
 from zgc_pipeline.submissions.archive import sha256_of
+from zgc_pipeline.submissions.names import display_file_name
 from zgc_pipeline.submissions.problems import SubmissionRefused
 
 HIDDEN_PREFIXES = (".", "~$")  # hidden files and Office lock files
@@ -59,6 +62,26 @@ class SameBytes:
     also: tuple[Path, ...] = ()
 
 
+RAW_PREFIX = "fsbytes:"  # a path whose name is not UTF-8 (GBK from a Chinese Windows zip), as base64 of its bytes
+
+
+def path_reference(path: Path) -> str:
+    """A path as text any JSON store takes (Airflow's XCom): the path itself when it is UTF-8, else its bytes."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return RAW_PREFIX + base64.b64encode(os.fsencode(path)).decode("ascii")
+
+
+def referenced_path(reference: str) -> Path:
+    """The path ``path_reference`` stands for."""
+    if reference.startswith(RAW_PREFIX):
+        return Path(os.fsdecode(base64.b64decode(reference.removeprefix(RAW_PREFIX))))
+    return Path(reference)
+
+
 def group_identical(paths: Sequence[Path]) -> list[SameBytes]:
     """``paths`` grouped by their bytes (SHA-256), each group under its first path in name order."""
     by_content: dict[str, list[Path]] = {}
@@ -79,7 +102,7 @@ def scan_inbox(inbox: Path, *, max_bytes: int) -> InboxScan:
         if reason is None:
             files.append(path)
         elif reason:
-            skipped.append(SkippedFile(relative.as_posix(), reason))
+            skipped.append(SkippedFile("/".join(map(display_file_name, relative.parts)), reason))
     return InboxScan(tuple(files), tuple(skipped))
 
 

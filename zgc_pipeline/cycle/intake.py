@@ -11,7 +11,7 @@ from typing import Any
 
 from zgc_pipeline.checking import check_file
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
-from zgc_pipeline.cycle.inbox import InboxScan, group_identical, scan_inbox
+from zgc_pipeline.cycle.inbox import InboxScan, group_identical, path_reference, referenced_path, scan_inbox
 from zgc_pipeline.cycle.reports import rejections_folder
 from zgc_pipeline.outputs import (
     write_rejection_report,
@@ -32,7 +32,8 @@ def discover_submissions(cfg: CycleConfig, *, run_key: str) -> list[dict[str, An
     name in name order, the others remembered as names the content also arrived under.
 
     Opens the run's intake round (R6.2: a file first received in a later round replaces an earlier one) and
-    records what was skipped on purpose, and why, for the manifest and the task's log.
+    records what was skipped on purpose, and why, for the manifest and the task's log. Paths are references any
+    JSON store takes (``inbox.path_reference``: a name that is not UTF-8 travels as its bytes).
     """
     scan = checked_inbox(cfg)
     for entry in scan.skipped:
@@ -42,8 +43,8 @@ def discover_submissions(cfg: CycleConfig, *, run_key: str) -> list[dict[str, An
         ledger.record_skipped(cfg.year, round_number, [(s.name, s.reason) for s in scan.skipped])
     groups = group_identical(scan.files)
     return [
-        {"path": str(cfg.registry), "also": []},
-        *({"path": str(group.path), "also": [str(p) for p in group.also]} for group in groups),
+        {"path": path_reference(cfg.registry), "also": []},
+        *({"path": path_reference(group.path), "also": [path_reference(p) for p in group.also]} for group in groups),
     ]
 
 
@@ -71,8 +72,9 @@ def data_docs_dir(out: Path, year: int, submission_id: int) -> Path:
 
 def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Sequence[str] = ()) -> int:
     """Archive the file by SHA-256 before anything reads it, and register it in the run's intake round, with the
-    other names its identical copies in the inbox carry."""
-    source = Path(path)
+    other names its identical copies in the inbox carry (``path`` and ``also`` as ``discover_submissions`` gives
+    them)."""
+    source = referenced_path(path)
     archived = archive_submission(source, cfg.archive_dir)
     delivered_at = datetime.fromtimestamp(source.stat().st_mtime, tz=UTC)
     with open_ledger(cfg) as ledger:
@@ -88,7 +90,7 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Seque
         for copy in also:
             ledger.record_submission(
                 year=cfg.year,
-                file_name=display_file_name(Path(copy).name),
+                file_name=display_file_name(referenced_path(copy).name),
                 sha256=archived.sha256,
                 size=archived.size,
                 archived_path=str(archived.archived_path),

@@ -1,0 +1,111 @@
+"""Odd files in an inbox never stop the year: odd names, identical copies under another extension, files left
+behind by a killed run. Through the real DAG."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.e2e import small_year
+from tests.e2e.test_annual_cycle import _approved, _sheet_rows
+from zgc_airflow.cli import main
+
+pytestmark = pytest.mark.e2e
+PAID = {
+    ("L1", "P1"): Decimal("28000.00"),
+    ("L2", "P2"): Decimal("60000.00"),
+    ("L1", "V1"): Decimal("3000.00"),
+    ("L3", "V2"): Decimal("6000.00"),
+}
+
+
+def _cycle(root: Path) -> int:
+    return main(
+        [
+            "cycle", "--year", "2020", "--inbox", str(root / "inbox"), "--registry", str(root / "registry.xlsx"),
+            "--budget", "100000.00", "--out", str(root / "out"), "--approve",
+        ]
+    )  # fmt: skip
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    small_year.write_inbox(tmp_path / "inbox")
+    small_year.write_registry(tmp_path / "registry.xlsx")
+    return tmp_path
+
+
+def _as_csv(xlsx: Path, target: Path) -> Path:
+    rows = [["" if v is None else v for v in row] for row in load_workbook(xlsx).active.iter_rows(values_only=True)]
+    with target.open("w", encoding="gb18030", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return target
+
+
+def test_a_copy_of_a_valid_file_saved_under_another_extension_changes_nothing(root: Path) -> None:
+    """The bank's .csv and a byte-identical copy named .xlsx (received first on some worker, or not): the same
+    year, the same payout, both names in the manifest."""
+    inbox = root / "inbox"
+    bank = _as_csv(inbox / "甲银行_贷款信息表.xlsx", inbox / "甲银行_贷款信息表.csv")
+    (inbox / "甲银行_贷款信息表.xlsx").unlink()
+    (inbox / "a_甲银行_副本.xlsx").write_bytes(bank.read_bytes())  # sorts first: its name is the one received
+
+    assert _cycle(root) == 0
+    payout = root / "out" / "2020" / "payout_2020.xlsx"
+    assert _approved(payout) == PAID
+    manifest = json.loads((root / "out" / "2020" / "manifest.json").read_text(encoding="utf-8"))
+    [bank_file] = [i for i in manifest["inputs"] if i["kind"] == "loans"]
+    assert (bank_file["name"], bank_file["other_names"], bank_file["status"]) == (
+        "a_甲银行_副本.xlsx",
+        ["甲银行_贷款信息表.csv"],
+        "accepted",
+    )
+
+
+def test_odd_names_are_taken_each_on_its_own_with_a_readable_report(root: Path) -> None:
+    """A name with "..", one far too long for a report beside it, one in GBK bytes from a Chinese Windows zip:
+    each such file (here with a bad row) gets its own report under a short safe name; the year goes on."""
+    inbox = root / "inbox"
+    names = {
+        "dots": "丁保险_保单信息表..xlsx",
+        "long": "丁保险_" + "特别长的文件名" * 10 + ".xlsx",  # 235 bytes: its report beside it would pass 255
+    }
+    insurers = iter(small_year.uscc(f"MA000010{n}") for n in range(3))  # three senders: no file replaces another
+    for tag, name in names.items():
+        small_year.write_policies(inbox / name, [(f"P-{tag}", "L2", "十万元整")], insurer=next(insurers))
+    gbk = small_year.write_policies(inbox / "gbk.xlsx", [("P-gbk", "L2", "十万元整")], insurer=next(insurers))
+    os.rename(os.fsencode(gbk), os.fsencode(inbox) + b"/" + "戊保险保单.xlsx".encode("gbk"))
+
+    assert _cycle(root) == 0
+    year_dir = root / "out" / "2020"
+    assert _approved(year_dir / "payout_2020.xlsx") == PAID
+    reports = sorted(p.name for p in (year_dir / "rejections").glob("*_拒收报告.xlsx"))
+    assert len(reports) == 3
+    assert all(len(name.encode()) < 200 for name in reports)
+    assert "戊保险保单.xlsx_拒收报告.xlsx" in reports  # the GBK name, shown decoded
+    sources = {str(r["来源文件"]) for r in _sheet_rows(year_dir / "payout_2020.xlsx", "未通过")}
+    assert {"丁保险_保单信息表..xlsx", "戊保险保单.xlsx", names["long"]} <= sources
+
+
+def test_what_a_killed_delivery_left_behind_is_never_delivered(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    year_dir = root / "out" / "2020"
+    year_dir.mkdir(parents=True)
+    (year_dir / ".payout_2020.xlsx.4242.0123456789ab.tmp").write_bytes(b"half a payout")
+    (root / "out" / ".2020.staging").mkdir()
+    (root / "out" / ".2020.staging" / "payout_2020.xlsx").write_bytes(b"a staged payout never swapped in")
+
+    assert _cycle(root) == 0
+    assert not list(year_dir.glob(".*.tmp")) and not (root / "out" / ".2020.staging").exists()
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert not [f for f in manifest["files"] if f["path"].endswith(".tmp")]
+    capsys.readouterr()
+    assert main(["verify", str(year_dir)]) == 0
+    (year_dir / ".evaluation_2020.xlsx.1.abcdefabcdef.tmp").write_bytes(b"left by a later kill")
+    assert main(["verify", str(year_dir)]) == 1
+    assert "临时文件" in capsys.readouterr().out
