@@ -5,10 +5,18 @@ Airflow reads its configuration when first imported, so ``configure`` must run b
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import fcntl
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DAGS_FOLDER = PROJECT_ROOT / "dags"
@@ -28,18 +36,43 @@ def configure(home: Path) -> Path:
 
 
 def ensure_metadata_database(home: Path) -> None:
-    """Create or upgrade Airflow's metadata database once; later runs skip the ~3 s migration."""
+    """Create or upgrade Airflow's metadata database once; later runs skip the ~3 s migration.
+
+    One migration at a time per home (a second command waits for the first), and the ``airflow db migrate``
+    child dies with the command that started it: a killed command never leaves a migration running on its own
+    while a re-run starts another.
+    """
     marker = home / ".zgc-migrated"
     if marker.exists():
         return
-    result = subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        check=False,
-    )
-    if result.returncode != 0:
-        tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise RuntimeError("Airflow 元数据库初始化失败：" + " / ".join(tail))
-    marker.write_text("ok\n")
+    with _migration_lock(home):
+        if marker.exists():  # migrated by the command we waited for
+            return
+        result = subprocess.run(
+            [sys.executable, "-m", "airflow", "db", "migrate"],
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            check=False,
+            preexec_fn=_die_with_parent,
+        )
+        if result.returncode != 0:
+            tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+            raise RuntimeError("Airflow 元数据库初始化失败：" + " / ".join(tail))
+        marker.write_text("ok\n")
+
+
+@contextmanager
+def _migration_lock(home: Path) -> Iterator[None]:
+    fd = os.open(home / ".zgc-migrate.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel if this process dies
+        yield
+    finally:
+        os.close(fd)
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs: the kernel sends it SIGKILL when its parent dies (Linux prctl)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
