@@ -26,6 +26,19 @@ def airflow_ledger_url() -> str | None:
     return ledger_url_of(connection)
 
 
+def server_ledger_url() -> str | None:
+    """The same connection read where no task runs (the api-server serving the year's pages): through Airflow's
+    secrets backends, as the server itself reads connections; None when the deployment defines none."""
+    from airflow.exceptions import AirflowNotFoundException
+    from airflow.models.connection import Connection
+
+    try:
+        connection = Connection.get_connection_from_secrets(LEDGER_CONNECTION)
+    except AirflowNotFoundException:
+        return None
+    return ledger_url_of(connection)
+
+
 def ledger_url_of(connection: Any) -> str:
     """The SQLAlchemy URL a connection describes (password included: never print or pass it on)."""
     extra = connection.extra_dejson or {}

@@ -49,12 +49,17 @@ TEMPLATES = _templates()
 
 
 def _settings() -> Settings:
-    """Read for every request: ``zgc ui`` and deployments set ZGC_OUTPUT_ROOT and ZGC_LEDGER_URL."""
+    """Read for every request: ``zgc ui`` sets ZGC_OUTPUT_ROOT and ZGC_LEDGER_URL; a deployment ZGC_OUTPUT_ROOT
+    and the connection ``zgc_ledger``."""
     return load_settings()
 
 
 def _ledger(settings: Annotated[Settings, Depends(_settings)]) -> Iterator[Ledger]:
-    ledger = Ledger.open_readonly(settings.ledger_for(settings.output_root))
+    """The ledger, read-only: from the Airflow connection ``zgc_ledger`` where the deployment has one (its
+    password stays there), else from the settings."""
+    from zgc_airflow.connections import server_ledger_url
+
+    ledger = Ledger.open_readonly(server_ledger_url() or settings.ledger_for(settings.output_root))
     try:
         yield ledger
     finally:

@@ -194,3 +194,17 @@ def test_another_dags_run_has_no_result(login: Login) -> None:
 def test_an_unknown_year_is_a_plain_404(login: Login) -> None:
     response = login("viewer").get("/zgc/years/2030/submissions")
     assert response.status_code == 404 and "2030" in response.text
+
+
+def test_a_deployment_gives_the_ledger_as_an_airflow_connection(
+    login: Login, pilot_years: PilotYears, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    """The connection ``zgc_ledger`` (where a deployment keeps the ledger's password) wins over the settings."""
+    import json
+
+    monkeypatch.setenv("ZGC_LEDGER_URL", f"sqlite:///{tmp_path}/no-such-ledger.sqlite")
+    connection = {"conn_type": "generic", "extra": {"sqlalchemy_url": pilot_years.ledger_url}}
+    monkeypatch.setenv("AIRFLOW_CONN_ZGC_LEDGER", json.dumps(connection))
+    response = login("viewer").get("/zgc/")
+    assert response.status_code == 200
+    assert "2020" in response.text and "2021" in response.text
