@@ -197,8 +197,8 @@ class Cluster:
     """A throw-away Airflow cluster with CeleryExecutor under ``root``; ``start`` then ``stop``, or ``with``.
 
     ``zgc_env`` adds or overrides settings for every process (``ZGC_*`` folders, retries, poke interval; any
-    Airflow setting too, and it is checked like the generated ones); ``ZGC_LEDGER_URL`` defaults to the cluster's
-    own fresh ledger database.
+    Airflow setting too, and it is checked like the generated ones); the ledger is the cluster's own fresh
+    database, given to every process as the Airflow connection ``zgc_ledger``, as a deployment gives it.
     """
 
     def __init__(
@@ -325,7 +325,8 @@ class Cluster:
                 "AIRFLOW__API_AUTH__JWT_SECRET": state.jwt_secret,
                 "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
                 "GX_ANALYTICS_ENABLED": "False",
-                "ZGC_LEDGER_URL": state.ledger_url,
+                # the ledger as a deployment gives it: the Airflow connection zgc_ledger, read inside each task
+                "AIRFLOW_CONN_ZGC_LEDGER": state.ledger_url,
             }
         )
         env.update(self.zgc_env)

@@ -45,7 +45,7 @@ def ledger_url_of(connection: Any) -> str:
     if extra.get("sqlalchemy_url"):
         return str(extra["sqlalchemy_url"])
     kind = (connection.conn_type or "").lower()
-    if kind in ("postgres", "postgresql"):
+    if kind.startswith("postgres"):  # postgres, postgresql, postgresql+psycopg2 (a URI given whole)
         url = URL.create(
             "postgresql+psycopg2",
             username=connection.login or None,

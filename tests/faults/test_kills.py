@@ -66,3 +66,27 @@ def test_a_kill_during_the_first_migration_takes_the_migration_with_it(tmp_path:
 
     again = subprocess.run(command, env=_environment(), capture_output=True, text=True, timeout=600, check=False)
     assert again.returncode == 4, again.stdout + again.stderr  # migrated afresh, settled, waits for sign-off
+
+
+def test_a_second_run_of_the_same_year_on_the_same_folder_says_so_and_exits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As when two people start the same year at once: the second neither waits for good nor follows the
+    first's run as its own."""
+    from zgc_airflow.cli import main
+    from zgc_airflow.lock import YearLock
+
+    small_year.write_inbox(tmp_path / "inbox")
+    small_year.write_registry(tmp_path / "registry.xlsx")
+    command = [
+        "cycle", "--year", "2020", "--inbox", str(tmp_path / "inbox"), "--registry", str(tmp_path / "registry.xlsx"),
+        "--budget", "100000", "--out", str(tmp_path / "out"), "--approve",
+    ]  # fmt: skip
+    with YearLock(tmp_path / "out", 2020):  # the first run, still going
+        started = time.monotonic()
+        assert main(command) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "另一次运行正在进行" in err[0]
+    assert time.monotonic() - started < 60
+    assert not (tmp_path / "out" / "archive").exists()  # it received nothing
+    assert main(command) == 0  # once the first is done, the year runs

@@ -37,13 +37,13 @@ def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
         if year_dir.is_dir():
             _carry_over(year_dir, staging)
         write(staging)
-    except OSError as exc:
+    except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        if exc.errno in FULL_DISK:
-            where = exc.filename or staging
-            raise DeliveryError(
-                exc.errno, f"磁盘空间不足，写入 {where} 失败：交付文件未作任何更改，请腾出空间后重新运行"
-            ) from exc
+        full = _full_disk(exc)
+        if full is not None:
+            where = full.filename or staging
+            message = f"磁盘空间不足，写入 {where} 失败：交付文件未作任何更改，请腾出空间后重新运行"
+            raise DeliveryError(full.errno, message) from exc
         raise
     shutil.rmtree(replaced, ignore_errors=True)
     if year_dir.exists():
@@ -51,6 +51,16 @@ def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
     os.rename(staging, year_dir)
     shutil.rmtree(replaced, ignore_errors=True)
     _fsync_folder(year_dir.parent)
+
+
+def _full_disk(exc: BaseException) -> OSError | None:
+    """The no-space error behind ``exc``, however a library wrapped it (xlsxwriter raises its own error from it)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in FULL_DISK:
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def finish_interrupted_swap(year_dir: Path) -> None:
