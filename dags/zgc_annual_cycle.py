@@ -168,6 +168,12 @@ SIGN_OFF_BODY = """\
             False, type="boolean", title="允许核定空年度", description="收件为空或没有本年度申报行时仍核定（金额为0）"
         ),
         "wait_for_scores": Param(True, type="boolean", title="等待专家评分", description="超预算时是否等待专家评分表"),
+        "data_docs": Param(
+            False,
+            type="boolean",
+            title="为每个文件生成数据质量报告",
+            description="默认只为有问题的文件生成（每份约4 MB）",
+        ),
     },
 )
 def zgc_annual_cycle() -> None:

@@ -36,6 +36,10 @@ class AirflowApi:
     def close(self) -> None:
         self.http.close()
 
+    def page(self, path: str) -> httpx.Response:
+        """A page outside the REST API (the project's pages under ``/zgc``), as this user."""
+        return self.http.get(f"{self.base_url}{path}")
+
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         answer = self.http.request(method, path, **kwargs)
         if answer.is_error:

@@ -30,6 +30,7 @@ from zgc_pipeline.cli import (
     parser,
     year,
 )
+from zgc_pipeline.money import format_yuan
 from zgc_pipeline.settings import Settings, load_settings
 
 DEMO_YEAR = 2020
@@ -46,19 +47,26 @@ def _add_commands(sub: Any) -> None:
     demo.add_argument("--out", type=Path, default=Path("demo-out"), help="输出目录（默认 ./demo-out）")
 
     cycle = sub.add_parser("cycle", help="通过 Airflow DAG 运行某一年度的核定流程")
-    cycle.add_argument("--year", type=year, required=True, help="结算年度")
-    cycle.add_argument("--inbox", type=Path, required=True, help="该年度的收件目录")
-    cycle.add_argument("--registry", type=Path, required=True, help="试点单位名录文件")
-    cycle.add_argument("--budget", type=amount, required=True, help="当年财政批复总金额（元），如 3000000 或 300万")
-    cycle.add_argument("--out", type=Path, required=True, help="输出目录（OUT/<年度>/）")
-    cycle.add_argument("--policy", type=Path, help="政策文件（默认：项目自带）")
-    cycle.add_argument("--ledger", help="台账 SQLAlchemy URL（默认：输出目录下的 SQLite 文件）")
+    cycle.add_argument("--year", type=year, required=True, metavar="年度", help="结算年度，如 2020")
+    cycle.add_argument("--inbox", type=Path, required=True, metavar="目录", help="该年度的收件目录")
+    cycle.add_argument("--registry", type=Path, required=True, metavar="文件", help="试点单位名录文件")
+    cycle.add_argument(
+        "--budget",
+        type=amount,
+        required=True,
+        metavar="金额",
+        help="当年财政批复总金额，如 3000000、3,000,000 或 300万",
+    )
+    cycle.add_argument("--out", type=Path, required=True, metavar="目录", help="输出目录（写入 目录/<年度>/）")
+    cycle.add_argument("--policy", type=Path, metavar="文件", help="政策文件（默认：项目自带）")
+    cycle.add_argument("--ledger", metavar="URL", help="台账 SQLAlchemy URL（默认：输出目录下的 SQLite 文件）")
     cycle.add_argument("--approve", action="store_true", help="以当前用户身份签批结果并生成拨付文件")
     cycle.add_argument("--allow-empty", action="store_true", help="收件为空或没有本年度申报行时仍核定（金额为0）")
+    cycle.add_argument("--data-docs", action="store_true", help="为每个文件生成数据质量报告（默认只为有问题的文件）")
 
     ui = sub.add_parser("ui", help="在演示或 zgc cycle 用过的 Airflow 目录上启动 Airflow 界面（含年度核定页面）")
-    ui.add_argument("--out", type=Path, default=Path("demo-out"), help="输出目录（默认 ./demo-out）")
-    ui.add_argument("--port", type=int, default=8080, help="端口（默认 8080）")
+    ui.add_argument("--out", type=Path, default=Path("demo-out"), metavar="目录", help="输出目录（默认 ./demo-out）")
+    ui.add_argument("--port", type=int, default=8080, metavar="端口", help="端口（默认 8080）")
 
 
 def local_run(
@@ -71,6 +79,7 @@ def local_run(
     ledger: str | None = None,
     policy: Path | None = None,
     allow_empty: bool = False,
+    data_docs: bool = False,
 ) -> tuple[Any, Settings]:
     """A run on one person's machine: its config and the settings its in-process tasks read (everything under
     ``out`` unless a ledger is named; an operational failure stops the run rather than waiting out retries)."""
@@ -92,6 +101,7 @@ def local_run(
         "out": str(out),
         "policy_file": str(policy) if policy else "",
         "allow_empty": allow_empty,
+        "data_docs": data_docs,
     }
     return CycleConfig.from_params(params, settings), settings
 
@@ -106,6 +116,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
         ledger=args.ledger,
         policy=args.policy,
         allow_empty=args.allow_empty,
+        data_docs=args.data_docs,
     )
     return run_cycle(cfg, settings, approve=args.approve)
 
@@ -122,7 +133,8 @@ def run_cycle(cfg: Any, settings: Settings, *, approve: bool, wait_for_scores: b
         raise CommandError(str(exc)) from exc
     log_file = cfg.out / "airflow" / "logs" / f"zgc-cycle-{cfg.year}.log"
     with YearLock(cfg.out, cfg.year):
-        console(f"{cfg.year}年度核定：运行 Airflow DAG zgc_annual_cycle（日志：{log_file}）")
+        console(f"{cfg.year}年度核定：预算 {format_yuan(cfg.budget)} 元；运行 Airflow DAG zgc_annual_cycle")
+        console(f"  日志：{log_file}")
         outcome = run_cycle_dag(
             {**cfg.to_params(), "wait_for_scores": wait_for_scores},
             airflow_home=cfg.out / "airflow",

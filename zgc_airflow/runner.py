@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zgc_airflow.home import configure, ensure_metadata_database
+from zgc_pipeline.terminal import StatusLine
 
 DAG_ID = "zgc_annual_cycle"
 SIGN_OFF_TASK = "sign_off"
@@ -81,6 +82,7 @@ class _Instance:
     map_index: int
     state: str
     shown: str | None  # rendered map index: the file's name
+    started: datetime | None = None
 
 
 def _answer_sign_off(choice: str, signer: str, run_id: str) -> bool:
@@ -158,6 +160,7 @@ class _Watcher(threading.Thread):
         self.stop = threading.Event()
         self.reported = 0  # how many of ``order`` have been reported
         self.answered = False
+        self.status = StatusLine(_terminal["err"])  # the task under way, on a terminal only
 
     def run(self) -> None:
         while not self.stop.wait(0.5):
@@ -177,12 +180,25 @@ class _Watcher(threading.Thread):
             task_id, label = self.order[self.reported]
             instances = by_task.get(task_id, [])
             if not instances or not all(i.state in FINISHED for i in instances):
+                self._show_under_way(label, task_id, instances)
                 return
+            self.status.clear()
             self.progress(f"  {label}（{task_id}）：{_states_text([i.state for i in instances])}")
             self.reported += 1
+        self.status.clear()
+
+    def _show_under_way(self, label: str, task_id: str, instances: list[_Instance]) -> None:
+        started = [i.started for i in instances if i.started is not None]
+        if not started:
+            return
+        seconds = int((datetime.now(UTC) - min(started)).total_seconds())
+        done = sum(1 for i in instances if i.state in FINISHED)
+        count = f"，{done}/{len(instances)} 个完成" if len(instances) > 1 else ""
+        self.status.show(f"  {label}（{task_id}）进行中{count}，已 {seconds} 秒…")
 
     def _sign_off(self) -> None:
         self.report()
+        self.status.clear()
         if self.answer.choice is None:
             summary = _xcoms(self.run_id).get("prepare_result", {})
             self.on_waiting(summary)
@@ -230,6 +246,10 @@ def run_cycle_dag(
     ensure_metadata_database(home)
     with environment(settings_env or {}), _quiet(log_file):
         dag = _load_dag()
+        for superseded in supersede_waiting_runs(int(params["year"])):
+            progress(
+                f"同一年度的旧运行 {superseded} 仍在等待（多为此前以退出码4结束的运行），已标记为失败：已被本次运行取代"
+            )
         order = [(t.task_id, t.task_display_name) for t in dag.topological_sort()]
         started = datetime.now(UTC)
         run_id = f"manual__{started.isoformat()}"  # what dag.test names a run at this logical date
@@ -243,6 +263,34 @@ def run_cycle_dag(
     outcome.xcoms = _xcoms(dag_run.run_id)
     outcome.failures = _failures(dag_run.run_id, order)
     return outcome
+
+
+def supersede_waiting_runs(year: int) -> list[str]:
+    """Older runs of the same year still open in this Airflow home (one that stopped with exit 4 keeps waiting at
+    the sign-off for ever) are failed with a note, so Airflow shows one pending sign-off per year."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from airflow.utils.state import DagRunState, TaskInstanceState
+    from sqlalchemy import select
+
+    open_states = (DagRunState.RUNNING, DagRunState.QUEUED)
+    superseded = []
+    with create_session() as session:
+        runs = session.scalars(select(DagRun).where(DagRun.dag_id == DAG_ID, DagRun.state.in_(open_states))).all()
+        for run in runs:
+            if (run.conf or {}).get("year") != year:
+                continue
+            instances = session.scalars(
+                select(TaskInstance).where(TaskInstance.dag_id == DAG_ID, TaskInstance.run_id == run.run_id)
+            ).all()
+            for ti in instances:
+                if ti.state is not None and ti.state not in FINISHED:
+                    ti.set_state(TaskInstanceState.FAILED, session=session)
+            run.set_state(DagRunState.FAILED)
+            run.note = f"已被同一年度（{year}）的新运行取代：未签批，未生成拨付文件"
+            superseded.append(run.run_id)
+    return superseded
 
 
 def _load_dag() -> Any:
@@ -329,9 +377,8 @@ class _quiet:
         os.dup2(target, 1)
         os.dup2(target, 2)
         os.close(target)
-        # progress lines still reach the person: they are written to the saved descriptor
-        global _progress_fd
-        _progress_fd = self.saved[0]
+        # progress lines still reach the person: they are written to the saved descriptors
+        _terminal.update(out=self.saved[0], err=self.saved[1])
 
     def __exit__(self, *exc: object) -> None:
         if not self.saved:
@@ -342,13 +389,12 @@ class _quiet:
         os.dup2(self.saved[1], 2)
         for fd in self.saved:
             os.close(fd)
-        global _progress_fd
-        _progress_fd = 1
+        _terminal.update(out=1, err=2)
 
 
-_progress_fd = 1
+_terminal = {"out": 1, "err": 2}  # where the person's output goes while Airflow's is sent to the log file
 
 
 def console(line: str) -> None:
     """Print a line to the person even while Airflow's output goes to the log file."""
-    os.write(_progress_fd, (line + "\n").encode())
+    os.write(_terminal["out"], (line + "\n").encode())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,10 +68,12 @@ def check_file(
     max_bytes: int,
     display_name: str | None = None,
     docs_dir: Path | None = None,
+    data_docs: bool = False,
     uscc_exceptions: frozenset[str] = frozenset(),
 ) -> CheckedFile:
     """Read ``path`` and run its kind's GX suite; a structurally wrong file comes back refused whole.
 
+    ``docs_dir``: where GX Data Docs go, built for a file with problems, or for every file with ``data_docs``.
     ``uscc_exceptions``: the deployment's listed codes that fail the USCC check but are genuine (warnings).
     """
     from zgc_pipeline.quality import validate_submission
@@ -81,7 +83,7 @@ def check_file(
         parsed = read_submission(path, max_bytes=max_bytes, display_name=name)
     except SubmissionRefused as refused:
         return CheckedFile(path, name, None, [refused.problem])
-    found = validate_submission(parsed, docs_dir=docs_dir, uscc_exceptions=uscc_exceptions)
+    found = validate_submission(parsed, docs_dir=docs_dir, data_docs=data_docs, uscc_exceptions=uscc_exceptions)
     problems = [*parsed.problems, *found]
     return CheckedFile(path, name, parsed, problems)
 
@@ -108,12 +110,14 @@ def validate_paths(
     max_bytes: int,
     report_dir: Path | None = None,
     uscc_exceptions: frozenset[str] = frozenset(),
+    on_file: Callable[[str], None] | None = None,
 ) -> tuple[list[CheckedFile], Path]:
     """Check every file named or under every folder named; write a rejection report for each file with problems.
 
     Reports go to ``report_dir`` (default ``default_report_dir``), never beside the files. A path that names
     nothing readable is one unread entry, and the others are still checked. Returns the results, in argument
-    order (a folder's files sorted), and the report folder.
+    order (a folder's files sorted), and the report folder. ``on_file`` hears each file's name as it is started
+    (a large file takes a while to read).
     """
     from zgc_pipeline.outputs.rejections import report_file_name, write_rejection_report
 
@@ -124,6 +128,8 @@ def validate_paths(
         if isinstance(label, RowProblem):
             results.append(CheckedFile(path, display_file_name(str(path)), None, [label], unread=True))
             continue
+        if on_file is not None:
+            on_file(label)
         checked = check_file(path, max_bytes=max_bytes, display_name=label, uscc_exceptions=uscc_exceptions)
         name = display_file_name(path.name)
         report = report_file_name(name)

@@ -17,8 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from zgc_pipeline.cli_parser import ChineseArgumentParser
 from zgc_pipeline.money import read_budget
 from zgc_pipeline.settings import default_ledger_url, load_settings
+from zgc_pipeline.terminal import StatusLine
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AWAITING_SCORES, EXIT_AWAITING_SIGNOFF = 0, 1, 2, 3, 4
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -46,9 +48,9 @@ def year(text: str) -> int:
 
 def parser() -> tuple[argparse.ArgumentParser, Any]:
     """The parser with the commands that need no Airflow, and its subparsers for ``zgc_airflow`` to add to."""
-    root = argparse.ArgumentParser(prog="zgc", description="中关村知识产权质押融资保险试点 · 年度补贴核定")
+    root = ChineseArgumentParser(prog="zgc", description="中关村知识产权质押融资保险试点 · 年度补贴核定")
     root.add_argument("--debug", action="store_true", help="出错时打印完整的调用栈")
-    sub = root.add_subparsers(dest="command", required=True)
+    sub = root.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
 
     reopen = sub.add_parser("reopen", help="作废重开一个已签批的年度（记录原因，保留作废的交付文件）")
     reopen.add_argument("--year", type=year, required=True, help="结算年度")
@@ -78,11 +80,13 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
     templates.add_argument("--force", action="store_true", help="覆盖输出目录中的同名文件（可能是已填写的报送表）")
 
     simulate = sub.add_parser("simulate", help="不同预算下的资助结果测算（不生成拨付文件）")
-    simulate.add_argument("--year", type=year, required=True, help="结算年度")
-    simulate.add_argument("--budget", type=amount, action="append", required=True, help="可重复")
-    simulate.add_argument("--out", type=Path, help="输出目录（用于找到默认台账）")
-    simulate.add_argument("--ledger", help="台账 SQLAlchemy URL")
-    simulate.add_argument("--policy", type=Path)
+    simulate.add_argument("--year", type=year, required=True, metavar="年度", help="结算年度")
+    simulate.add_argument(
+        "--budget", type=amount, action="append", required=True, metavar="金额", help="预算（元，如 300万），可重复"
+    )
+    simulate.add_argument("--out", type=Path, metavar="目录", help="输出目录（用于找到其中的默认台账）")
+    simulate.add_argument("--ledger", metavar="URL", help="台账 SQLAlchemy URL")
+    simulate.add_argument("--policy", type=Path, metavar="文件", help="政策文件（默认：项目自带）")
 
     verify = sub.add_parser("verify", help="按清单（加 --ledger 时也按台账的签批记录）核对已交付的年度目录")
     verify.add_argument("year_dir", type=Path, help="交付目录 OUT/<年度>（或其中作废的 作废_<n>）")
@@ -128,17 +132,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from zgc_pipeline.submissions.sniffing import os_error_text
 
     settings = load_settings()
+    status = StatusLine()
     try:
         checked, reports = validate_paths(
             args.paths,
             max_bytes=settings.max_file_bytes,
             report_dir=args.report_dir,
             uscc_exceptions=settings.uscc_exceptions,
+            on_file=lambda name: status.show(f"正在检查：{name}"),
         )
     except OSError as exc:  # the report folder cannot be written
         raise CommandError(
             f"无法写入拒收报告：{exc.filename or ''}（{os_error_text(exc)}），请用 --report-dir 另选文件夹"
         ) from exc
+    finally:
+        status.clear()
     for result in checked:
         if not args.quiet:
             for line in lint_lines(result):
@@ -175,7 +183,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from zgc_pipeline.policy import load_policy
 
     policy = load_policy(args.policy)
-    with Ledger.open_readonly(_ledger_url(args)) as ledger:
+    from zgc_pipeline.ledger.engine import shown_url
+
+    url = _ledger_url(args)
+    print(f"台账：{shown_url(url)}")
+    with Ledger.open_readonly(url) as ledger:
         scenarios = simulate_budgets(ledger, args.year, args.budget, policy)
     for scenario in scenarios:
         print(scenario.describe())

@@ -190,6 +190,16 @@ def test_the_cluster_settles_the_year_through_the_rest_api(year_root: Path, clus
         assert bureau.call("GET", hitl)["response_received"] is False
         assert api.states(run_id)[("sign_off", -1)] == "awaiting_input"
 
+        # The bureau reads the result it is asked to sign on the 结果审阅 page: the same checksum as the sign-off's.
+        pending = bureau.call("GET", hitl)
+        with Ledger.open(state.ledger_url) as ledger:
+            checksum = ledger.result_checksum(YEAR)
+        assert checksum in pending["body"]
+        review = bureau.page(f"/zgc/years/{YEAR}")
+        assert review.status_code == 200, review.text
+        assert f'data-figure="result_sha256">{checksum}<' in review.text.replace("\n", "")
+        assert viewer.page(f"/zgc/years/{YEAR}/workbook").status_code == FORBIDDEN  # bank accounts: edit access
+
         # A second settlement of the same year against the same ledger is approved while this one waits.
         second = _embedded_cycle(inbox, registry, year_root / "second", "--ledger", state.ledger_url)
         _finish(second, timeout=600)

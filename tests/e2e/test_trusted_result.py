@@ -177,8 +177,9 @@ def test_a_correction_replaces_the_file_it_corrects_whatever_its_file_time(root:
 
 
 def test_the_bureau_reads_the_draft_and_the_figures_before_signing(root: Path) -> None:
-    result = _until_sign_off(root, "100000")
+    result = _until_sign_off(root, "10万")
     assert result.returncode == 4, result.stdout + result.stderr
+    assert "预算 100,000.00 元" in result.stdout  # what it understood of 10万
     draft = root / "out" / "2020" / "草稿" / "payout_2020_草稿.xlsx"
     with _ledger(root) as ledger:
         checksum = ledger.result_checksum(2020)
@@ -190,9 +191,35 @@ def test_the_bureau_reads_the_draft_and_the_figures_before_signing(root: Path) -
     for shown in ("97,000.00", "| 专家评审 | 否 |", checksum, str(draft), "/zgc/years/2020"):
         assert shown in body, shown
 
+    waiting = _open_runs(root)
+    assert len(waiting) == 1  # the run that stopped with exit 4 still waits at the sign-off
     assert _cycle(root, "100000", "--approve") == 0
     assert not draft.parent.exists()  # only the payout remains
     assert (root / "out" / "2020" / "payout_2020.xlsx").exists()
+    assert _open_runs(root) == []  # Airflow shows one pending sign-off per year: the old one was superseded
+    state, note = _run_state(waiting[0])
+    assert state == "failed" and "取代" in str(note)
+
+
+def _open_runs(root: Path) -> list[str]:
+    """This test's runs still open in the session's Airflow home (told apart by their output folder)."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        runs = session.scalars(select(DagRun).where(DagRun.dag_id == "zgc_annual_cycle")).all()
+        return [r.run_id for r in runs if (r.conf or {}).get("out") == str(root / "out") and r.state == "running"]
+
+
+def _run_state(run_id: str) -> tuple[str, object]:
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        run = session.scalars(select(DagRun).where(DagRun.run_id == run_id)).one()
+        return str(run.state), run.note
 
 
 def _latest_sign_off_body() -> str:

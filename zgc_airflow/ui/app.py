@@ -171,18 +171,14 @@ def create_app() -> FastAPI:
         settings: SettingsDep,
         budget: Annotated[list[str] | None, Query()] = None,
     ) -> HTMLResponse:
-        from zgc_pipeline.allocation import ScoresRequired
         from zgc_pipeline.policy import load_policy
 
         summary = overview.year_overview(ledger, year)
         texts = [b for b in (budget or []) if b.strip()]
         amounts, problems = _amounts(texts)
-        scenarios, refused = [], None
-        if amounts and not problems:
-            try:
-                scenarios = overview.simulate_budgets(ledger, year, amounts, load_policy(settings.policy_file))
-            except ScoresRequired as exc:
-                refused = str(exc)
+        scenarios = []
+        if amounts and not problems:  # an over-budget one without scores says the review is needed, and for whom
+            scenarios = overview.simulate_budgets(ledger, year, amounts, load_policy(settings.policy_file))
         return _page(
             request,
             "simulate.html",
@@ -190,7 +186,6 @@ def create_app() -> FastAPI:
             budgets=texts or ([format_yuan(summary.budget)] if summary.budget is not None else []),
             scenarios=scenarios,
             problems=problems,
-            refused=refused,
         )
 
     @app.get("/evaluation", response_class=HTMLResponse)

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from zgc_pipeline.allocation.budget import allocate
+from zgc_pipeline.allocation.budget import ScoresRequired, allocate
+from zgc_pipeline.allocation.projects import ProjectClaim, group_projects
 from zgc_pipeline.claims import Allocation, Funding, ProjectOutcome, Settlement
 from zgc_pipeline.money import ZERO, format_yuan
 from zgc_pipeline.policy import PilotPolicy
@@ -24,9 +25,18 @@ class BudgetScenario:
     approved_total: Decimal
     payees: Mapping[str, Decimal]  # 收款单位名称 → 核定金额, only institutions that get money, by name
     marginal: ProjectOutcome | None  # the project cut (R8.7), else the first not funded for want of budget (R8.6)
+    # over budget with no scores yet: the projects the panel would have to rank, largest claim first (R8.1, R8.2)
+    to_review: tuple[ProjectClaim, ...] = ()
+    qualifying_total: Decimal = ZERO
 
     def describe(self) -> str:
         """One line in plain Chinese."""
+        if self.to_review:
+            largest = "、".join(f"{p.project_no}（{format_yuan(p.claimed)}元）" for p in self.to_review[:3])
+            return (
+                f"预算{format_yuan(self.budget)}元：低于申报合计{format_yuan(self.qualifying_total)}元，"
+                f"须专家评审后择优核定（R7、R8）；专家组将评审{len(self.to_review)}个项目，申报最多的是{largest}"
+            )
         text = (
             f"预算{format_yuan(self.budget)}元：资助{self.funded_projects}个项目，"
             f"核定合计{format_yuan(self.approved_total)}元"
@@ -50,8 +60,27 @@ def simulate(
     scores: Sequence[ExpertScore] | None,
     policy: PilotPolicy,
 ) -> list[BudgetScenario]:
-    """Run the allocation once per budget (raises ``ScoresRequired`` for an over-budget one without scores)."""
-    return [scenario(allocate(settlement, budget=budget, scores=scores, policy=policy)) for budget in budgets]
+    """Run the allocation once per budget; an over-budget one without the panel's scores says the review is
+    needed and which projects the panel would rank."""
+    found = []
+    for budget in budgets:
+        try:
+            found.append(scenario(allocate(settlement, budget=budget, scores=scores, policy=policy)))
+        except ScoresRequired:
+            projects = sorted(group_projects(settlement), key=lambda p: (-p.claimed, p.project_key))
+            found.append(
+                BudgetScenario(
+                    budget=budget,
+                    reviewed=True,
+                    funded_projects=0,
+                    approved_total=ZERO,
+                    payees={},
+                    marginal=None,
+                    to_review=tuple(projects),
+                    qualifying_total=settlement.qualifying_total,
+                )
+            )
+    return found
 
 
 def scenario(allocation: Allocation) -> BudgetScenario:

@@ -39,6 +39,7 @@ class CycleConfig:
     max_file_bytes: int
     uscc_exceptions: frozenset[str] = frozenset()  # a deployment setting (ZGC_USCC_EXCEPTIONS), not a run's choice
     allow_empty: bool = False  # settle a year with no submission or no claim line on purpose (R7 at 0.00)
+    data_docs: bool = False  # GX Data Docs for every file, not only for files with problems
 
     @property
     def year_dir(self) -> Path:
@@ -62,6 +63,7 @@ class CycleConfig:
             "out": str(self.out),
             "policy_file": str(self.policy_file) if self.policy_file else "",
             "allow_empty": self.allow_empty,
+            "data_docs": self.data_docs,
         }
 
     @classmethod
@@ -93,6 +95,7 @@ class CycleConfig:
             max_file_bytes=settings.max_file_bytes,
             uscc_exceptions=settings.uscc_exceptions,
             allow_empty=bool(params.get("allow_empty", False)),
+            data_docs=bool(params.get("data_docs", False)),
         )
 
 

@@ -120,6 +120,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
             max_bytes=cfg.max_file_bytes,
             display_name=info.file_name,
             docs_dir=data_docs_dir(cfg.out, cfg.year, submission_id),
+            data_docs=cfg.data_docs,
             uscc_exceptions=cfg.uscc_exceptions,
         )
         parsed, problems = checked.parsed, checked.problems

@@ -8,6 +8,7 @@ from zgc_pipeline.cycle.inbox import InboxScan
 from zgc_pipeline.cycle.intake import checked_inbox
 from zgc_pipeline.cycle.settlement import not_a_pilot_year
 from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.ledger.engine import shown_url
 from zgc_pipeline.policy import PolicyError
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import SubmissionRefused
@@ -27,7 +28,7 @@ def check_run(cfg: CycleConfig) -> InboxScan:
     try:
         Ledger.open(cfg.ledger_url).close()
     except Exception as exc:  # any driver's error: the message names the ledger without its password
-        raise CycleError(f"台账数据库无法打开（{_shown(cfg.ledger_url)}）：{_first_line(exc)}") from exc
+        raise CycleError(f"台账数据库无法打开（{shown_url(cfg.ledger_url)}）：{_first_line(exc)}") from exc
     return scan
 
 
@@ -41,16 +42,6 @@ def _check_registry(cfg: CycleConfig) -> None:
         raise CycleError(
             f"试点单位名录文件（{cfg.registry}）不是试点单位名录，而是{kind.sheet_title}：请检查 --registry 参数"
         )
-
-
-def _shown(url: str) -> str:
-    """A ledger URL fit to print: without its password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparseable URL holds no password we could find
-        return "无法解析的地址"
 
 
 def _first_line(exc: BaseException) -> str:

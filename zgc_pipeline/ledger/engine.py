@@ -135,3 +135,11 @@ def upgrade_schema(engine: Engine) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def shown_url(url: str) -> str:
+    """A ledger URL fit to print or log: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparseable URL holds no password we could find
+        return "（无法解析的台账地址）"

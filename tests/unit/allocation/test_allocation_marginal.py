@@ -131,3 +131,14 @@ def test_simulate_reports_no_marginal_project_when_every_passing_project_is_fund
     (scenario,) = simulate(YEAR, budgets=[Decimal("900.00")], scores=rows, policy=policy())
     assert scenario.marginal is None
     assert scenario.describe() == "预算900.00元：资助2个项目，核定合计800.00元，及格项目全部全额资助"
+
+
+def test_a_lower_budget_without_scores_says_review_is_needed_and_for_which_projects() -> None:
+    """A year settled within its budget has no scores; asked about a lower budget, simulate does not fail."""
+    (scenario,) = simulate(YEAR, budgets=[Decimal("100.00")], scores=None, policy=policy())
+    assert scenario.funded_projects == 0 and scenario.approved_total == 0
+    claims = [p.claimed for p in scenario.to_review]
+    assert claims == sorted(claims, reverse=True)  # the largest claims first
+    assert len(scenario.to_review) == len({line.project_key for line in YEAR.lines})
+    text = scenario.describe()
+    assert "须专家评审" in text and f"专家组将评审{len(scenario.to_review)}个项目" in text
