@@ -1,6 +1,6 @@
 """Time the quality checks on a 100,000-row 贷款信息表: ``python benchmarks/bench_validation.py [rows]``.
 
-Prints the seconds for importing great_expectations (once per process) and for ``validate_submission``; the
+Prints the seconds for importing great_expectations (once per process) and for ``suite_problems``; the
 frame is built directly in the reader's typed form, so only the checks are timed. One row in a thousand carries
 a bad USCC, so the failure path (messages for every failing row) is part of the time.
 """
@@ -12,7 +12,7 @@ import time
 
 import pandas as pd
 
-from zgc_pipeline.quality import validate_submission
+from zgc_pipeline.quality import suite_problems
 from zgc_pipeline.submissions.fields import KIND_SPECS, SubmissionKind
 from zgc_pipeline.submissions.parsed import ParsedSubmission
 
@@ -61,10 +61,10 @@ def main() -> None:
     import great_expectations  # noqa: F401
 
     imported = time.perf_counter()
-    problems = validate_submission(parsed)
+    problems = suite_problems(parsed)
     done = time.perf_counter()
     print(f"import great_expectations: {imported - started:.2f} s")
-    print(f"validate_submission, {rows:,} loans: {done - imported:.2f} s ({len(problems)} problems)")
+    print(f"suite_problems, {rows:,} loans: {done - imported:.2f} s ({len(problems)} problems)")
 
 
 if __name__ == "__main__":

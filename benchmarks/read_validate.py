@@ -26,7 +26,7 @@ LOANS = "贷款信息表.xlsx"
 
 def pipeline(path: Path) -> int:
     """What ``validate_submission`` does for one file: read, normalise, GX checks. Returns the problems found."""
-    from zgc_pipeline.checking import check_file
+    from zgc_pipeline.quality.checked_file import check_file
 
     checked = check_file(path, max_bytes=1 << 31)
     assert checked.parsed is not None
@@ -90,7 +90,7 @@ def floor(path: Path) -> int:
 
 CONTENDERS = {"pipeline": pipeline, "baseline": baseline, "floor": floor}
 IMPORTS = {
-    "pipeline": ("great_expectations", "pandas", "python_calamine", "zgc_pipeline.checking", "zgc_pipeline.quality"),
+    "pipeline": ("great_expectations", "pandas", "python_calamine", "zgc_pipeline.quality"),
     "baseline": ("pandas", "openpyxl", "zgc_pipeline.identifiers"),
     "floor": ("python_calamine",),
 }

@@ -128,7 +128,7 @@ def dispatch(args: argparse.Namespace, commands: Mapping[str, Callable[[argparse
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from zgc_pipeline.checking import lint_lines, validate_paths
+    from zgc_pipeline.quality.lint import lint_lines, validate_paths
     from zgc_pipeline.submissions.sniffing import os_error_text
 
     settings = load_settings()

@@ -605,7 +605,7 @@ def data_docs_site(out: Path, info: SubmissionInfo) -> Path | None:
     """The folder of a file's GX Data Docs site, as ``cycle.intake`` builds it, if there is one (only files with
     problems have one)."""
     from zgc_pipeline.cycle.intake import data_docs_dir
-    from zgc_pipeline.quality.runner import data_docs_index, data_docs_site
+    from zgc_pipeline.quality.gx import data_docs_index, data_docs_site
 
     site = data_docs_site(data_docs_dir(out, info.year, info.id), info.file_name)
     return site if data_docs_index(site).is_file() else None

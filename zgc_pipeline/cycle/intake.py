@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from zgc_pipeline.checking import check_file
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.inbox import InboxScan, group_identical, path_reference, referenced_path, scan_inbox
 from zgc_pipeline.cycle.reports import rejections_folder
@@ -17,6 +16,7 @@ from zgc_pipeline.outputs import (
     write_rejection_report,
 )
 from zgc_pipeline.outputs.rejections import report_file_name
+from zgc_pipeline.quality.checked_file import check_file
 from zgc_pipeline.submissions.archive import archive_submission
 from zgc_pipeline.submissions.conversion import records_from_submission
 from zgc_pipeline.submissions.names import display_file_name

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from zgc_pipeline.cycle.config import CycleConfig
 from zgc_pipeline.ledger import Ledger, SubmissionInfo, SubmissionStatus
-from zgc_pipeline.ledger.intake import LATE_PROBLEM
+from zgc_pipeline.ledger.received import LATE_PROBLEM
 from zgc_pipeline.outputs.rejections import (
     RejectionEntry,
     rejection_summary_name,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from zgc_pipeline.claims import Allocation, LedgerHistory, Refusal, Settlement
-from zgc_pipeline.ledger import intake, payouts, results
+from zgc_pipeline.ledger import payouts, received, results
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.bulk import without_cyclic_gc
 from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, ROW_PROBLEM, VALUATION
@@ -74,7 +74,7 @@ class Ledger:
 
     def open_intake_round(self, year: int, run_key: str, *, started_at: datetime) -> int:
         """The run's intake round for the year (a new number the first time a run receives files), for R6.2."""
-        return self._retrying(lambda c: intake.intake_round(c, year, run_key, started_at))
+        return self._retrying(lambda c: received.intake_round(c, year, run_key, started_at))
 
     def record_submission(
         self,
@@ -91,12 +91,12 @@ class Ledger:
         first id, unchanged except that a new name they arrived under is remembered."""
 
         def record(connection: Connection) -> int:
-            round_number = intake.intake_round(connection, year, run_key, delivered_at)
-            existing = intake.find_submission(connection, year, sha256)
+            round_number = received.intake_round(connection, year, run_key, delivered_at)
+            existing = received.find_submission(connection, year, sha256)
             if existing is not None:
-                intake.add_name(connection, existing, file_name, round_number)
+                received.add_name(connection, existing, file_name, round_number)
                 return existing
-            return intake.add_submission(
+            return received.add_submission(
                 connection,
                 year=year,
                 file_name=file_name,
@@ -121,12 +121,12 @@ class Ledger:
     def record_skipped(self, year: int, round_number: int, entries: Sequence[tuple[str, str]]) -> None:
         """What the round's look at the inbox left out on purpose: (name, reason) each, for the manifest."""
         with self._engine.begin() as connection:
-            intake.replace_skipped(connection, year, round_number, entries)
+            received.replace_skipped(connection, year, round_number, entries)
 
     def skipped_files(self, year: int) -> list[tuple[str, str]]:
         """(name, reason) of each inbox entry the year's latest intake round left out on purpose."""
         with self._engine.connect() as connection:
-            return intake.latest_skipped(connection, year)
+            return received.latest_skipped(connection, year)
 
     @without_cyclic_gc
     def store_outcome(
@@ -143,7 +143,7 @@ class Ledger:
     ) -> None:
         """Replace the file's accepted rows and problems with what checking it found."""
         with self._engine.begin() as connection:
-            intake.replace_outcome(
+            received.replace_outcome(
                 connection,
                 submission_id,
                 kind=kind,
@@ -157,28 +157,23 @@ class Ledger:
 
     def submission(self, submission_id: int) -> SubmissionInfo:
         with self._engine.connect() as connection:
-            return intake.one_submission(connection, submission_id)
+            return received.one_submission(connection, submission_id)
 
     def submissions(self, year: int) -> list[SubmissionInfo]:
         """Every file received for the year, in the order received, with its status."""
         with self._engine.connect() as connection:
-            return intake.year_submissions(connection, year)
-
-    def active_submission_ids(self, year: int) -> list[int]:
-        """The year's files that count (R6.2), in the order received."""
-        with self._engine.connect() as connection:
-            return intake.active_ids(connection, [year])
+            return received.year_submissions(connection, year)
 
     @without_cyclic_gc
     def problems(self, year: int) -> list[tuple[SubmissionInfo, list[RowProblem]]]:
         """For rejection reports and 未通过: each file of the year that has problems (superseded ones left out)."""
         with self._engine.connect() as connection:
-            return intake.year_problems(connection, year)
+            return received.year_problems(connection, year)
 
     def file_problems(self, submission_id: int) -> list[RowProblem]:
         """What checking one file found, as stored (its rejection report's rows)."""
         with self._engine.connect() as connection:
-            return intake.load_records(connection, ROW_PROBLEM, [submission_id])
+            return received.load_records(connection, ROW_PROBLEM, [submission_id])
 
     def score_refusals(self, year: int) -> tuple[Refusal, ...]:
         """The panel's rows the year's allocation could not use (R8.2, R8.3); none before an allocation."""
@@ -193,19 +188,19 @@ class Ledger:
     def load_inputs(self, year: int) -> YearInputs:
         """Loans, policies and valuations of the current files of ``year`` and of every earlier year."""
         with self._engine.connect() as connection:
-            ids = intake.active_ids(connection, intake.years_up_to(connection, year))
+            ids = received.active_ids(connection, received.years_up_to(connection, year))
             return YearInputs(
-                loans=tuple(intake.load_records(connection, LOAN, ids)),
-                policies=tuple(intake.load_records(connection, POLICY, ids)),
-                valuations=tuple(intake.load_records(connection, VALUATION, ids)),
+                loans=tuple(received.load_records(connection, LOAN, ids)),
+                policies=tuple(received.load_records(connection, POLICY, ids)),
+                valuations=tuple(received.load_records(connection, VALUATION, ids)),
             )
 
     @without_cyclic_gc
     def load_loans(self, year: int) -> tuple[Loan, ...]:
         """``load_inputs(year).loans`` alone, for the steps that need nothing else (packet, evaluation pack)."""
         with self._engine.connect() as connection:
-            ids = intake.active_ids(connection, intake.years_up_to(connection, year))
-            return tuple(intake.load_records(connection, LOAN, ids))
+            ids = received.active_ids(connection, received.years_up_to(connection, year))
+            return tuple(received.load_records(connection, LOAN, ids))
 
     def first_served_loans(self, year: int) -> tuple[Decimal, ...]:
         """The 贷款金额 of each loan the pilot first served in signed-off ``year`` (the evaluation's 贷款笔数)."""
@@ -215,38 +210,38 @@ class Ledger:
     def load_loan_amounts(self, year: int) -> tuple[Decimal, ...]:
         """The 贷款金额 of each loan ``load_loans`` would give (the evaluation pack needs nothing else of them)."""
         with self._engine.connect() as connection:
-            ids = intake.active_ids(connection, intake.years_up_to(connection, year))
-            return tuple(from_fen(fen) for fen in intake.load_column(connection, t.loans, "loan_amount_fen", ids))
+            ids = received.active_ids(connection, received.years_up_to(connection, year))
+            return tuple(from_fen(fen) for fen in received.load_column(connection, t.loans, "loan_amount_fen", ids))
 
     def input_keys(self, year: int) -> InputKeys:
         """The project key of every row ``load_inputs`` would decode, by kind, without decoding them."""
         with self._engine.connect() as connection:
-            ids = intake.active_ids(connection, intake.years_up_to(connection, year))
+            ids = received.active_ids(connection, received.years_up_to(connection, year))
             return InputKeys(
-                loans=intake.load_column(connection, t.loans, "project_key", ids),
-                policies=intake.load_column(connection, t.policies, "project_key", ids),
-                valuations=intake.load_column(connection, t.valuations, "project_key", ids),
+                loans=received.load_column(connection, t.loans, "project_key", ids),
+                policies=received.load_column(connection, t.policies, "project_key", ids),
+                valuations=received.load_column(connection, t.valuations, "project_key", ids),
             )
 
     def refused_loan_rows(self, year: int) -> dict[str, RefusedRow]:
         """The banks' loan rows the checks refused, of the current files of ``year`` and every earlier year, by
         normalised 贷款合同编号: so a policy or valuation whose loan is missing can say where and why (R2.1)."""
         with self._engine.connect() as connection:
-            return intake.refused_loan_rows(connection, intake.years_up_to(connection, year))
+            return received.refused_loan_rows(connection, received.years_up_to(connection, year))
 
     @without_cyclic_gc
     def load_registry(self, year: int) -> list[PilotUnit]:
         """The pilot unit registry (R1) from the year's current registry file; empty when there is none."""
         with self._engine.connect() as connection:
-            ids = intake.active_ids(connection, [year], SubmissionKind.REGISTRY)
-            return intake.load_records(connection, PILOT_UNIT, ids)
+            ids = received.active_ids(connection, [year], SubmissionKind.REGISTRY)
+            return received.load_records(connection, PILOT_UNIT, ids)
 
     @without_cyclic_gc
     def load_scores(self, year: int) -> list[ExpertScore]:
         """The panel's scores (R8.3) from the year's current 专家评分表; empty when there is none."""
         with self._engine.connect() as connection:
-            ids = intake.active_ids(connection, [year], SubmissionKind.EXPERT_SCORES)
-            return intake.load_records(connection, EXPERT_SCORE, ids)
+            ids = received.active_ids(connection, [year], SubmissionKind.EXPERT_SCORES)
+            return received.load_records(connection, EXPERT_SCORE, ids)
 
     # --- results ------------------------------------------------------------------------------------------------
 

@@ -77,7 +77,7 @@ USCC_CHECK = "expect_column_values_to_be_valid_uscc"
 EXCEPTION_NOTE = "；该代码列在统一社会信用代码例外名单中，仅作提示，不拒收"
 
 
-def validate_submission(
+def suite_problems(
     parsed: ParsedSubmission,
     *,
     docs_dir: Path | None = None,
@@ -89,11 +89,11 @@ def validate_submission(
     A USCC on ``uscc_exceptions`` (normalised) that fails its check is a warning, not an error (identifiers.md).
 
     Data Docs: with ``docs_dir``, a file with any problem (the reader's or the suite's) gets its GX Data Docs site
-    in ``runner.data_docs_site(docs_dir, parsed.file_name)``, and so does every file when ``data_docs`` is set;
+    in ``gx.data_docs_site(docs_dir, parsed.file_name)``, and so does every file when ``data_docs`` is set;
     a clean file gets none by default (a site is about 4 MB). ``data_docs`` without ``docs_dir`` is an error.
     Raises ``SuiteConfigurationError`` when the suite itself is broken.
     """
-    from zgc_pipeline.quality.runner import data_docs_site, keep_data_docs, run_suite  # imports GX when called
+    from zgc_pipeline.quality.gx import data_docs_site, keep_data_docs, run_suite  # imports GX when called
 
     if data_docs and docs_dir is None:
         raise ValueError("data_docs 需要 docs_dir：Data Docs 写在哪个目录")

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from zgc_pipeline.identifiers import to_half_width
 from zgc_pipeline.submissions.fields import KIND_SPECS, Field, FieldType, KindSpec
+from zgc_pipeline.submissions.grids import Cell, Sheet
 from zgc_pipeline.submissions.problems import SubmissionRefused
-from zgc_pipeline.submissions.sheets import Cell, Sheet
 
 HEADER_SEARCH_ROWS = 30  # title lines, 填报单位 and the like stand above the header, never this many
 MIN_MATCHED_HEADERS = 2

@@ -17,10 +17,10 @@ from zgc_pipeline.identifiers import to_half_width
 from zgc_pipeline.submissions.cells import FORMULA_MESSAGE, parse_column, raw_texts
 from zgc_pipeline.submissions.fields import Field, FieldType, SubmissionKind
 from zgc_pipeline.submissions.formulas import formulas_without_value
+from zgc_pipeline.submissions.grids import Cell, Grid, iter_sheets
 from zgc_pipeline.submissions.headers import HEADER_SEARCH_ROWS, Column, HeaderMatch, find_header
 from zgc_pipeline.submissions.parsed import ParsedSubmission
 from zgc_pipeline.submissions.problems import RowProblem, SubmissionRefused
-from zgc_pipeline.submissions.sheets import Cell, Grid, iter_sheets
 from zgc_pipeline.submissions.sniffing import FileFormat, check_size, extension_warning, sniff_format
 
 ROW_COLUMN = "_row"

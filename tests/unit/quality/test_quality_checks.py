@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from quality_builder import FIRST_ROW, SHEET, clean_rows, parsed_submission
 
-from zgc_pipeline.quality import validate_submission
+from zgc_pipeline.quality import suite_problems
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
@@ -321,7 +321,7 @@ def problems_of(kind: SubmissionKind) -> list[RowProblem]:
             for i, changes in enumerate(case.rows):
                 rows[start + i].update(changes)
             raw.update({(FIRST_ROW + start + i, key): text for (i, key), text in case.raw.items()})
-        _VALIDATED[kind] = validate_submission(parsed_submission(kind, rows, raw=raw))
+        _VALIDATED[kind] = suite_problems(parsed_submission(kind, rows, raw=raw))
     return _VALIDATED[kind]
 
 
@@ -361,4 +361,4 @@ def test_enough_distinct_bad_rows() -> None:
 
 @pytest.mark.parametrize("kind", list(SubmissionKind))
 def test_a_clean_file_has_no_problem(kind: SubmissionKind) -> None:
-    assert validate_submission(parsed_submission(kind, clean_rows(kind, 4))) == []
+    assert suite_problems(parsed_submission(kind, clean_rows(kind, 4))) == []

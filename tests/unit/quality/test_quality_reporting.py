@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from quality_builder import FIRST_ROW, SHEET, clean_rows, parsed_submission
 
-from zgc_pipeline.quality import build_data_docs, data_docs_index, data_docs_site, validate_submission
+from zgc_pipeline.quality import build_data_docs, data_docs_index, data_docs_site, suite_problems
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
@@ -22,7 +22,7 @@ def test_a_cell_the_reader_already_reported_is_not_reported_again() -> None:
     rows[1]["lender_name"] = None
     reader_problem = RowProblem(SHEET, FIRST_ROW + 1, "贷款金额（元）", "一百万", "贷款金额无法识别为数字")
     parsed = parsed_submission(LOANS, rows, raw={(FIRST_ROW + 1, "loan_amount"): "一百万"}, problems=[reader_problem])
-    assert validate_submission(parsed) == [
+    assert suite_problems(parsed) == [
         RowProblem(SHEET, FIRST_ROW + 1, "贷款机构名称", "", "贷款机构名称为必填项，不能为空"),
     ]
 
@@ -33,7 +33,7 @@ def test_problems_name_the_header_as_written_and_the_value_as_sent() -> None:
     parsed = parsed_submission(
         LOANS, rows, raw={(FIRST_ROW, "loan_amount"): "0.00"}, headers={"loan_amount": "贷款金额\n(万元)"}
     )
-    assert validate_submission(parsed) == [
+    assert suite_problems(parsed) == [
         RowProblem(SHEET, FIRST_ROW, "贷款金额\n(万元)", "0.00", "贷款金额\n(万元)应大于0"),
     ]
 
@@ -42,7 +42,7 @@ def test_a_warning_is_a_warning_and_an_error_on_the_same_row_stays_an_error() ->
     rows = clean_rows(LOANS, 1)
     rows[0]["pledge_effective_date"] = date(2025, 4, 1)
     rows[0]["maturity_date"] = date(2025, 1, 1)
-    problems = validate_submission(parsed_submission(LOANS, rows))
+    problems = suite_problems(parsed_submission(LOANS, rows))
     assert [(p.column, p.severity) for p in problems] == [
         ("到期日期", Severity.ERROR),
         ("质权设立日期", Severity.WARNING),
@@ -55,14 +55,14 @@ def test_a_frame_with_another_index_still_reports_the_submitters_row_numbers() -
     parsed = parsed_submission(LOANS, rows)
     parsed.frame.index = [10, 11, 12]
     parsed.raw.index = [10, 11, 12]
-    (problem,) = validate_submission(parsed)
+    (problem,) = suite_problems(parsed)
     assert (problem.row, problem.value) == (FIRST_ROW + 2, "其他")
 
 
 def test_a_file_with_problems_gets_its_own_data_docs_site_named_by_the_file(tmp_path: Path) -> None:
     rows = clean_rows(LOANS, 2)
     rows[0]["lender_uscc"] = "91110000600037341A"
-    problems = validate_submission(parsed_submission(LOANS, rows), docs_dir=tmp_path)
+    problems = suite_problems(parsed_submission(LOANS, rows), docs_dir=tmp_path)
     assert len(problems) == 1
     site = data_docs_site(tmp_path, "loans.xlsx")
     assert site == tmp_path / "loans.xlsx"
@@ -79,27 +79,27 @@ def test_a_file_the_reader_found_problems_in_gets_its_site_too(tmp_path: Path) -
     reader_problem = RowProblem(SHEET, FIRST_ROW, "贷款金额（元）", "一百万", "贷款金额无法识别为数字")
     rows[0]["loan_amount"] = 100
     parsed = parsed_submission(LOANS, rows, problems=[reader_problem])
-    assert validate_submission(parsed, docs_dir=tmp_path) == []
+    assert suite_problems(parsed, docs_dir=tmp_path) == []
     assert data_docs_index(data_docs_site(tmp_path, "loans.xlsx")).is_file()
 
 
 def test_a_clean_file_gets_no_data_docs_unless_asked(tmp_path: Path) -> None:
     clean = parsed_submission(LOANS, clean_rows(LOANS, 2))
-    assert validate_submission(clean, docs_dir=tmp_path) == []
+    assert suite_problems(clean, docs_dir=tmp_path) == []
     assert list(tmp_path.iterdir()) == []
-    assert validate_submission(clean, docs_dir=tmp_path, data_docs=True) == []
+    assert suite_problems(clean, docs_dir=tmp_path, data_docs=True) == []
     assert data_docs_index(tmp_path / "loans.xlsx").is_file()
 
 
 def test_data_docs_need_a_folder() -> None:
     with pytest.raises(ValueError, match="docs_dir"):
-        validate_submission(parsed_submission(LOANS, clean_rows(LOANS, 1)), data_docs=True)
+        suite_problems(parsed_submission(LOANS, clean_rows(LOANS, 1)), data_docs=True)
 
 
 def test_each_file_keeps_its_runs_in_its_own_site(tmp_path: Path) -> None:
     for kind in (LOANS, SubmissionKind.POLICIES, LOANS):
         parsed = parsed_submission(kind, clean_rows(kind, 2))
-        assert validate_submission(parsed, docs_dir=tmp_path, data_docs=True) == []
+        assert suite_problems(parsed, docs_dir=tmp_path, data_docs=True) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["loans.xlsx", "policies.xlsx"]
     loans = data_docs_site(tmp_path, "loans.xlsx")
     assert len(list((loans / "gx-stores").rglob("validations/**/*.json"))) == 2  # validated twice
@@ -133,9 +133,9 @@ def test_a_uscc_on_the_exception_list_is_a_warning_and_its_row_is_kept() -> None
     rows[0]["borrower_uscc"] = EARLY_CODE
     rows[1]["lender_uscc"] = "91110000600037341A"  # not listed: still an error
     parsed = parsed_submission(LOANS, rows)
-    by_default = validate_submission(parsed)
+    by_default = suite_problems(parsed)
     assert [(p.row, p.severity) for p in by_default] == [(FIRST_ROW, Severity.ERROR), (FIRST_ROW + 1, Severity.ERROR)]
-    assert validate_submission(parsed, uscc_exceptions=frozenset({EARLY_CODE})) == [
+    assert suite_problems(parsed, uscc_exceptions=frozenset({EARLY_CODE})) == [
         RowProblem(
             SHEET,
             FIRST_ROW,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from quality_builder import clean_rows, parsed_submission
 
-from zgc_pipeline.quality import SuiteConfigurationError, validate_submission, validation
+from zgc_pipeline.quality import SuiteConfigurationError, suite_problems, validation
 from zgc_pipeline.quality.messages import MESSAGES
 from zgc_pipeline.quality.suites import SUITES_DIR, load_suite, load_suite_file, read_suite_json, suite_path
 from zgc_pipeline.submissions.fields import KIND_SPECS, ROLE_NAMES, FieldType, SubmissionKind
@@ -152,7 +152,7 @@ def test_an_expectation_that_errors_is_a_configuration_error_not_bad_data(
     )
     monkeypatch.setattr(validation, "load_suite", lambda kind: load_suite_file(path))
     with pytest.raises(SuiteConfigurationError, match="no_such_field"):
-        validate_submission(parsed_submission(SubmissionKind.LOANS, clean_rows(SubmissionKind.LOANS, 1)))
+        suite_problems(parsed_submission(SubmissionKind.LOANS, clean_rows(SubmissionKind.LOANS, 1)))
 
 
 def test_importing_the_package_does_not_import_great_expectations() -> None:
@@ -165,7 +165,7 @@ def test_importing_the_package_does_not_import_great_expectations() -> None:
 
 def test_the_suite_files_are_not_rewritten_by_a_run(tmp_path: Path) -> None:
     before = {p.name: p.read_bytes() for p in SUITES_DIR.glob("*.json")}
-    validate_submission(
+    suite_problems(
         parsed_submission(SubmissionKind.VALUATIONS, clean_rows(SubmissionKind.VALUATIONS, 2)),
         docs_dir=tmp_path,
         data_docs=True,

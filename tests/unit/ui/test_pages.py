@@ -168,8 +168,9 @@ def test_simulate_is_what_zgc_simulate_prints(
     capsys.readouterr()
     command = ["simulate", "--year", "2020", "--budget", "60000", "--budget", "100000"]
     assert main([*command, "--ledger", pilot_years.ledger_url]) == 0
-    printed = capsys.readouterr().out.strip().splitlines()
+    ledger_line, *printed = capsys.readouterr().out.strip().splitlines()
     html = login("viewer").get("/zgc/years/2020/simulate", params=[("budget", "60,000"), ("budget", "100000")]).text
+    assert ledger_line.startswith("台账：")  # the terminal names the ledger it simulated on; the page is of its own
     assert len(printed) == 2
     for line in printed:
         assert line in html

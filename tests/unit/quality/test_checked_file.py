@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.unit.submissions.submission_files import SheetSpec, loan_rows, write_csv, write_xlsx
-from zgc_pipeline.checking import CheckedFile, lint_lines, submitter_name
+from zgc_pipeline.quality.checked_file import CheckedFile, submitter_name
+from zgc_pipeline.quality.lint import lint_lines
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 from zgc_pipeline.submissions.reading import read_submission
 
