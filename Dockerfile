@@ -15,7 +15,7 @@ COPY --chown=airflow:0 zgc_airflow/ zgc_airflow/
 COPY --chown=airflow:0 expectations/ expectations/
 COPY --chown=airflow:0 include/ include/
 COPY --chown=airflow:0 deploy/ deploy/
-RUN pip install --no-cache-dir -c constraints.txt -e . \
+RUN pip install --no-cache-dir -c constraints.txt -e '.[airflow]' \
     && python -c "from zgc_pipeline.quality.suites import SUITES_DIR as s; from zgc_pipeline.policy import load_policy; assert s.is_dir(); load_policy()"
 
 # The DAG file is the only thing Airflow loads from the dags folder; it is baked in and may be mounted over.

@@ -15,7 +15,7 @@ setup: $(BIN)/.installed  ## virtual environment with the pinned packages
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[airflow,dev]'
 	touch $@
 
 demo: setup  ## make the sample year and run the annual cycle end to end (outputs in ./demo-out)

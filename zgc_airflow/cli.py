@@ -12,7 +12,7 @@ import argparse
 import getpass
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +39,25 @@ DEMO_YEAR = 2020
 def main(argv: Sequence[str] | None = None) -> int:
     root, sub = parser()
     _add_commands(sub)
-    return dispatch(root.parse_args(argv), {**COMMANDS, "cycle": cmd_cycle, "demo": cmd_demo, "ui": cmd_ui})
+    airflow_commands = {"cycle": cmd_cycle, "demo": cmd_demo, "ui": cmd_ui}
+    return dispatch(root.parse_args(argv), {**COMMANDS, **{n: _needs_airflow(c) for n, c in airflow_commands.items()}})
+
+
+def _needs_airflow(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """The commands that run the DAG need the ``airflow`` extra; without it they say how to install it, and the
+    domain's commands work as before."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            import airflow  # noqa: F401
+        except ImportError:
+            raise CommandError(
+                f"zgc {args.command} 需要 Apache Airflow，本环境未安装：请运行 pip install 'zgc-pipeline[airflow]'"
+                "（zgc validate、templates、verify、simulate、status、reopen 不需要 Airflow）"
+            ) from None
+        return command(args)
+
+    return run
 
 
 def _add_commands(sub: Any) -> None:
