@@ -186,19 +186,19 @@ def zgc_annual_cycle() -> None:
 
         context = get_current_context()
         params = dict(context["params"])
-        if params.get("year") is None:
-            logical = context.get("logical_date")
-            if logical is None:
-                raise AirflowFailException("手动运行须在参数 year 中填写结算年度")
-            params["year"] = logical.in_timezone("Asia/Shanghai").year - 1
-        if params.get("budget") in (None, ""):
-            params["budget"] = Variable.get(f"zgc_budget_{params['year']}", default=None)
-            if params["budget"] is None:
-                year = params["year"]
-                raise AirflowFailException(
-                    f"未设置{year}年度预算：在参数 budget 中填写，或设置 Airflow 变量 zgc_budget_{year}"
-                )
         try:
+            if params.get("year") is None:
+                logical = context.get("logical_date")
+                if logical is None:
+                    raise CycleError("手动运行须在参数 year 中填写结算年度")
+                params["year"] = logical.in_timezone("Asia/Shanghai").year - 1
+            if params.get("budget") in (None, ""):
+                year = params["year"]
+                params["budget"] = Variable.get(f"zgc_budget_{year}", default=None)
+                if params["budget"] is None:
+                    raise CycleError(
+                        f"未设置{year}年度预算：在参数 budget 中填写，或设置 Airflow 变量 zgc_budget_{year}"
+                    )
             cfg = _config(params)
         except CycleError as exc:
             _remember_failure(exc)

@@ -240,22 +240,29 @@ def run_cycle_dag(
     on_waiting: Callable[[dict[str, Any]], None] | None = None,
     log_file: Path | None = None,
     settings_env: Mapping[str, str] | None = None,
+    logical_date: datetime | None = None,
 ) -> RunOutcome:
-    """Run the annual-cycle DAG once with ``params`` and return every task's final state and failures."""
+    """Run the annual-cycle DAG once with ``params`` and return every task's final state and failures.
+
+    ``logical_date`` (default now) is the date the run stands for: without a ``year`` in ``params`` the DAG settles
+    the year before it, in Beijing time, as a scheduled run does.
+    """
     home = configure(airflow_home)
     ensure_metadata_database(home)
     with environment(settings_env or {}), _quiet(log_file):
         dag = _load_dag()
-        for superseded in supersede_waiting_runs(int(params["year"])):
-            progress(
-                f"同一年度的旧运行 {superseded} 仍在等待（多为此前以退出码4结束的运行），已标记为失败：已被本次运行取代"
-            )
+        if params.get("year") is not None:
+            for superseded in supersede_waiting_runs(int(params["year"])):
+                progress(
+                    f"同一年度的旧运行 {superseded} 仍在等待（多为此前以退出码4结束的运行），"
+                    "已标记为失败：已被本次运行取代"
+                )
         order = [(t.task_id, t.task_display_name) for t in dag.topological_sort()]
-        started = datetime.now(UTC)
-        run_id = f"manual__{started.isoformat()}"  # what dag.test names a run at this logical date
+        logical = logical_date or datetime.now(UTC)
+        run_id = f"manual__{logical.isoformat()}"  # what dag.test names a run at this logical date
         watcher = _Watcher(run_id, order, answer, progress, on_waiting or (lambda _summary: None))
         watcher.start()
-        dag_run = dag.test(run_conf=params, logical_date=started, run_after=started)
+        dag_run = dag.test(run_conf=params, logical_date=logical, run_after=logical)
         watcher.stop.set()
         watcher.join(timeout=5)
         watcher.report()

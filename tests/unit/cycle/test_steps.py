@@ -1,0 +1,141 @@
+"""Each step of the annual cycle called as the DAG calls it, on a real ledger (SQLite and PostgreSQL), without
+Airflow: every step run a second time gives the same result and leaves the same files, as a cleared task must.
+
+The year is tests/e2e/small_year.py: three projects claiming 97,000.00 against a budget of 60,000.00, so the panel
+scores them (R8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from tests.e2e import small_year
+from zgc_pipeline import cycle
+from zgc_pipeline.cycle import CycleConfig, CycleError
+from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.settings import load_settings
+
+T = TypeVar("T")
+RUN = "scheduled__2021-01-15T01:00:00+00:00"
+SIGNED_AT = datetime(2021, 1, 20, 2, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def over_budget(tmp_path: Path, ledger_url: str) -> CycleConfig:
+    return _year(tmp_path, ledger_url, budget="60000")
+
+
+def _year(root: Path, ledger_url: str, *, budget: str) -> CycleConfig:
+    inbox = small_year.write_inbox(root / "inbox")
+    registry = small_year.write_registry(root / "registry.xlsx")
+    settings = replace(load_settings(), output_root=root / "out", archive_dir=root / "out" / "archive")
+    params = {"year": 2020, "inbox": inbox, "registry": registry, "budget": budget, "out": root / "out"}
+    return CycleConfig.from_params(params, settings, ledger_url=ledger_url)
+
+
+def twice(step: Callable[[], T]) -> T:
+    """The step's result, after checking that running it again gives the same."""
+    first = step()
+    assert step() == first
+    return first
+
+
+def digest(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with its checksum."""
+    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_over_budget_year_step_by_step(over_budget: CycleConfig) -> None:
+    cfg = over_budget
+    assert twice(lambda: cycle.check_year_open(cfg)) is None
+    files = twice(lambda: cycle.discover_submissions(cfg, run_key=RUN))
+    assert len(files) == 4
+
+    ids = twice(lambda: [cycle.receive_submission(cfg, f["path"], run_key=RUN, also=f["also"]) for f in files])
+    assert len(set(ids)) == 4
+    archived = tree(cfg.archive_dir)
+    outcomes = twice(lambda: [cycle.validate_submission(cfg, i) for i in ids])
+    assert sum(o.rows_read - o.rows_refused for o in outcomes) > 0
+    assert tree(cfg.archive_dir) == archived  # the raw files kept once, unchanged
+
+    counts = twice(lambda: cycle.reconcile_submissions(cfg))
+    assert counts["loans"] == 3
+    settled = twice(lambda: cycle.compute_subsidies(cfg))
+    assert settled["qualifying_total"] == "97000.00"
+    assert twice(lambda: cycle.choose_budget_path(cfg)) == cycle.REVIEW_BRANCH
+
+    packet = twice(lambda: digest(cycle.write_expert_review_packet(cfg)))
+    assert twice(lambda: cycle.find_expert_scores(cfg)) is None
+    small_year.write_scores(cfg.inbox / "专家评分表.xlsx")
+    scores = twice(lambda: cycle.find_expert_scores(cfg))
+    assert scores is not None
+    twice(lambda: cycle.ingest_scores(cfg, scores, run_key=RUN))
+
+    checksum = twice(lambda: cycle.allocate_by_merit(cfg))
+    assert digest(cycle.write_expert_review_packet(cfg)) == packet  # the scores do not change the packet
+    shown = twice(lambda: cycle.prepare_result(cfg))
+    assert shown["result_sha256"] == checksum
+    assert shown["approved_total"] == "60,000.00"
+
+    cycle.record_sign_off(cfg, approved=True, signed_by="财务科", signed_at=SIGNED_AT, shown_sha256=checksum)
+    delivered = twice(lambda: (cycle.write_payout_files(cfg), tree(cfg.year_dir)))
+    assert "payout_2020.xlsx" in delivered[1]
+
+    with pytest.raises(CycleError, match="已签批，不得重新核定"):
+        cycle.compute_subsidies(cfg)  # a signed year is settled for good (R10)
+    assert twice(lambda: cycle.check_year_open(cfg)) is not None  # nothing changed: the run stops here
+    with Ledger.open(cfg.ledger_url) as ledger:
+        assert ledger.result_checksum(2020) == checksum
+
+
+def test_a_rejected_result_releases_nothing_and_can_be_settled_again(tmp_path: Path, ledger_url: str) -> None:
+    cfg = _year(tmp_path, ledger_url, budget="100000")
+    files = cycle.discover_submissions(cfg, run_key=RUN)
+    for file in files:
+        cycle.validate_submission(cfg, cycle.receive_submission(cfg, file["path"], run_key=RUN, also=file["also"]))
+    cycle.reconcile_submissions(cfg)
+    cycle.compute_subsidies(cfg)
+    assert cycle.choose_budget_path(cfg) == cycle.FULL_BRANCH
+    checksum = twice(lambda: cycle.approve_in_full(cfg))
+    shown = cycle.prepare_result(cfg)["result_sha256"]
+    assert shown == checksum
+
+    cycle.record_sign_off(cfg, approved=False, signed_by="财务科", signed_at=SIGNED_AT, shown_sha256=shown)
+    manifest = twice(lambda: (cycle.write_rejected_manifest(cfg), tree(cfg.year_dir)))
+    assert not (cfg.year_dir / "payout_2020.xlsx").exists()
+    assert list(manifest[1]) == ["manifest.json"]
+    with pytest.raises(CycleError, match="未经签批"):
+        cycle.write_payout_files(cfg)
+
+    cycle.compute_subsidies(cfg)  # a rejected year is settled again, to the same result
+    assert cycle.approve_in_full(cfg) == checksum
+
+
+def test_a_result_recomputed_after_it_was_shown_cannot_be_signed(over_budget: CycleConfig) -> None:
+    cfg = replace(over_budget, budget=over_budget.budget * 2)  # within budget now
+    for file in cycle.discover_submissions(cfg, run_key=RUN):
+        cycle.validate_submission(cfg, cycle.receive_submission(cfg, file["path"], run_key=RUN, also=file["also"]))
+    cycle.reconcile_submissions(cfg)
+    cycle.compute_subsidies(cfg)
+    shown = cycle.approve_in_full(cfg)
+    cycle.compute_subsidies(replace(cfg, budget=over_budget.budget))
+    cycle.write_expert_review_packet(cfg)
+    small_year.write_scores(cfg.inbox / "专家评分表.xlsx")
+    scores = cycle.find_expert_scores(cfg)
+    assert scores is not None
+    cycle.ingest_scores(cfg, scores, run_key=RUN)
+    assert cycle.allocate_by_merit(replace(cfg, budget=over_budget.budget)) != shown
+    with pytest.raises(CycleError, match="已不是2020年度当前的结果"):
+        cycle.record_sign_off(cfg, approved=True, signed_by="财务科", signed_at=SIGNED_AT, shown_sha256=shown)
+    assert not (cfg.year_dir / "payout_2020.xlsx").exists()
