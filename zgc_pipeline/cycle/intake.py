@@ -18,7 +18,7 @@ from zgc_pipeline.outputs import (
 from zgc_pipeline.outputs.rejections import report_file_name
 from zgc_pipeline.quality.checked_file import check_file
 from zgc_pipeline.submissions.archive import archive_submission
-from zgc_pipeline.submissions.conversion import records_from_submission
+from zgc_pipeline.submissions.conversion import accepted_rows
 from zgc_pipeline.submissions.names import display_file_name
 from zgc_pipeline.submissions.parsed import ParsedSubmission
 from zgc_pipeline.submissions.problems import RowProblem, Severity
@@ -131,7 +131,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
                 submitter_uscc=None,
                 submitter_name=None,
                 rows_read=0,
-                records=[],
+                rows=None,
                 problems=problems,
                 refused_whole=True,
             )
@@ -139,7 +139,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
             return IntakeOutcome(submission_id, info.file_name, "", 0, 0, True, 0)
         problems = parsed.naming_rows(problems)
         refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
-        records = records_from_submission(parsed, refused_rows, cfg.year)
+        rows = accepted_rows(parsed, refused_rows, cfg.year)
         submitter_uscc, submitter_name = file_submitter(parsed)
         ledger.store_outcome(
             submission_id,
@@ -147,7 +147,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
             submitter_uscc=submitter_uscc,
             submitter_name=submitter_name,
             rows_read=parsed.rows_read,
-            records=records,
+            rows=rows,
             problems=problems,
             refused_whole=False,
         )

@@ -7,8 +7,9 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
+import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,7 @@ from zgc_pipeline.claims import Allocation, LedgerHistory, Refusal, Settlement
 from zgc_pipeline.ledger import payouts, received, results
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.bulk import without_cyclic_gc
-from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, ROW_PROBLEM, VALUATION
+from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, VALUATION
 from zgc_pipeline.ledger.engine import create_ledger_engine, create_readonly_engine, upgrade_schema
 from zgc_pipeline.ledger.entries import (
     InputKeys,
@@ -137,11 +138,12 @@ class Ledger:
         submitter_uscc: str | None,
         submitter_name: str | None,
         rows_read: int,
-        records: Sequence[Any],
+        rows: pd.DataFrame | None,
         problems: Sequence[RowProblem],
         refused_whole: bool,
     ) -> None:
-        """Replace the file's accepted rows and problems with what checking it found."""
+        """Replace the file's accepted rows (the kind's table's columns, as ``conversion.accepted_rows`` gives them)
+        and problems with what checking it found."""
         with self._engine.begin() as connection:
             received.replace_outcome(
                 connection,
@@ -150,7 +152,7 @@ class Ledger:
                 submitter_uscc=submitter_uscc,
                 submitter_name=submitter_name,
                 rows_read=rows_read,
-                records=records,
+                rows=rows,
                 problems=problems,
                 refused_whole=refused_whole,
             )
@@ -173,7 +175,7 @@ class Ledger:
     def file_problems(self, submission_id: int) -> list[RowProblem]:
         """What checking one file found, as stored (its rejection report's rows)."""
         with self._engine.connect() as connection:
-            return received.load_records(connection, ROW_PROBLEM, [submission_id])
+            return received.load_problems(connection, [submission_id])
 
     def score_refusals(self, year: int) -> tuple[Refusal, ...]:
         """The panel's rows the year's allocation could not use (R8.2, R8.3); none before an allocation."""

@@ -6,20 +6,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+import pandas as pd
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import fetched, insert_records
+from zgc_pipeline.ledger.bulk import fetched
 from zgc_pipeline.ledger.codec import RecordCodec
-from zgc_pipeline.ledger.codecs import RECORD_CODECS, ROW_PROBLEM, ROW_TABLES
+from zgc_pipeline.ledger.codecs import ROW_TABLES
 from zgc_pipeline.ledger.entries import LedgerError, SubmissionInfo, SubmissionStatus
+from zgc_pipeline.ledger.frames import write_frame
 from zgc_pipeline.ledger.resubmissions import FileFacts, Standing, submission_statuses
 from zgc_pipeline.records import RefusedRow, SourceRow
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
 R = TypeVar("R")
+KIND_TABLES = {
+    SubmissionKind.LOANS: t.loans,
+    SubmissionKind.POLICIES: t.policies,
+    SubmissionKind.VALUATIONS: t.valuations,
+    SubmissionKind.EXPERT_SCORES: t.expert_scores,
+    SubmissionKind.REGISTRY: t.registry_units,
+}
 LATE_PROBLEM = "{year}年度结果已签批，此后更改的文件不再受理（R6.2）；如需更正请联系区知识产权局"
 
 
@@ -119,25 +128,22 @@ def replace_outcome(
     submitter_uscc: str | None,
     submitter_name: str | None,
     rows_read: int,
-    records: Sequence[Any],
+    rows: pd.DataFrame | None,
     problems: Sequence[RowProblem],
     refused_whole: bool,
 ) -> None:
-    """Replace what checking the file found. A year already signed off keeps what it was settled from."""
+    """Replace what checking the file found: its accepted ``rows`` (the kind's table's columns, in file order) and
+    its problems. A year already signed off keeps what it was settled from."""
     current = _submission_row(connection, submission_id)
     if current["checked"] and not current["after_signoff"] and year_signed_off(connection, current["year"]):
         return
     for table in ROW_TABLES:
         connection.execute(delete(table).where(table.c.submission_id == submission_id))
-    by_codec: dict[int, tuple[RecordCodec[object], list[Any]]] = {}
-    for record in records:
-        entry = RECORD_CODECS.get(type(record))
-        if entry is None or (kind is not None and entry[0] is not kind):
-            raise LedgerError(f"报送文件 {submission_id}（{kind}）不能保存 {type(record).__name__} 记录")
-        by_codec.setdefault(id(entry[1]), (entry[1], []))[1].append(record)
-    for codec, items in by_codec.values():
-        insert_records(connection, codec, items, submission_id=submission_id)
-    insert_records(connection, ROW_PROBLEM, problems, submission_id=submission_id)
+    if rows is not None and not rows.empty:
+        if kind is None:
+            raise LedgerError(f"报送文件 {submission_id} 类型未知，不能保存其数据行")
+        write_frame(connection, KIND_TABLES[kind], rows, submission_id=submission_id, seq=range(len(rows)))
+    write_frame(connection, t.row_problems, problem_frame(problems), submission_id=submission_id)
     refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
     connection.execute(
         update(t.submissions)
@@ -152,6 +158,27 @@ def replace_outcome(
             refused_whole=refused_whole,
         )
     )
+
+
+def problem_frame(problems: Sequence[RowProblem]) -> pd.DataFrame:
+    """The problems as ``row_problems`` rows, in the order found."""
+    columns = ("sheet", "row", "column", "value", "problem", "severity", "project_no", "voucher_no")
+    frame = pd.DataFrame([[getattr(p, name) for name in columns] for p in problems], columns=list(columns))
+    frame["row"] = frame["row"].astype("Int64")
+    frame["severity"] = frame["severity"].map(str)
+    frame["seq"] = range(len(frame))
+    return frame
+
+
+def load_problems(connection: Connection, submission_ids: Sequence[int]) -> list[RowProblem]:
+    """What checking the given files found, in the order found."""
+    c = t.row_problems.c
+    query = select(c.sheet, c.row, c.column, c.value, c.problem, c.severity, c.project_no, c.voucher_no)
+    query = query.where(c.submission_id.in_(sorted(submission_ids))).order_by(c.submission_id, c.seq)
+    return [
+        RowProblem(sheet, row, column, value, problem, Severity(severity), project_no, voucher_no)
+        for sheet, row, column, value, problem, severity, project_no, voucher_no in connection.execute(query)
+    ]
 
 
 def _facts(row: RowMapping) -> FileFacts:
@@ -251,7 +278,7 @@ def year_problems(connection: Connection, year: int) -> list[tuple[SubmissionInf
     for info in year_submissions(connection, year):
         if info.status is SubmissionStatus.SUPERSEDED:
             continue
-        problems: list[RowProblem] = load_records(connection, ROW_PROBLEM, [info.id])
+        problems = load_problems(connection, [info.id])
         if info.status is SubmissionStatus.REFUSED_AFTER_SETTLEMENT:
             problems = [RowProblem(sheet="", row=None, column="", value="", problem=LATE_PROBLEM.format(year=year))]
         if problems:
@@ -294,7 +321,7 @@ def refused_loan_rows(connection: Connection, years: Sequence[int]) -> dict[str,
             if info.status is not SubmissionStatus.ACCEPTED or info.kind is not SubmissionKind.LOANS:
                 continue
             by_row: dict[int, list[RowProblem]] = {}
-            for problem in load_records(connection, ROW_PROBLEM, [info.id]):
+            for problem in load_problems(connection, [info.id]):
                 if problem.severity is Severity.ERROR and problem.row is not None and problem.project_no:
                     by_row.setdefault(problem.row, []).append(problem)
             for row, problems in sorted(by_row.items()):

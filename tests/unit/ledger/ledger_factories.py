@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+
+import pandas as pd
+from sqlalchemy import Date
 
 from zgc_pipeline.claims import (
     Allocation,
@@ -17,6 +22,8 @@ from zgc_pipeline.claims import (
     Settlement,
 )
 from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.ledger.received import KIND_TABLES
+from zgc_pipeline.money import to_fen
 from zgc_pipeline.records import ExpertScore, InsurancePolicy, Loan, PilotUnit, SourceRow, Valuation
 from zgc_pipeline.submissions.fields import SubmissionKind
 
@@ -195,7 +202,7 @@ def submit(
         submitter_uscc=submitter,
         submitter_name=None if submitter is None else "北京甲银行",
         rows_read=len(records),
-        records=records,
+        rows=rows_of(kind, records),
         problems=[],
         refused_whole=False,
     )
@@ -218,3 +225,33 @@ def settle_and_sign(ledger: Ledger, year: int, *approved: tuple[ClaimLine, str])
         signed_at=at(year + 1, 1, 10),
         result_sha256=f"{year}".ljust(64, "r"),
     )
+
+
+def rows_of(kind: SubmissionKind, records: list[Any]) -> pd.DataFrame:
+    """Records as the rows intake stores (``conversion.accepted_rows``' columns)."""
+    table = KIND_TABLES[kind]
+    rows = []
+    for record in records:
+        row: dict[str, Any] = {}
+        for f in fields(record):
+            value = getattr(record, f.name)
+            if isinstance(value, SourceRow):
+                row.update(source_file=value.file_name, source_sheet=value.sheet, source_row=value.row)
+                row["source_year"] = value.submission_year
+            elif f"{f.name}_fen" in table.c:
+                row[f"{f.name}_fen"] = to_fen(value)
+            elif isinstance(value, (tuple, frozenset)):
+                items = sorted(value) if isinstance(value, frozenset) else list(value)
+                row[f.name] = json.dumps(items, ensure_ascii=False)
+            elif isinstance(value, Decimal):
+                row[f.name] = str(value)
+            else:
+                row[f.name] = value
+        if "project_key" in table.c:
+            row["project_key"] = getattr(record, "project_key", None) or getattr(record, "loan_key", None) or record.key
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in table.c:
+        if column.name in frame and isinstance(column.type, Date):
+            frame[column.name] = pd.to_datetime(frame[column.name])
+    return frame

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from ledger_factories import BANK, INSURER, at, loan, policy, score, settle_and_sign, submit, unit, valuation
+from ledger_factories import BANK, INSURER, at, loan, policy, rows_of, score, settle_and_sign, submit, unit, valuation
 
 from zgc_pipeline.ledger import Ledger, SubmissionStatus
 from zgc_pipeline.submissions.fields import SubmissionKind
@@ -97,7 +97,7 @@ def test_store_outcome_replaces_rows_and_counts_refused_rows(ledger: Ledger) -> 
             submitter_uscc=BANK,
             submitter_name="北京甲银行",
             rows_read=5,
-            records=[loan("DK-003", row=5)],
+            rows=rows_of(LOANS, [loan("DK-003", row=5)]),
             problems=problems,
             refused_whole=False,
         )
@@ -128,7 +128,7 @@ def test_a_file_refused_whole_counts_for_nothing(ledger: Ledger) -> None:
         submitter_uscc=None,
         submitter_name=None,
         rows_read=0,
-        records=[],
+        rows=None,
         problems=[whole],
         refused_whole=True,
     )

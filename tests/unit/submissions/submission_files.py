@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -129,3 +130,11 @@ def write_csv(path: Path, rows: Sequence[Sequence[object]], encoding: str = "utf
     csv.writer(buffer).writerows(["" if v is None else v for v in row] for row in rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
     return path
+
+
+def plain(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as plain values: dates as ``date``, missing as None."""
+    rows = []
+    for row in frame.astype(object).where(frame.notna(), None).to_dict("records"):
+        rows.append({k: v.date() if isinstance(v, pd.Timestamp) else v for k, v in row.items()})
+    return rows

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from submission_files import plain
 
 from zgc_pipeline.cli import main
-from zgc_pipeline.records import InsurancePolicy, PilotUnit, SourceRow
-from zgc_pipeline.submissions.conversion import records_from_submission
+from zgc_pipeline.submissions.conversion import accepted_rows
 from zgc_pipeline.submissions.fields import KIND_SPECS, POLICIES, REGISTRY
 from zgc_pipeline.submissions.reading import read_submission
 from zgc_pipeline.submissions.templates import write_templates
@@ -82,25 +81,29 @@ def test_filled_policy_template_reads_back_exactly(tmp_path: Path) -> None:
     parsed = read_submission(fill(template, [row]), max_bytes=10_000_000, display_name="保单.xlsx")
     assert parsed.problems == []
     assert (parsed.header_row, parsed.frame["_row"].tolist()) == (2, [3])
-    assert records_from_submission(parsed, set(), 2025) == [
-        InsurancePolicy(
-            source=SourceRow("保单.xlsx", POLICIES.title, 3, 2025),
-            policy_no="BD-1",
-            insurer_name="某保险公司",
-            insurer_uscc="91110108123456788E",
-            product_name="知识产权质押贷款保证保险",
-            insurance_category="保证保险",
-            policyholder_name="北京某某科技有限公司",
-            policyholder_uscc="9111010852601815XF",
-            insured_name="中关村银行北京分行",
-            insured_uscc="91110000600037341L",
-            loan_contract_no="HT-2025-001",
-            sum_insured=Decimal("1250000.00"),
-            premium=Decimal("18750.55"),
-            premium_paid_date=date(2025, 3, 1),
-            coverage_start=date(2025, 3, 5),
-            coverage_end=date(2026, 3, 4),
-        )
+    assert plain(accepted_rows(parsed, set(), 2025)) == [
+        {
+            "policy_no": "BD-1",
+            "insurer_name": "某保险公司",
+            "insurer_uscc": "91110108123456788E",
+            "product_name": "知识产权质押贷款保证保险",
+            "insurance_category": "保证保险",
+            "policyholder_name": "北京某某科技有限公司",
+            "policyholder_uscc": "9111010852601815XF",
+            "insured_name": "中关村银行北京分行",
+            "insured_uscc": "91110000600037341L",
+            "loan_contract_no": "HT-2025-001",
+            "sum_insured_fen": 125000000,
+            "premium_fen": 1875055,
+            "premium_paid_date": date(2025, 3, 1),
+            "coverage_start": date(2025, 3, 5),
+            "coverage_end": date(2026, 3, 4),
+            "project_key": "HT-2025-001",
+            "source_file": "保单.xlsx",
+            "source_sheet": POLICIES.title,
+            "source_row": 3,
+            "source_year": 2025,
+        }
     ]
 
 
@@ -112,16 +115,16 @@ def test_filled_registry_template_reads_back_exactly(tmp_path: Path) -> None:
     ]
     parsed = read_submission(fill(template, rows), max_bytes=10_000_000)
     assert parsed.kind is REGISTRY.kind
-    assert records_from_submission(parsed, {4}, 2025) == [
-        PilotUnit(
-            uscc="91110000600037341L",
-            name="中关村银行",
-            roles=frozenset({"bank", "guarantor"}),
-            admitted_on=date(2024, 1, 1),
-            exited_on=None,
-            payee_bank="工商银行",
-            payee_account="6228480012345678901",
-        )
+    assert plain(accepted_rows(parsed, {4}, 2025)) == [
+        {
+            "uscc": "91110000600037341L",
+            "name": "中关村银行",
+            "roles": '["bank", "guarantor"]',
+            "admitted_on": date(2024, 1, 1),
+            "exited_on": None,
+            "payee_bank": "工商银行",
+            "payee_account": "6228480012345678901",
+        }
     ]
 
 

@@ -1,0 +1,112 @@
+"""Rows in and out of the ledger as pandas columns: what every step reads and writes, in bulk.
+
+A frame's columns are the table's, in the dtypes the rules and outputs work with: money as ``int64`` fen, dates as
+``datetime64``, flags as ``bool``, texts as ``str``; a nullable number as ``Int64``. PostgreSQL takes the rows
+through ``COPY … FROM STDIN`` (psycopg2's ``copy_expert``); SQLite through SQLAlchemy's ``executemany``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Boolean, Date, Integer, Select, String, Table, Text, cast, insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+COPY_NULL = "\\N"
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))  # text format: backslash first
+
+
+def write_frame(connection: Connection, table: Table, frame: pd.DataFrame, **constants: Any) -> int:
+    """Insert every row of ``frame`` (columns named as ``table``'s), with ``constants`` in every row; returns how
+    many. Missing values (NaN, NaT, NA) are stored as NULL."""
+    if frame.empty:
+        return 0
+    rows = frame.assign(**constants) if constants else frame
+    unknown = [name for name in rows.columns if name not in table.c]
+    if unknown:
+        raise KeyError(f"{table.name} has no column {', '.join(map(str, unknown))}")
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, rows)
+    else:
+        connection.execute(insert(table), _python_rows(table, rows))
+    return len(rows)
+
+
+def read_frame(connection: Connection, query: Select[Any], *, dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The query's rows as a frame, columns as the query names them; ``dates`` are read as ``datetime64``.
+
+    Build ``query`` with ``selected`` so date columns come back as text on every database and are parsed in one go.
+    """
+    result = connection.execute(query)
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for name in dates:
+        frame[name] = pd.to_datetime(frame[name], format="%Y-%m-%d")
+    return frame
+
+
+def selected(table: Table, names: tuple[str, ...] | None = None) -> list[ColumnElement[Any]]:
+    """The table's columns (or ``names`` of them) for a ``select``: dates cast to their ISO text in SQL
+    (``read_frame`` parses them all at once instead of making a ``date`` object per value)."""
+    columns = [table.c[name] for name in names] if names is not None else list(table.c)
+    return [cast(c, String).label(c.name) if isinstance(c.type, Date) else c for c in columns]
+
+
+def date_columns(table: Table, names: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    columns = [table.c[name] for name in names] if names is not None else list(table.c)
+    return tuple(c.name for c in columns if isinstance(c.type, Date))
+
+
+def typed(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` with the named columns in the given dtypes (a nullable integer column read as floats back to
+    ``Int64``, texts to ``str``)."""
+    return frame.astype({name: dtype for name, dtype in dtypes.items() if name in frame.columns})
+
+
+def _python_rows(table: Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as the driver takes them: Python dates for ``Date`` columns, ``None`` for every missing value."""
+    values = {}
+    for name, column in frame.items():
+        kind = table.c[str(name)].type
+        if isinstance(kind, Date) and pd.api.types.is_datetime64_any_dtype(column):
+            values[name] = column.dt.date.astype(object)
+        else:
+            values[name] = column.astype(object)
+    objects = pd.DataFrame(values, index=frame.index)
+    return objects.where(frame.notna(), None).to_dict("records")
+
+
+def _copy(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
+    """``COPY table (columns) FROM STDIN`` in PostgreSQL's text format, through the connection's own transaction."""
+    preparer = connection.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(str(name)) for name in frame.columns)
+    statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+    lines = [_copy_text(table, str(name), column) for name, column in frame.items()]
+    rows = lines[0].str.cat(lines[1:], sep="\t") if len(lines) > 1 else lines[0]
+    buffer = io.StringIO("\n".join(rows.tolist()) + "\n")
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.copy_expert(statement, buffer)
+    finally:
+        cursor.close()
+
+
+def _copy_text(table: Table, name: str, column: pd.Series) -> pd.Series:
+    """One column as COPY's text format writes it: ``\\N`` for NULL, backslash escapes in texts."""
+    kind = table.c[name].type
+    missing = column.isna()
+    if isinstance(kind, Boolean):
+        text = column.map({True: "t", False: "f"}).astype("str")
+    elif isinstance(kind, Date) and pd.api.types.is_datetime64_any_dtype(column):
+        text = column.dt.strftime("%Y-%m-%d")
+    elif isinstance(kind, Integer):  # BigInteger too: exact, never through a float
+        text = column.astype("Int64").astype("str")
+    else:
+        text = column.astype("str")
+        if isinstance(kind, (String, Text)):
+            for raw, escaped in _COPY_ESCAPES:
+                text = text.str.replace(raw, escaped, regex=False)
+    return text.where(~missing, COPY_NULL).astype("str")
