@@ -111,6 +111,8 @@ def score_hundredths(column: pd.Series) -> tuple[Flags, Ints]:
     present = ~pd.isna(column).to_numpy(dtype=bool)
     if pd.api.types.is_integer_dtype(column.dtype):
         return present, column.to_numpy(dtype=np.int64, na_value=0)
+    if not present.any():  # every row recused (or none at all): whatever the empty column's type
+        return present, np.zeros(len(column), dtype=np.int64)
     if pd.api.types.is_float_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
         raise TypeError(f"评分应为整数百分之一分或精确的小数文本，不能是 {column.dtype}")
     values = column.to_numpy(dtype=object)
