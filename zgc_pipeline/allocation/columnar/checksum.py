@@ -62,15 +62,13 @@ def _decision_entries(decisions: pd.DataFrame) -> list[str]:
         [decisions["project_key"].to_numpy(dtype=object), decisions["voucher_no"].to_numpy(dtype=object)],
     )
     d = decisions.take(order).reset_index(drop=True)
-    line = [
-        f"[{k},{v},{p}]"
-        for k, v, p in zip(_repeated(d["kind"]), _escaped(d["voucher_key"]), _repeated(d["project_key"]), strict=True)
-    ]
     columns = zip(
         _money(d["approved_fen"]),
         _money(d["computed_fen"]),
         map(encode_basestring, decision_explanations(d).tolist()),
-        line,
+        _repeated(d["kind"]),
+        _escaped(d["voucher_key"]),
+        _repeated(d["project_key"]),
         _repeated(d["payee_name"]),
         _repeated(d["payee_uscc"]),
         _repeated(d["project_no"]),
@@ -81,10 +79,24 @@ def _decision_entries(decisions: pd.DataFrame) -> list[str]:
         strict=True,
     )
     return [
-        f'{{"approved":"{approved}","computed":"{computed}","explanation":{explanation},"line":{key},'
-        f'"payee_name":{payee},"payee_uscc":{uscc},"project_no":{project_no},"rank":{rank},'
-        f'"rules":{rules},"score":{score},"voucher_no":{voucher_no}}}'
-        for approved, computed, explanation, key, payee, uscc, project_no, rank, rules, score, voucher_no in columns
+        f'{{"approved":"{approved}","computed":"{computed}","explanation":{explanation},'
+        f'"line":[{kind},{voucher_key},{project_key}],"payee_name":{payee},"payee_uscc":{uscc},'
+        f'"project_no":{project_no},"rank":{rank},"rules":{rules},"score":{score},"voucher_no":{voucher_no}}}'
+        for (
+            approved,
+            computed,
+            explanation,
+            kind,
+            voucher_key,
+            project_key,
+            payee,
+            uscc,
+            project_no,
+            rank,
+            rules,
+            score,
+            voucher_no,
+        ) in columns
     ]
 
 

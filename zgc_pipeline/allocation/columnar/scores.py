@@ -49,9 +49,9 @@ class ScoreRows:
 def read_score_rows(scores: pd.DataFrame, project_keys: Objects) -> ScoreRows:
     """The rows of the ``expert_scores`` columns, against the year's projects (ascending by key)."""
     require_columns(scores, SCORE_COLUMNS, "专家评分表")
-    key_codes, keys = pd.factorize(scores["project_key"].to_numpy(dtype=object))
+    key_codes, keys = pd.factorize(scores["project_key"].to_numpy(dtype=object), use_na_sentinel=False)
     project = pd.Index(project_keys).get_indexer(keys)[key_codes] if len(keys) else np.zeros(0, dtype=np.int64)
-    expert_codes, experts = pd.factorize(scores["expert_id"].to_numpy(dtype=object))
+    expert_codes, experts = pd.factorize(scores["expert_id"].to_numpy(dtype=object), use_na_sentinel=False)
     stripped_codes, _ = pd.factorize(np.array([str(expert).strip() for expert in experts], dtype=object))
     pair = key_codes.astype(np.int64) * (len(experts) + 1) + stripped_codes[expert_codes]
     present, hundredths = score_hundredths(scores["score"])

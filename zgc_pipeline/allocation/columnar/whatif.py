@@ -98,7 +98,8 @@ def simulate_frames(
         elif scores is None:
             found.append(_review_needed(projects, budget_fen))
         else:
-            review = review or review_projects(projects, scores, policy)
+            if review is None:  # the first budget over the total: the panel's rows are read once
+                review = review_projects(projects, scores, policy)
             decided = decide_by_merit(projects, review, budget_fen, policy)
             found.append(_scenario(projects, decided, review, budget_fen, policy))
     return found
