@@ -48,6 +48,19 @@ def format_yuan(amount: Decimal) -> str:
     return f"{amount.quantize(FEN):,.2f}"
 
 
+def format_fen(fen: int) -> str:
+    """``format_yuan(from_fen(fen))`` straight from integer fen, without a Decimal: 123456780 → ``1,234,567.80``."""
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
+def fen_text(fen: int) -> str:
+    """Integer fen as plain yuan with two places, as the ledger's exact texts and the checksum write them:
+    123456780 → ``1234567.80``."""
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
 def format_wan(amount: Decimal) -> str:
     """Yuan → 万元 for prose, without trailing zeros: 3,000,000 → ``300``; 3,000,000.01 → ``300.000001``."""
     wan = (amount / WAN).normalize()

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 from allocation_factories import line, policy, scores, settlement
+from columnar_adapter import Allocate
 
-from zgc_pipeline.allocation import ScoresRequired, allocate, is_over_budget
+from zgc_pipeline.allocation import ScoresRequired, is_over_budget
+from zgc_pipeline.allocation import allocate as allocate_records
 from zgc_pipeline.claims import Funding
 
 # Two projects: P1 claims 600.00 over two lines, P2 claims 400.00; qualifying total 1,000.00.
@@ -16,7 +18,7 @@ YEAR_LINES = (line("P1", "350.00"), line("P1", "250.00", voucher="BD-2"), line("
 PANEL = scores("P1", 90, 90, 90) + scores("P2", 80, 80, 80)
 
 
-def test_budget_equal_to_the_qualifying_total_is_within_budget() -> None:
+def test_budget_equal_to_the_qualifying_total_is_within_budget(allocate: Allocate) -> None:
     year = settlement(*YEAR_LINES)
     assert not is_over_budget(year, Decimal("1000.00"))
 
@@ -34,7 +36,7 @@ def test_budget_equal_to_the_qualifying_total_is_within_budget() -> None:
     ]
 
 
-def test_scores_are_ignored_within_budget() -> None:
+def test_scores_are_ignored_within_budget(allocate: Allocate) -> None:
     result = allocate(settlement(*YEAR_LINES), budget=Decimal("5000.00"), scores=PANEL, policy=policy())
     assert result.reviewed is False
     assert result.approved_total == Decimal("1000.00")
@@ -45,11 +47,11 @@ def test_one_fen_less_is_over_budget_and_needs_the_panel() -> None:
     assert is_over_budget(year, Decimal("999.99"))
 
     with pytest.raises(ScoresRequired, match=re.escape("1,000.00元超过年度预算999.99元")) as raised:
-        allocate(year, budget=Decimal("999.99"), scores=None, policy=policy())
+        allocate_records(year, budget=Decimal("999.99"), scores=None, policy=policy())
     assert raised.value.qualifying_total == Decimal("1000.00")
 
 
-def test_one_fen_less_cuts_the_lower_ranked_project_by_one_fen() -> None:
+def test_one_fen_less_cuts_the_lower_ranked_project_by_one_fen(allocate: Allocate) -> None:
     result = allocate(settlement(*YEAR_LINES), budget=Decimal("999.99"), scores=PANEL, policy=policy())
 
     assert result.reviewed is True
@@ -66,7 +68,7 @@ def test_one_fen_less_cuts_the_lower_ranked_project_by_one_fen() -> None:
     assert p2.rank == 2
 
 
-def test_zero_budget_funds_nobody_and_says_the_budget_is_spent() -> None:
+def test_zero_budget_funds_nobody_and_says_the_budget_is_spent(allocate: Allocate) -> None:
     result = allocate(settlement(*YEAR_LINES), budget=Decimal("0.00"), scores=PANEL, policy=policy())
 
     assert result.approved_total == Decimal("0.00")
@@ -78,7 +80,7 @@ def test_zero_budget_funds_nobody_and_says_the_budget_is_spent() -> None:
     ]
 
 
-def test_an_empty_year_is_within_any_budget() -> None:
+def test_an_empty_year_is_within_any_budget(allocate: Allocate) -> None:
     result = allocate(settlement(), budget=Decimal("0"), scores=None, policy=policy())
     assert result.reviewed is False
     assert result.decisions == ()

@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from allocation_factories import VALUATION, line, policy, scores, settlement
+from columnar_adapter import Allocate, Simulate
 
-from zgc_pipeline.allocation import allocate, simulate
 from zgc_pipeline.claims import Funding
 
 # A 90 points claims 500.00, B 80 claims 300.00, C 70 claims 400.00 (two lines), D 65 claims 100.00; the budget
@@ -23,7 +23,7 @@ PANEL = scores("A", 90, 90, 90) + scores("B", 80, 80, 80) + scores("C", 70, 70, 
 BUDGET = Decimal("1000.00")
 
 
-def test_partial_cuts_the_first_that_does_not_fit_and_funds_nobody_after_it() -> None:
+def test_partial_cuts_the_first_that_does_not_fit_and_funds_nobody_after_it(allocate: Allocate) -> None:
     result = allocate(YEAR, budget=BUDGET, scores=PANEL, policy=policy(marginal="partial"))
 
     assert [(p.project_key, p.funding, p.approved) for p in result.projects] == [
@@ -46,7 +46,7 @@ def test_partial_cuts_the_first_that_does_not_fit_and_funds_nobody_after_it() ->
     assert result.decisions[2].rules == ("R3.1", "R8.3", "R8.5", "R8.6", "R8.7")
 
 
-def test_skip_passes_over_the_first_that_does_not_fit_and_funds_smaller_ones_below() -> None:
+def test_skip_passes_over_the_first_that_does_not_fit_and_funds_smaller_ones_below(allocate: Allocate) -> None:
     result = allocate(YEAR, budget=BUDGET, scores=PANEL, policy=policy(marginal="skip"))
 
     assert [(p.project_key, p.funding, p.approved) for p in result.projects] == [
@@ -61,7 +61,7 @@ def test_skip_passes_over_the_first_that_does_not_fit_and_funds_smaller_ones_bel
     )
 
 
-def test_stop_funds_nobody_after_the_first_that_does_not_fit() -> None:
+def test_stop_funds_nobody_after_the_first_that_does_not_fit(allocate: Allocate) -> None:
     result = allocate(YEAR, budget=BUDGET, scores=PANEL, policy=policy(marginal="stop"))
 
     assert [(p.project_key, p.funding, p.approved) for p in result.projects] == [
@@ -76,7 +76,7 @@ def test_stop_funds_nobody_after_the_first_that_does_not_fit() -> None:
     )
 
 
-def test_partial_when_the_budget_is_used_up_exactly_funds_nothing_further() -> None:
+def test_partial_when_the_budget_is_used_up_exactly_funds_nothing_further(allocate: Allocate) -> None:
     # Budget 800.00 is exactly A + B: C gets nothing rather than a "partial" of 0.00.
     result = allocate(YEAR, budget=Decimal("800.00"), scores=PANEL, policy=policy())
     assert [(p.project_key, p.funding) for p in result.projects] == [
@@ -88,13 +88,13 @@ def test_partial_when_the_budget_is_used_up_exactly_funds_nothing_further() -> N
     assert result.projects[2].reason.endswith("年度预算已用尽，不予资助（R8.6）")
 
 
-def test_every_line_and_project_is_reported_once() -> None:
+def test_every_line_and_project_is_reported_once(allocate: Allocate) -> None:
     result = allocate(YEAR, budget=Decimal("10.00"), scores=PANEL, policy=policy(marginal="stop"))
     assert sorted(d.line.voucher_key for d in result.decisions) == sorted(line.voucher_key for line in YEAR.lines)
     assert sorted(p.project_key for p in result.projects) == ["A", "B", "C", "D"]
 
 
-def test_simulate_names_the_payees_and_the_marginal_project_for_each_budget() -> None:
+def test_simulate_names_the_payees_and_the_marginal_project_for_each_budget(simulate: Simulate) -> None:
     budgets = [Decimal("2000.00"), Decimal("1000.00"), Decimal("800.00"), Decimal("0.00")]
     within, cut, exact, none = simulate(YEAR, budgets=budgets, scores=PANEL, policy=policy())
 
@@ -126,14 +126,14 @@ def test_simulate_names_the_payees_and_the_marginal_project_for_each_budget() ->
     assert none.payees == {}
 
 
-def test_simulate_reports_no_marginal_project_when_every_passing_project_is_funded() -> None:
+def test_simulate_reports_no_marginal_project_when_every_passing_project_is_funded(simulate: Simulate) -> None:
     rows = scores("A", 90, 90, 90) + scores("B", 80, 80, 80) + scores("C", 30, 30, 30) + scores("D", 20, 20, 20)
     (scenario,) = simulate(YEAR, budgets=[Decimal("900.00")], scores=rows, policy=policy())
     assert scenario.marginal is None
     assert scenario.describe() == "预算900.00元：资助2个项目，核定合计800.00元，及格项目全部全额资助"
 
 
-def test_a_lower_budget_without_scores_says_review_is_needed_and_for_which_projects() -> None:
+def test_a_lower_budget_without_scores_says_review_is_needed_and_for_which_projects(simulate: Simulate) -> None:
     """A year settled within its budget has no scores; asked about a lower budget, simulate does not fail."""
     (scenario,) = simulate(YEAR, budgets=[Decimal("100.00")], scores=None, policy=policy())
     assert scenario.funded_projects == 0 and scenario.approved_total == 0

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 from allocation_factories import VALUATION, line, policy, scores, settlement
+from columnar_adapter import Allocate
 
-from zgc_pipeline.allocation import allocate, split_pro_rata
+from zgc_pipeline.allocation import split_pro_rata
 from zgc_pipeline.claims import ClaimLine
 
 
@@ -76,7 +77,7 @@ def test_an_amount_outside_the_claim_is_refused(amount: str) -> None:
         split_pro_rata([line("P", "600.00")], Decimal(amount))
 
 
-def test_allocate_notes_the_leftover_fen_on_the_line_that_takes_it() -> None:
+def test_allocate_notes_the_leftover_fen_on_the_line_that_takes_it(allocate: Allocate) -> None:
     # Q 90 points takes 500.00 of 600.00; P is cut to 100.00 and split as in the first test.
     year = settlement(
         line("Q", "500.00"),

@@ -9,10 +9,11 @@ from fractions import Fraction
 from random import Random
 
 from allocation_factories import PREMIUM, VALUATION, line, policy, scores, settlement
+from columnar_adapter import Allocate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zgc_pipeline.allocation import allocate, allocation_checksum, is_over_budget
+from zgc_pipeline.allocation import allocation_checksum, is_over_budget
 from zgc_pipeline.claims import Funding, Settlement
 from zgc_pipeline.money import from_fen
 from zgc_pipeline.records import ExpertScore
@@ -61,7 +62,7 @@ MODES = st.sampled_from(["partial", "skip", "stop"])
 
 @settings(max_examples=150, deadline=None)
 @given(years(), MODES)
-def test_never_more_than_the_budget_nor_than_any_line_claimed(year: Year, mode: str) -> None:
+def test_never_more_than_the_budget_nor_than_any_line_claimed(allocate: Allocate, year: Year, mode: str) -> None:
     year_, rows, budget = year
     result = allocate(year_, budget=budget, scores=rows, policy=policy(marginal=mode))
 
@@ -78,7 +79,7 @@ def test_never_more_than_the_budget_nor_than_any_line_claimed(year: Year, mode: 
 
 @settings(max_examples=150, deadline=None)
 @given(years())
-def test_partial_spends_min_of_budget_and_passing_total_in_merit_order(year: Year) -> None:
+def test_partial_spends_min_of_budget_and_passing_total_in_merit_order(allocate: Allocate, year: Year) -> None:
     year_, rows, budget = year
     result = allocate(year_, budget=budget, scores=rows, policy=policy(marginal="partial"))
 
@@ -99,7 +100,9 @@ def test_partial_spends_min_of_budget_and_passing_total_in_merit_order(year: Yea
 
 @settings(max_examples=100, deadline=None)
 @given(years(), MODES, st.randoms(use_true_random=False))
-def test_shuffled_inputs_give_the_same_allocation_and_checksum(year: Year, mode: str, rnd: Random) -> None:
+def test_shuffled_inputs_give_the_same_allocation_and_checksum(
+    allocate: Allocate, year: Year, mode: str, rnd: Random
+) -> None:
     year_, rows, budget = year
     lines, shuffled_rows = list(year_.lines), list(rows)
     rnd.shuffle(lines)
@@ -114,7 +117,7 @@ def test_shuffled_inputs_give_the_same_allocation_and_checksum(year: Year, mode:
 
 @settings(max_examples=100, deadline=None)
 @given(years(), st.data())
-def test_checksum_changes_when_any_decision_changes(year: Year, data: st.DataObject) -> None:
+def test_checksum_changes_when_any_decision_changes(allocate: Allocate, year: Year, data: st.DataObject) -> None:
     year_, rows, budget = year
     result = allocate(year_, budget=budget, scores=rows, policy=policy())
     before = allocation_checksum(result)

@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from allocation_factories import VALUATION, line, policy, scores, settlement
+from columnar_adapter import Allocate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zgc_pipeline.allocation import allocate, rank_projects
+from zgc_pipeline.allocation import rank_projects
 from zgc_pipeline.allocation.projects import ProjectClaim
 from zgc_pipeline.allocation.ranking import merit_key
 from zgc_pipeline.allocation.scores import project_score
@@ -22,14 +23,19 @@ def _ranks(result: Allocation) -> dict[str, int | None]:
 
 
 def _run(
-    *lines_: ClaimLine, rows: list[ExpertScore], budget: str = "1.00", first_dates: dict[str, date] | None = None
+    allocate: Allocate,
+    *lines_: ClaimLine,
+    rows: list[ExpertScore],
+    budget: str = "1.00",
+    first_dates: dict[str, date] | None = None,
 ) -> Allocation:
     year = settlement(*lines_, first_dates=first_dates)
     return allocate(year, budget=Decimal(budget), scores=rows, policy=policy())
 
 
-def test_higher_score_ranks_first_whatever_else() -> None:
+def test_higher_score_ranks_first_whatever_else(allocate: Allocate) -> None:
     result = _run(
+        allocate,
         line("A", "100.00", day=date(2020, 1, 1)),
         line("B", "500.00", day=date(2020, 9, 1)),
         rows=scores("A", 70, 70, 70) + scores("B", 71, 71, 71),
@@ -37,8 +43,9 @@ def test_higher_score_ranks_first_whatever_else() -> None:
     assert _ranks(result) == {"B": 1, "A": 2}
 
 
-def test_equal_scores_earlier_first_premium_date_first() -> None:
+def test_equal_scores_earlier_first_premium_date_first(allocate: Allocate) -> None:
     result = _run(
+        allocate,
         line("A", "100.00", day=date(2020, 5, 1)),
         line("B", "100.00", day=date(2020, 2, 1)),
         rows=scores("A", 80, 80, 80) + scores("B", 80, 80, 80),
@@ -46,8 +53,9 @@ def test_equal_scores_earlier_first_premium_date_first() -> None:
     assert _ranks(result) == {"B": 1, "A": 2}
 
 
-def test_equal_scores_and_dates_smaller_claim_first() -> None:
+def test_equal_scores_and_dates_smaller_claim_first(allocate: Allocate) -> None:
     result = _run(
+        allocate,
         line("A", "100.00"),
         line("A", "100.00", voucher="BD-A2"),
         line("B", "150.00"),
@@ -56,8 +64,9 @@ def test_equal_scores_and_dates_smaller_claim_first() -> None:
     assert _ranks(result) == {"B": 1, "A": 2}  # B claims 150.00, A 200.00
 
 
-def test_all_else_equal_loan_contract_number_decides() -> None:
+def test_all_else_equal_loan_contract_number_decides(allocate: Allocate) -> None:
     result = _run(
+        allocate,
         line("HT-2", "100.00"),
         line("HT-10", "100.00"),
         rows=scores("HT-2", 80, 80, 80) + scores("HT-10", 80, 80, 80),
@@ -65,9 +74,10 @@ def test_all_else_equal_loan_contract_number_decides() -> None:
     assert _ranks(result) == {"HT-10": 1, "HT-2": 2}  # compared as text: "HT-1…" before "HT-2"
 
 
-def test_first_premium_date_comes_from_the_settlement_even_for_a_valuation_only_year() -> None:
+def test_first_premium_date_comes_from_the_settlement_even_for_a_valuation_only_year(allocate: Allocate) -> None:
     # V paid its premium in 2019 and only its valuation support falls in 2020; Q's first premium is 2020-01-10.
     result = _run(
+        allocate,
         line("V", "100.00", kind=VALUATION, day=date(2020, 12, 1)),
         line("Q", "100.00", day=date(2020, 1, 10)),
         rows=scores("V", 80, 80, 80) + scores("Q", 80, 80, 80),
@@ -76,9 +86,10 @@ def test_first_premium_date_comes_from_the_settlement_even_for_a_valuation_only_
     assert _ranks(result) == {"V": 1, "Q": 2}
 
 
-def test_the_exact_mean_ranks_even_where_both_show_the_same_two_places() -> None:
+def test_the_exact_mean_ranks_even_where_both_show_the_same_two_places(allocate: Allocate) -> None:
     # A: (80 + 80 + 80.01) / 3 = 80.00333…, shown 80.00; B: exactly 80.00 and paid its premium earlier.
     result = _run(
+        allocate,
         line("A", "100.00", day=date(2020, 6, 1)),
         line("B", "100.00", day=date(2020, 1, 1)),
         rows=scores("A", 80, 80, "80.01") + scores("B", 80, 80, 80),
@@ -87,8 +98,9 @@ def test_the_exact_mean_ranks_even_where_both_show_the_same_two_places() -> None
     assert [p.score for p in result.projects] == [Decimal("80.00"), Decimal("80.00")]
 
 
-def test_projects_below_the_pass_mark_are_ranked_after_the_passing_ones() -> None:
+def test_projects_below_the_pass_mark_are_ranked_after_the_passing_ones(allocate: Allocate) -> None:
     result = _run(
+        allocate,
         line("A", "100.00"),
         line("B", "100.00"),
         line("C", "100.00"),

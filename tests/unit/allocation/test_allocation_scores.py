@@ -7,8 +7,9 @@ from fractions import Fraction
 
 import pytest
 from allocation_factories import YEAR, line, policy, scores, settlement
+from columnar_adapter import Allocate
 
-from zgc_pipeline.allocation import allocate, score_projects, screen_scores
+from zgc_pipeline.allocation import score_projects, screen_scores
 from zgc_pipeline.claims import Funding
 from zgc_pipeline.records import ExpertScore, SourceRow
 
@@ -54,7 +55,7 @@ def test_trim_threshold_follows_the_policy() -> None:
         (scores("P1", 95, 99, recused=1), "有效评分2份（另有回避1份），少于3份，评审人数不足，不予资助（R8.3）"),
     ],
 )
-def test_too_few_valid_scores_fund_nothing(rows: list[ExpertScore], reason: str) -> None:
+def test_too_few_valid_scores_fund_nothing(allocate: Allocate, rows: list[ExpertScore], reason: str) -> None:
     # P1 alone claims 100.00 against a budget of 50.00; P2 is scored and takes the money.
     year = settlement(line("P1", "100.00"), line("P2", "30.00"))
     result = allocate(year, budget=Decimal("50.00"), scores=rows + scores("P2", 70, 70, 70), policy=policy())
@@ -69,7 +70,7 @@ def test_too_few_valid_scores_fund_nothing(rows: list[ExpertScore], reason: str)
     assert p1_line.approved == 0
 
 
-def test_a_score_just_under_the_pass_mark_shows_below_it_and_is_not_funded() -> None:
+def test_a_score_just_under_the_pass_mark_shows_below_it_and_is_not_funded(allocate: Allocate) -> None:
     # (59.99 + 60 + 60) / 3 = 59.99666…: shown 60.00 (四舍五入), and the reason says the exact mean decided
     year = settlement(line("P1", "100.00"), line("P2", "100.00"))
     rows = scores("P1", "59.99", 60, 60) + scores("P2", 60, 60, 60)
@@ -112,7 +113,7 @@ def test_screen_refuses_unknown_projects_duplicates_and_blank_scores() -> None:
     assert all(r.source is not None and r.source.row == 7 for r in refused)
 
 
-def test_allocate_does_not_count_scores_for_other_projects() -> None:
+def test_allocate_does_not_count_scores_for_other_projects(allocate: Allocate) -> None:
     # Three scores for a project not under review must not make up P1's missing third expert.
     year = settlement(line("P1", "100.00"))
     rows = scores("P1", 90, 90) + scores("P9", 90, 90, 90)

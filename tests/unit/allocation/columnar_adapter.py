@@ -1,0 +1,232 @@
+"""The record-based allocation's inputs as frames, and the columnar result back as records, so both
+implementations can be held to the same cases and compared field by field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+import pandas as pd
+
+from zgc_pipeline.allocation.columnar import (
+    AllocationFrames,
+    BudgetScenario,
+    allocate_frames,
+    decision_explanations,
+    simulate_frames,
+)
+from zgc_pipeline.claims import (
+    Allocation,
+    ClaimKind,
+    ClaimLine,
+    Decision,
+    Funding,
+    ProjectOutcome,
+    Refusal,
+    Settlement,
+)
+from zgc_pipeline.money import from_fen, to_fen
+from zgc_pipeline.policy import PilotPolicy
+from zgc_pipeline.records import ExpertScore, SourceRow
+
+TEXT = "str"
+LINE_DTYPES = {
+    "kind": TEXT,
+    "project_key": TEXT,
+    "project_no": TEXT,
+    "voucher_no": TEXT,
+    "voucher_key": TEXT,
+    "payee_uscc": TEXT,
+    "payee_name": TEXT,
+    "borrower_name": TEXT,
+    "borrower_uscc": TEXT,
+    "loan_amount_fen": "int64",
+    "base_fen": "int64",
+    "rate": TEXT,
+    "line_date": "datetime64[ns]",
+    "computed_fen": "int64",
+    "explanation": TEXT,
+    "rules": TEXT,
+    "source_file": TEXT,
+    "source_sheet": TEXT,
+    "source_row": "int64",
+    "source_year": "int64",
+}
+SCORE_DTYPES = {
+    "project_id": TEXT,
+    "project_key": TEXT,
+    "expert_id": TEXT,
+    "recused": "bool",
+    "comment": TEXT,
+    "source_file": TEXT,
+    "source_sheet": TEXT,
+    "source_row": "int64",
+    "source_year": "int64",
+}
+
+
+def lines_frame(lines: Sequence[ClaimLine]) -> pd.DataFrame:
+    """The lines as the ledger's ``claim_lines`` table holds them (fen, exact rate as text, rules as JSON)."""
+    columns = {
+        "kind": [line.kind.value for line in lines],
+        "project_key": [line.project_key for line in lines],
+        "project_no": [line.project_no for line in lines],
+        "voucher_no": [line.voucher_no for line in lines],
+        "voucher_key": [line.voucher_key for line in lines],
+        "payee_uscc": [line.payee_uscc for line in lines],
+        "payee_name": [line.payee_name for line in lines],
+        "borrower_name": [line.borrower_name for line in lines],
+        "borrower_uscc": [line.borrower_uscc for line in lines],
+        "loan_amount_fen": [to_fen(line.loan_amount) for line in lines],
+        "base_fen": [to_fen(line.base) for line in lines],
+        "rate": [str(line.rate) for line in lines],
+        "line_date": [pd.Timestamp(line.line_date) for line in lines],
+        "computed_fen": [to_fen(line.computed) for line in lines],
+        "explanation": [line.explanation for line in lines],
+        "rules": [json.dumps(list(line.rules), ensure_ascii=False) for line in lines],
+        "source_file": [line.source.file_name for line in lines],
+        "source_sheet": [line.source.sheet for line in lines],
+        "source_row": [line.source.row for line in lines],
+        "source_year": [line.source.submission_year for line in lines],
+    }
+    return pd.DataFrame(columns).astype(LINE_DTYPES)
+
+
+def scores_frame(scores: Sequence[ExpertScore], *, hundredths: bool = False) -> pd.DataFrame:
+    """The rows as the ledger's ``expert_scores`` table holds them: the score as exact text (or, as the reader
+    gives it, integer hundredths of a point), missing when recused."""
+    values: list[object]
+    if hundredths:
+        values = [None if s.score is None else int(s.score * 100) for s in scores]
+    else:
+        values = [None if s.score is None else str(s.score) for s in scores]
+    frame = pd.DataFrame(
+        {
+            "project_id": [s.project_id for s in scores],
+            "project_key": [s.project_key for s in scores],
+            "expert_id": [s.expert_id for s in scores],
+            "score": pd.Series(values, dtype="Int64" if hundredths else TEXT),
+            "recused": [s.recused for s in scores],
+            "comment": [s.comment for s in scores],
+            "source_file": [s.source.file_name for s in scores],
+            "source_sheet": [s.source.sheet for s in scores],
+            "source_row": [s.source.row for s in scores],
+            "source_year": [s.source.submission_year for s in scores],
+        }
+    )
+    return frame.astype(SCORE_DTYPES)
+
+
+def frames_of(
+    settlement: Settlement,
+    *,
+    budget: Decimal,
+    scores: Sequence[ExpertScore] | None,
+    policy: PilotPolicy,
+    hundredths: bool = False,
+    lines: pd.DataFrame | None = None,
+) -> AllocationFrames:
+    """The columnar allocation of a record settlement (``lines``: the same lines, as a frame, in another order)."""
+    return allocate_frames(
+        lines_frame(settlement.lines) if lines is None else lines,
+        year=settlement.year,
+        first_premium_dates=settlement.first_premium_dates,
+        budget_fen=to_fen(budget),
+        scores=None if scores is None else scores_frame(scores, hundredths=hundredths),
+        policy=policy,
+    )
+
+
+def allocate_columnar(
+    settlement: Settlement, *, budget: Decimal, scores: Sequence[ExpertScore] | None, policy: PilotPolicy
+) -> Allocation:
+    """``allocate``'s signature and result, computed on columns: the existing cases run against both."""
+    return as_allocation(frames_of(settlement, budget=budget, scores=scores, policy=policy), settlement)
+
+
+def _optional_text(value: object) -> str | None:
+    return None if pd.isna(value) else str(value)  # type: ignore[call-overload]
+
+
+def _optional_int(value: object) -> int | None:
+    return None if pd.isna(value) else int(value)  # type: ignore[call-overload, arg-type]
+
+
+def as_allocation(frames: AllocationFrames, settlement: Settlement) -> Allocation:
+    """The frames as the record types, each decision on its own ``ClaimLine``; every column the decision copies
+    from its line must be that line's."""
+    by_key = {line.line_key: line for line in settlement.lines}
+    d = frames.decisions
+    explanations = decision_explanations(d)
+    decisions = []
+    for i, row in enumerate(d.itertuples(index=False)):
+        line = by_key[(row.kind, row.voucher_key, row.project_key)]
+        copied = (row.voucher_no, row.project_no, row.payee_uscc, row.payee_name, row.computed_fen)
+        assert copied == (line.voucher_no, line.project_no, line.payee_uscc, line.payee_name, to_fen(line.computed))
+        assert row.line_explanation == line.explanation
+        assert 0 <= row.leftover_fen <= row.approved_fen
+        score = _optional_text(row.score)
+        decisions.append(
+            Decision(
+                line=line,
+                approved=from_fen(row.approved_fen),
+                explanation=str(explanations[i]),
+                rules=tuple(json.loads(row.rules)),
+                score=None if score is None else Decimal(score),
+                rank=_optional_int(row.rank),
+            )
+        )
+    projects = [
+        ProjectOutcome(
+            project_key=row.project_key,
+            project_no=row.project_no,
+            claimed=from_fen(row.claimed_fen),
+            approved=from_fen(row.approved_fen),
+            funding=Funding(row.funding),
+            rule=row.rule,
+            reason=row.reason,
+            score=None if pd.isna(row.score) else Decimal(row.score),
+            valid_scores=int(row.valid_scores),
+            rank=_optional_int(row.rank),
+        )
+        for row in frames.projects.itertuples(index=False)
+    ]
+    refusals = [
+        Refusal(
+            source=SourceRow(row.source_file, row.source_sheet, int(row.source_row), int(row.source_year)),
+            project_no=row.project_no,
+            voucher_no=row.voucher_no,
+            kind=None if pd.isna(row.kind) else ClaimKind(row.kind),
+            rule=row.rule,
+            reason=row.reason,
+        )
+        for row in frames.score_refusals.itertuples(index=False)
+    ]
+    return Allocation(
+        year=frames.year,
+        budget=from_fen(frames.budget_fen),
+        qualifying_total=from_fen(frames.qualifying_total_fen),
+        approved_total=from_fen(frames.approved_total_fen),
+        reviewed=frames.reviewed,
+        decisions=tuple(decisions),
+        projects=tuple(projects),
+        score_refusals=tuple(refusals),
+    )
+
+
+def simulate_columnar(
+    settlement: Settlement, *, budgets: Sequence[Decimal], scores: Sequence[ExpertScore] | None, policy: PilotPolicy
+) -> list[BudgetScenario]:
+    """``simulate``'s signature, computed on columns."""
+    return simulate_frames(
+        lines_frame(settlement.lines),
+        first_premium_dates=settlement.first_premium_dates,
+        budgets_fen=[to_fen(budget) for budget in budgets],
+        scores=None if scores is None else scores_frame(scores),
+        policy=policy,
+    )
+
+
+Allocate = Callable[..., Allocation]  # allocate's signature, by either implementation (the conftest's fixtures)
+Simulate = Callable[..., Sequence[object]]

@@ -1,0 +1,50 @@
+"""The budget and the panel (R7, R8) on columns: the year's qualifying lines and the panel's rows as frames in,
+``AllocationFrames`` out, in integer fen and exact integer arithmetic throughout.
+
+It decides exactly what the record-based allocation beside it decides (the tests hold the two to every field and
+text, and to the same checksum), at the speed a 100,000-project year needs. Nothing here reads or writes files or
+the ledger; nothing here imports the record-based modules, so they can go once callers use this.
+"""
+
+from zgc_pipeline.allocation.columnar.budget import (
+    ScoresRequired,
+    allocate_frames,
+    allocate_projects,
+    approve_in_full,
+    checked_budget,
+    is_over_budget,
+)
+from zgc_pipeline.allocation.columnar.checksum import frames_checksum
+from zgc_pipeline.allocation.columnar.explanations import decision_explanations
+from zgc_pipeline.allocation.columnar.projects import YearProjects, group_projects
+from zgc_pipeline.allocation.columnar.schema import (
+    DECISION_COLUMNS,
+    LINE_COLUMNS,
+    PROJECT_COLUMNS,
+    REFUSAL_COLUMNS,
+    SCORE_COLUMNS,
+    AllocationFrames,
+)
+from zgc_pipeline.allocation.columnar.whatif import BudgetScenario, ProjectToReview, simulate_frames
+
+__all__ = [
+    "DECISION_COLUMNS",
+    "LINE_COLUMNS",
+    "PROJECT_COLUMNS",
+    "REFUSAL_COLUMNS",
+    "SCORE_COLUMNS",
+    "AllocationFrames",
+    "BudgetScenario",
+    "ProjectToReview",
+    "ScoresRequired",
+    "YearProjects",
+    "allocate_frames",
+    "allocate_projects",
+    "approve_in_full",
+    "checked_budget",
+    "decision_explanations",
+    "frames_checksum",
+    "group_projects",
+    "is_over_budget",
+    "simulate_frames",
+]

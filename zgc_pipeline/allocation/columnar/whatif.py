@@ -1,0 +1,185 @@
+"""What-if on columns: the same year under other budgets, so the bureau can see what each one would fund.
+
+The lines are grouped and the panel's rows screened, scored and ranked once; each budget then only walks the
+ranking and sums what it would pay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from zgc_pipeline.allocation.columnar.budget import checked_budget, is_over_budget
+from zgc_pipeline.allocation.columnar.merit import (
+    ProjectDecisions,
+    Review,
+    decide_by_merit,
+    decide_in_full,
+    review_projects,
+)
+from zgc_pipeline.allocation.columnar.projects import FirstPremiumDates, YearProjects, group_projects
+from zgc_pipeline.allocation.columnar.results import line_amounts
+from zgc_pipeline.allocation.columnar.verdicts import Verdict, project_reasons
+from zgc_pipeline.claims import Funding, ProjectOutcome
+from zgc_pipeline.money import ZERO, format_yuan, from_fen
+from zgc_pipeline.policy import PilotPolicy
+
+_LEFT_OUT_BY_BUDGET = (Verdict.CUT, Verdict.BUDGET_SPENT, Verdict.CLOSED, Verdict.TOO_LARGE)
+_FUNDED = (Verdict.WITHIN_BUDGET, Verdict.FUNDED, Verdict.CUT)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectToReview:
+    """A project the panel would have to score (R8.1, R8.2): its number and its claim (申报合计)."""
+
+    project_key: str
+    project_no: str
+    claimed: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetScenario:
+    """One budget's result in brief: what ``zgc simulate`` prints."""
+
+    budget: Decimal
+    reviewed: bool
+    funded_projects: int
+    approved_total: Decimal
+    payees: Mapping[str, Decimal]  # 收款单位名称 → 核定金额, only institutions that get money, by name
+    marginal: ProjectOutcome | None  # the project cut (R8.7), else the first not funded for want of budget (R8.6)
+    # over budget with no scores yet: the projects the panel would have to rank, largest claim first (R8.1, R8.2)
+    to_review: tuple[ProjectToReview, ...] = ()
+    qualifying_total: Decimal = ZERO  # said only when the review is still needed
+
+    def describe(self) -> str:
+        """One line in plain Chinese."""
+        if self.to_review:
+            largest = "、".join(f"{p.project_no}（{format_yuan(p.claimed)}元）" for p in self.to_review[:3])
+            return (
+                f"预算{format_yuan(self.budget)}元：低于申报合计{format_yuan(self.qualifying_total)}元，"
+                f"须专家评审后择优核定（R7、R8）；专家组将评审{len(self.to_review)}个项目，申报最多的是{largest}"
+            )
+        text = (
+            f"预算{format_yuan(self.budget)}元：资助{self.funded_projects}个项目，"
+            f"核定合计{format_yuan(self.approved_total)}元"
+        )
+        if not self.reviewed:
+            return text + "，未超出预算，无需专家评审"
+        if self.marginal is None:
+            return text + "，及格项目全部全额资助"
+        m = self.marginal
+        fate = "按比例核定" if m.funding is Funding.PARTIAL else "未获资助"
+        return (
+            f"{text}，边际项目{m.project_no}（排名第{m.rank}，得分{m.score}分，申报{format_yuan(m.claimed)}元）"
+            f"{fate}{format_yuan(m.approved)}元"
+        )
+
+
+def simulate_frames(
+    lines: pd.DataFrame,
+    *,
+    first_premium_dates: FirstPremiumDates,
+    budgets_fen: Sequence[int],
+    scores: pd.DataFrame | None,
+    policy: PilotPolicy,
+) -> list[BudgetScenario]:
+    """Each budget's scenario; an over-budget one without the panel's scores says the review is needed and which
+    projects the panel would rank."""
+    projects = group_projects(lines, first_premium_dates)
+    review: Review | None = None
+    found = []
+    for budget_fen in budgets_fen:
+        if not is_over_budget(projects.qualifying_total_fen, checked_budget(budget_fen)):
+            found.append(_scenario(projects, decide_in_full(projects), None, budget_fen, policy))
+        elif scores is None:
+            found.append(_review_needed(projects, budget_fen))
+        else:
+            if review is None:  # the first budget over the total: the panel's rows are read once
+                review = review_projects(projects, scores, policy)
+            decided = decide_by_merit(projects, review, budget_fen, policy)
+            found.append(_scenario(projects, decided, review, budget_fen, policy))
+    return found
+
+
+def _scenario(
+    projects: YearProjects, decided: ProjectDecisions, review: Review | None, budget_fen: int, policy: PilotPolicy
+) -> BudgetScenario:
+    approved, _ = line_amounts(projects, decided)
+    return BudgetScenario(
+        budget=from_fen(budget_fen),
+        reviewed=review is not None,
+        funded_projects=int(np.isin(decided.verdict, _FUNDED).sum()),
+        approved_total=from_fen(int(decided.approved_fen.sum())),
+        payees=_payees(projects.lines["payee_name"], approved),
+        marginal=None if review is None else _marginal(projects, decided, review, policy),
+    )
+
+
+def _payees(names: pd.Series, approved: np.ndarray) -> dict[str, Decimal]:
+    """What each institution would get, by name, only those that get something."""
+    paid = approved > 0
+    totals = pd.Series(approved[paid]).groupby(names.to_numpy(dtype=object)[paid], sort=False).sum()
+    return {name: from_fen(int(fen)) for name, fen in sorted(totals.items())}
+
+
+def _marginal(
+    projects: YearProjects, decided: ProjectDecisions, review: Review, policy: PilotPolicy
+) -> ProjectOutcome | None:
+    """In rank order, the first project the budget cut or left out (not one the scores left out)."""
+    left_out = np.flatnonzero(np.isin(decided.verdict, _LEFT_OUT_BY_BUDGET))
+    if not len(left_out):
+        return None
+    i = int(left_out[np.argmin(decided.rank[left_out])])
+    one = slice(i, i + 1)
+    scores = review.scores
+    (reason,) = project_reasons(
+        decided.verdict[one],
+        shown=scores.shown[one],
+        rank=decided.rank[one],
+        claimed_fen=projects.claimed_fen[one],
+        remaining_fen=decided.remaining_fen[one],
+        below_pass=scores.below_pass[one],
+        valid=scores.valid[one],
+        recused=scores.recused[one],
+        min_experts=policy.min_experts,
+    )
+    verdict = Verdict(int(decided.verdict[i]))
+    return ProjectOutcome(
+        project_key=str(projects.keys[i]),
+        project_no=str(projects.numbers[i]),
+        claimed=from_fen(int(projects.claimed_fen[i])),
+        approved=from_fen(int(decided.approved_fen[i])),
+        funding=verdict.funding,
+        rule=verdict.rule,
+        reason=str(reason),
+        score=Decimal(scores.shown[i]),
+        valid_scores=int(scores.valid[i]),
+        rank=int(decided.rank[i]),
+    )
+
+
+def _review_needed(projects: YearProjects, budget_fen: int) -> BudgetScenario:
+    """Over budget with no scores yet: every project the panel would rank, the largest claims first."""
+    order = np.lexsort((np.arange(len(projects.keys)), -projects.claimed_fen))
+    return BudgetScenario(
+        budget=from_fen(budget_fen),
+        reviewed=True,
+        funded_projects=0,
+        approved_total=ZERO,
+        payees={},
+        marginal=None,
+        to_review=tuple(
+            ProjectToReview(key, number, from_fen(claimed))
+            for key, number, claimed in zip(
+                projects.keys[order].tolist(),
+                projects.numbers[order].tolist(),
+                projects.claimed_fen[order].tolist(),
+                strict=True,
+            )
+        ),
+        qualifying_total=from_fen(projects.qualifying_total_fen),
+    )
