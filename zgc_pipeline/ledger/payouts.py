@@ -11,12 +11,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Integer, and_, delete, func, insert, literal, select, union_all, update
+import pandas as pd
+from sqlalchemy import Integer, String, and_, cast, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.claims import ClaimKind, LedgerHistory, LineKey
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.entries import LedgerError, Reopening, SignOff
+from zgc_pipeline.ledger.frames import read_frame, typed
 from zgc_pipeline.ledger.results import REJECTED, REOPENED, SIGNED_OFF, locked_settlement
 from zgc_pipeline.money import from_fen
 
@@ -172,6 +174,34 @@ def history_before(connection: Connection, year: int) -> LedgerHistory:
         paid_lines=paid,
         first_premium_dates=first_dates,
     )
+
+
+def history_frames(connection: Connection, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``history_before`` as columns: (approved: kind, project_key, approved_fen; paid lines: kind, voucher_key,
+    project_key; first premium dates: project_key, first_date)."""
+    paid_rows = _paid_rows(year)
+    approved = read_frame(
+        connection,
+        select(paid_rows.c.kind, paid_rows.c.project_key, func.sum(paid_rows.c.amount_fen).label("approved_fen"))
+        .group_by(paid_rows.c.kind, paid_rows.c.project_key)
+        .order_by(paid_rows.c.kind, paid_rows.c.project_key),
+    )
+    paid = read_frame(
+        connection,
+        select(paid_rows.c.kind, paid_rows.c.voucher_key, paid_rows.c.project_key).order_by(
+            paid_rows.c.kind, paid_rows.c.voucher_key, paid_rows.c.project_key
+        ),
+    )
+    c, s = t.claim_lines.c, t.settlements.c
+    earliest = (
+        select(c.project_key, cast(func.min(c.line_date), String).label("first_date"))
+        .join(t.settlements, s.year == c.year)
+        .where(c.year < year, s.status.in_((SIGNED_OFF, REOPENED)), c.kind == ClaimKind.PREMIUM_SUBSIDY.value)
+        .group_by(c.project_key)
+        .order_by(c.project_key)
+    )
+    first_dates = read_frame(connection, earliest, dates=("first_date",))
+    return typed(approved, {"approved_fen": "int64"}), paid, first_dates
 
 
 def reopen(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import BigInteger, Boolean, Integer, String, Table, Text, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.ledger import tables as t
@@ -15,7 +15,7 @@ from zgc_pipeline.ledger.bulk import fetched
 from zgc_pipeline.ledger.codec import RecordCodec
 from zgc_pipeline.ledger.codecs import ROW_TABLES
 from zgc_pipeline.ledger.entries import LedgerError, SubmissionInfo, SubmissionStatus
-from zgc_pipeline.ledger.frames import write_frame
+from zgc_pipeline.ledger.frames import date_columns, read_frame, selected, typed, write_frame
 from zgc_pipeline.ledger.resubmissions import FileFacts, Standing, submission_statuses
 from zgc_pipeline.records import RefusedRow, SourceRow
 from zgc_pipeline.submissions.fields import SubmissionKind
@@ -29,6 +29,7 @@ KIND_TABLES = {
     SubmissionKind.EXPERT_SCORES: t.expert_scores,
     SubmissionKind.REGISTRY: t.registry_units,
 }
+_DTYPES = {Text: "str", String: "str", BigInteger: "int64", Integer: "int64", Boolean: "bool"}
 LATE_PROBLEM = "{year}年度结果已签批，此后更改的文件不再受理（R6.2）；如需更正请联系区知识产权局"
 
 
@@ -263,6 +264,21 @@ def load_records(connection: Connection, codec: RecordCodec[R], submission_ids: 
     return [codec.from_values(values, shared=shared) for values in fetched(connection.execute(query))]
 
 
+def row_frame(connection: Connection, kind: SubmissionKind, submission_ids: Sequence[int]) -> pd.DataFrame:
+    """The accepted rows of the given files of one kind, in the order received, each file in its own order: the
+    table's columns (without its ids), dates as ``datetime64``, texts as ``str``."""
+    table = KIND_TABLES[kind]
+    names = tuple(c.name for c in table.c if c.name not in ("id", "submission_id", "seq"))
+    c = table.c
+    query = (
+        select(*selected(table, names))
+        .where(c.submission_id.in_(sorted(submission_ids)))
+        .order_by(c.submission_id, c.seq)
+    )
+    frame = read_frame(connection, query, dates=date_columns(table, names))
+    return typed(frame, {name: _DTYPES[type(c[name].type)] for name in names if type(c[name].type) in _DTYPES})
+
+
 def load_column(connection: Connection, table: Table, column: str, submission_ids: Sequence[int]) -> tuple[Any, ...]:
     """One column of the accepted rows of the given files, in ``load_records``' order, as stored."""
     if not submission_ids:
@@ -329,3 +345,15 @@ def refused_loan_rows(connection: Connection, years: Sequence[int]) -> dict[str,
                 source = SourceRow(info.file_name, problems[0].sheet, row, year)
                 found[normalise_key(problems[0].project_no)] = RefusedRow(source, reason)
     return found
+
+
+def refused_loans_frame(connection: Connection, years: Sequence[int]) -> pd.DataFrame:
+    """``refused_loan_rows`` as columns: project_key, source_file, source_sheet, source_row, source_year, reason."""
+    found = refused_loan_rows(connection, years)
+    return pd.DataFrame(
+        [
+            (key, row.source.file_name, row.source.sheet, row.source.row, row.source.submission_year, row.reason)
+            for key, row in found.items()
+        ],
+        columns=["project_key", "source_file", "source_sheet", "source_row", "source_year", "reason"],
+    )
