@@ -33,8 +33,9 @@ from zgc_pipeline.submissions.problems import SubmissionRefused
 class ReadBounds:
     """What one sheet may hold, far above any honest submission and far below what hurts the machine.
 
-    - rows: the largest year we test has 100,000 projects in one file; a real pilot year has hundreds to a few
-      thousand. 200,000 leaves room for a year twice the benchmark's.
+    - rows: the largest year we test has 100,000 projects in one file, and its panel's sheet a row per expert and
+      project (500,000 rows for five experts); a real pilot year has hundreds to a few thousand. The bound is the
+      most rows an .xlsx sheet can hold; the cells bound is what keeps a file's memory in check.
     - columns: the templates have at most 15 columns, and extra columns are kept but ignored. 256 is also the
       most an .xls can hold, so the bound is the same whatever the format.
     - cells: rows × columns counted from A1, the block the reader materialises. 5,000,000 is a 200,000-row sheet
@@ -44,7 +45,7 @@ class ReadBounds:
       50 bytes of XML each; a 26 MB workbook inflating to 930 MB of XML took minutes and 5.5 GiB to read.
     """
 
-    rows: int = 200_000
+    rows: int = 1_048_576
     columns: int = 256
     cells: int = 5_000_000
     part_bytes: int = 256 << 20
