@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zgc_pipeline.rules.columnar.frames import SOURCE_ORDER
 from zgc_pipeline.rules.columnar.terms import Rate, Terms
 
 INT64_MAX = np.iinfo(np.int64).max
@@ -37,8 +36,9 @@ def rounded_down_product(base_fen: pd.Series, rate: Rate) -> pd.Series:
 def is_whole_fen(base_fen: pd.Series, rate: Rate) -> pd.Series:
     """Whether base × rate is a whole number of fen, i.e. rounding changed nothing (the 核定说明 says so)."""
     scale = 10**rate.places
-    whole = {value: (int(value) % scale) * rate.numerator % scale == 0 for value in base_fen.unique()}
-    return base_fen.map(whole).astype(bool)
+    if scale * max(rate.numerator, 1) > INT64_MAX:  # a rate of absurd precision: Python integers
+        return base_fen.map(lambda value: (int(value) % scale) * rate.numerator % scale == 0).astype(bool)
+    return (base_fen % scale) * rate.numerator % scale == 0
 
 
 def r3_3_premium_subsidy_fen(lines: pd.DataFrame, terms: Terms) -> pd.DataFrame:
@@ -65,7 +65,7 @@ def r5_1_valuation_support_fen(lines: pd.DataFrame, terms: Terms) -> pd.DataFram
 
 def capped(lines: pd.DataFrame, cap_fen: int, approved: pd.Series) -> pd.DataFrame:
     """R3.4 / R5.2: each project's lines take what is left of its cap after earlier years (``approved``: fen by
-    project key) in order of line date, then voucher, then arrival.
+    project key) in order of line date, then voucher.
 
     Aligned with ``lines``: ``cap_earlier_years_fen``, ``cap_earlier_lines_fen`` (what this year's earlier lines
     took), ``computed_fen`` and ``within_cap`` (False: the cap was used up before this line; it is refused).
@@ -74,7 +74,7 @@ def capped(lines: pd.DataFrame, cap_fen: int, approved: pd.Series) -> pd.DataFra
     each takes what it wants while the cap lasts. The uncapped amounts are clipped to the cap before summing, which
     changes no such minimum and keeps the sum in int64.
     """
-    order = lines.sort_values(["project_key", "line_date", "voucher_key", *SOURCE_ORDER, "arrived"])
+    order = lines.sort_values(["project_key", "line_date", "voucher_key"])  # a line's key is unique
     earlier_years = approved.reindex(order["project_key"], fill_value=0).to_numpy(dtype="int64")
     left = np.maximum(cap_fen - earlier_years, 0)
     wanted = np.minimum(order["uncapped_fen"].to_numpy(dtype="int64"), cap_fen)

@@ -38,11 +38,14 @@ def loan_book(loans: pd.DataFrame) -> pd.DataFrame:
         borrower_key=normalised_usccs(loans["borrower_uscc"]),
         first_arrived=-np.arange(len(loans)),  # equal sources: the first row given stays, as in a dict
     )
-    rows = rows.sort_values(["project_key", "bank_key", *SOURCE_ORDER, "first_arrived"])
-    latest = rows.drop_duplicates(["project_key", "bank_key"], keep="last")
-    banks = latest.groupby("project_key", sort=False)["bank_key"].transform("size")
-    book = latest.rename(columns=_LOAN_COLUMNS).assign(banks=banks, loan_found=banks == 1)
-    conflicting = book[book["banks"] > 1]
+    resent = rows.duplicated(["project_key", "bank_key"], keep=False)
+    if resent.any():  # only the few loans sent again are sorted
+        again = rows[resent].sort_values(["project_key", "bank_key", *SOURCE_ORDER, "first_arrived"])
+        latest = again.drop_duplicates(["project_key", "bank_key"], keep="last").index
+        rows = rows[~resent | rows.index.isin(latest)]
+    banks = rows.groupby("project_key", sort=False)["bank_key"].transform("size")
+    book = rows.rename(columns=_LOAN_COLUMNS).assign(banks=banks, loan_found=banks == 1)
+    conflicting = book[book["banks"] > 1].sort_values(["project_key", "bank_key"])
     names = conflicting["lender_name"] + "（" + conflicting["bank_key"] + "）"
     banks_text = names.groupby(conflicting["project_key"], sort=False).agg("、".join)
     book = book.drop_duplicates("project_key").set_index("project_key")

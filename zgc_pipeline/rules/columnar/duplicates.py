@@ -20,9 +20,12 @@ LINE_KEY = ["kind", "voucher_key", "project_key"]
 
 def r6_1_not_paid_before(lines: pd.DataFrame, paid_lines: pd.DataFrame) -> pd.Series:
     """True where the line's key is not among the lines earlier years paid (``PAID_LINES``)."""
-    paid = pd.MultiIndex.from_frame(paid_lines[LINE_KEY].astype(TEXT))
+    kinds = lines["kind"].unique()
+    paid = paid_lines[paid_lines["kind"].isin(kinds)]
+    if paid.empty:
+        return pd.Series(True, index=lines.index)
     keys = pd.MultiIndex.from_frame(lines[LINE_KEY])
-    return pd.Series(~keys.isin(paid), index=lines.index)
+    return pd.Series(~keys.isin(pd.MultiIndex.from_frame(paid[LINE_KEY])), index=lines.index)
 
 
 def r6_1_occurrences(lines: pd.DataFrame, agreeing: Sequence[str]) -> pd.DataFrame:

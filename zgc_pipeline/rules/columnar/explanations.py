@@ -9,15 +9,24 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
-from zgc_pipeline.money import format_scaled
+from zgc_pipeline.money import format_fen, format_scaled
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.rules.columnar.amounts import is_whole_fen
 from zgc_pipeline.rules.columnar.frames import PREMIUM, TEXT, VALUATION
 from zgc_pipeline.rules.columnar.reasons import cap_usage
 from zgc_pipeline.rules.columnar.terms import Rate, Terms
-from zgc_pipeline.rules.columnar.text import each_distinct, joined, wan, yuan
+from zgc_pipeline.rules.columnar.text import (
+    STRINGS,
+    Strings,
+    as_text,
+    concat,
+    distinct_strings,
+    wan_strings,
+    yuan_strings,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,41 +71,47 @@ def rules_column(lines: pd.DataFrame) -> pd.Series:
     return text
 
 
-def _products(lines: pd.DataFrame, wording: Wording) -> pd.Series:
+def _by_rate(lines: pd.DataFrame) -> list[tuple[Rate, np.ndarray]]:
+    """The lines' distinct rates, each with a mask of its lines (a year has one rate per tier)."""
+    codes, rates = pd.factorize(lines["rate"])
+    return [(Rate.of(Decimal(stored)), codes == n) for n, stored in enumerate(rates)]
+
+
+def _products(lines: pd.DataFrame, wording: Wording) -> Strings:
     """R3.3 / R5.1: ``保费86,000.00元×70%=60,200.00元（R3.3）``, saying so when rounding down changed it."""
-    sentences = pd.Series("", index=lines.index, dtype=TEXT)
-    for stored in lines["rate"].unique():
-        rate = Rate.of(Decimal(stored))
-        at_rate = lines[lines["rate"] == stored]
-        base = at_rate["base_fen"]
-        rounded = yuan(at_rate["uncapped_fen"]) + "元（" + wording.product_rule + "）"
-        whole = is_whole_fen(base, rate)
-        exact = pd.Series("", index=base.index, dtype=TEXT)
-        exact[~whole] = each_distinct(
-            base[~whole], lambda value, r=rate: format_scaled(int(value) * r.numerator, r.places + 2)
-        )
-        head = wording.base_label + yuan(base) + "元×" + rate.percent + "="
-        sentences[at_rate.index] = head + rounded.where(whole, exact + "元，向下取整为" + rounded)
+    sentences = np.full(len(lines), "", dtype=STRINGS)
+    for rate, at_rate in _by_rate(lines):
+        base = lines["base_fen"][at_rate]
+        rounded = concat(yuan_strings(lines["uncapped_fen"][at_rate]), "元（" + wording.product_rule + "）")
+        cut = ~is_whole_fen(base, rate).to_numpy()
+        if cut.any():
+            exact = distinct_strings(
+                base[cut], lambda value, r=rate: format_scaled(int(value) * r.numerator, r.places + 2)
+            )
+            rounded[cut] = concat(exact, "元，向下取整为", rounded[cut])
+        sentences[at_rate] = concat(wording.base_label, yuan_strings(base), "元×" + rate.percent + "=", rounded)
     return sentences
 
 
-def _tiers(lines: pd.DataFrame) -> pd.Series:
+def _tiers(lines: pd.DataFrame) -> Strings:
     """R3.1: ``贷款金额300万元，适用70%档（R3.1）``."""
-    percent = lines["rate"].map({stored: Rate.of(Decimal(stored)).percent for stored in lines["rate"].unique()})
-    return "贷款金额" + wan(lines["loan_amount_fen"]) + "万元，适用" + percent.astype(TEXT) + "档（R3.1）"
+    percent = np.full(len(lines), "", dtype=STRINGS)
+    for rate, at_rate in _by_rate(lines):
+        percent[at_rate] = rate.percent
+    return concat("贷款金额", wan_strings(lines["loan_amount_fen"]), "万元，适用", percent, "档（R3.1）")
 
 
-def _caps(lines: pd.DataFrame, wording: Wording, cap_fen: int) -> pd.Series:
+def _caps(lines: pd.DataFrame, wording: Wording, cap_fen: int) -> Strings:
     """R3.4 / R5.2 where the cap binds: ``超过单项目上限60,000.00元的剩余额度…，测算…元（R3.4）``."""
     before, earlier = lines["cap_earlier_years_fen"], lines["cap_earlier_lines_fen"]
-    usage = cap_usage(before, earlier, wording.lines_word)
-    cap = yuan(pd.Series(cap_fen, index=lines.index))
-    remaining = yuan(cap_fen - before - earlier)
-    with_usage = "超过单项目上限" + cap + "元的剩余额度" + remaining + "元（" + usage + "），"
-    plain = "超过单项目上限" + cap + "元，"
-    return (
-        with_usage.where(usage != "", plain) + "测算" + yuan(lines["computed_fen"]) + "元（" + wording.cap_rule + "）"
-    )
+    cap = format_fen(cap_fen)
+    used = ((before > 0) | (earlier > 0)).to_numpy()
+    head = np.full(len(lines), f"超过单项目上限{cap}元，", dtype=STRINGS)
+    if used.any():
+        usage = cap_usage(before[used], earlier[used], wording.lines_word).to_numpy(dtype=object).astype(STRINGS)
+        remaining = yuan_strings(cap_fen - before[used] - earlier[used])
+        head[used] = concat(f"超过单项目上限{cap}元的剩余额度", remaining, "元（", usage, "），")
+    return concat(head, "测算", yuan_strings(lines["computed_fen"]), "元（" + wording.cap_rule + "）")
 
 
 def render_explanations(lines: pd.DataFrame, policy: PilotPolicy) -> pd.Series:
@@ -104,19 +119,20 @@ def render_explanations(lines: pd.DataFrame, policy: PilotPolicy) -> pd.Series:
     ``uncapped_fen``, ``computed_fen``, ``cap_earlier_years_fen``, ``cap_earlier_lines_fen``; the caps come from
     ``policy`` (the policy the year was settled with)."""
     terms = Terms.of(policy, 0)
-    text = pd.Series("", index=lines.index, dtype=TEXT)
-    cut = capped(lines)
+    text = np.full(len(lines), "", dtype=STRINGS)
+    cut = capped(lines).to_numpy()
+    kinds = lines["kind"].to_numpy(dtype=object)
     for kind, wording in WORDING.items():
-        of_kind = lines[lines["kind"] == kind]
-        if of_kind.empty:
+        of_kind = kinds == kind
+        if not of_kind.any():
             continue
-        parts = {"product": _products(of_kind, wording)}
+        rows = lines[of_kind]
+        sentences = _products(rows, wording)
         if kind == PREMIUM:
-            parts = {"tier": _tiers(of_kind), **parts}
-        cut_here = cut[of_kind.index]
-        caps = pd.Series("", index=of_kind.index, dtype=TEXT)
+            sentences = concat(_tiers(rows), "；", sentences)
+        cut_here = cut[of_kind]
         if cut_here.any():
-            caps[cut_here] = _caps(of_kind[cut_here], wording, cap_fen_of(kind, terms))
-        parts["cap"] = caps
-        text[of_kind.index] = joined(pd.DataFrame(parts), "；")
-    return text
+            caps = _caps(rows[cut_here], wording, cap_fen_of(kind, terms))
+            sentences[cut_here] = concat(sentences[cut_here], "；", caps)
+        text[of_kind] = sentences
+    return as_text(text, lines.index)

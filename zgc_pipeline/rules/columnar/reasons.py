@@ -6,7 +6,7 @@ The texts are exactly those of the record-based ``rules.reasons``; refused lines
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
@@ -105,9 +105,9 @@ def policyholder_is_borrower(lines: pd.DataFrame, terms: Terms) -> pd.Series:
 
 
 def excluded_category(lines: pd.DataFrame, terms: Terms) -> pd.Series:
-    category = ("险种类别为" + lines["insurance_category"]).where(checks.excluded_category(lines, terms), "")
-    name = ("险种名称“" + lines["product_name"] + "”含“保证保险”").where(checks.guarantee_in_name(lines), "")
-    return joined(pd.DataFrame({"category": category, "name": name}), "，") + "，不在保费补贴范围（R2.4）"
+    category = ("险种类别为" + lines["insurance_category"], checks.excluded_category(lines, terms))
+    name = ("险种名称“" + lines["product_name"] + "”含“保证保险”", checks.guarantee_in_name(lines))
+    return joined([category, name], "，", lines.index) + "，不在保费补贴范围（R2.4）"
 
 
 def borrower_not_in_zgc(lines: pd.DataFrame, terms: Terms) -> pd.Series:
@@ -144,9 +144,9 @@ def report_after_disbursement(lines: pd.DataFrame, terms: Terms) -> pd.Series:
 
 def cap_usage(earlier_years_fen: pd.Series, earlier_lines_fen: pd.Series, lines_word: str) -> pd.Series:
     """How much of a project's cap is already taken: ``往年已核定50,000.00元、本年在先保单已测算5,000.00元``."""
-    years = ("往年已核定" + yuan(earlier_years_fen) + "元").where(earlier_years_fen > 0, "")
-    lines = ("本年在先" + lines_word + "已测算" + yuan(earlier_lines_fen) + "元").where(earlier_lines_fen > 0, "")
-    return joined(pd.DataFrame({"years": years, "lines": lines}), "、")
+    years = ("往年已核定" + yuan(earlier_years_fen) + "元", earlier_years_fen > 0)
+    lines = ("本年在先" + lines_word + "已测算" + yuan(earlier_lines_fen) + "元", earlier_lines_fen > 0)
+    return joined([years, lines], "、", earlier_years_fen.index)
 
 
 def cap_used_up(
@@ -191,11 +191,13 @@ def other_year(lines: pd.DataFrame, date_label: str, line_year: pd.Series, year:
     )  # fmt: skip
 
 
-def combined(failures: pd.DataFrame, texts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def combined(failures: pd.DataFrame, texts: Mapping[str, pd.Series]) -> tuple[pd.Series, pd.Series]:
     """Per refused line, the rules it fails in rule order (``"R2.3, R2.5"``) and their reasons joined with ``；``.
 
-    ``failures``: a boolean column per rule (True: fails), in rule order; ``texts``: each rule's reason, same shape.
+    ``failures``: a boolean column per rule (True: fails), in rule order; ``texts``: each rule's reasons, for the
+    lines failing it.
     """
-    rules = joined(pd.DataFrame({rule: _text(rule, failures).where(failures[rule], "") for rule in failures}), ", ")
-    reasons = joined(pd.DataFrame({rule: texts[rule].where(failures[rule], "") for rule in failures}), "；")
+    index = failures.index
+    rules = joined([(_text(rule, failures), failures[rule]) for rule in failures], ", ", index)
+    reasons = joined([(texts[rule].reindex(index), failures[rule]) for rule in failures], "；", index)
     return rules, reasons

@@ -249,8 +249,9 @@ def _settle_kind(
     failing = failures.any(axis=1)
     refused = open_lines[failing]
     if len(refused):
-        texts = pd.DataFrame({check.rule: check.reason(refused, terms) for check in kind.checks}, index=refused.index)
-        refusals.append(_refused(refused, *reasons.combined(failures[failing], texts)))
+        failed = failures[failing]
+        texts = {check.rule: check.reason(refused[failed[check.rule]], terms) for check in kind.checks}
+        refusals.append(_refused(refused, *reasons.combined(failed, texts)))
 
     qualified = open_lines[~failing]
     qualified = pd.concat([qualified, kind.amounts(qualified, terms)], axis=1)
@@ -320,10 +321,10 @@ def _lines(qualified: pd.DataFrame, terms: Terms) -> pd.DataFrame:
 
 
 def _ordered_lines(lines: pd.DataFrame, policy: PilotPolicy) -> pd.DataFrame:
-    """By project, kind, voucher, arrival (a line key is unique); with the 核定说明 and rules rendered."""
+    """By project, kind and voucher (a line's key, unique); with the 核定说明 and rules rendered."""
     if lines.empty:
         return empty(LINES)
-    ordered = lines.sort_values(["project_key", "kind", "voucher_key", *SOURCE_ORDER]).reset_index(drop=True)
+    ordered = lines.sort_values(["project_key", "kind", "voucher_key"]).reset_index(drop=True)
     ordered["explanation"] = render_explanations(ordered, policy)
     ordered["rules"] = rules_column(ordered)
     return ordered[list(LINES)].astype(dict(LINES))
