@@ -79,8 +79,8 @@ FIRST_PREMIUM_DATES: Schema = {"project_key": TEXT, "first_date": DAY}  # earlie
 REFUSED_LOANS: Schema = {"project_key": TEXT, **SOURCE, "reason": TEXT}
 
 CLAIM_LINES: Schema = {
-    "kind": TEXT,
     "year": NUMBER,
+    "kind": TEXT,
     "project_key": TEXT,
     "project_no": TEXT,
     "voucher_no": TEXT,
