@@ -8,6 +8,7 @@ column ever changes its dtype (an int64 fen column must never become float by a 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,7 @@ def looked_up(keys: pd.Series, book: pd.DataFrame, found: str) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _neutral(dtype: np.dtype) -> object:  # type: ignore[type-arg]
+def _neutral(dtype: np.dtype[Any]) -> Any:
     if dtype.kind == "M":
         return np.datetime64("NaT", "ns")
     if dtype.kind in "iu":

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -77,6 +78,11 @@ def _by_rate(lines: pd.DataFrame) -> list[tuple[Rate, np.ndarray]]:
     return [(Rate.of(Decimal(stored)), codes == n) for n, stored in enumerate(rates)]
 
 
+def _exact_product(base_fen: int, rate: Rate) -> str:
+    """base × rate in yuan, every digit: ``60,000.003``."""
+    return format_scaled(int(base_fen) * rate.numerator, rate.places + 2)
+
+
 def _products(lines: pd.DataFrame, wording: Wording) -> Strings:
     """R3.3 / R5.1: ``保费86,000.00元×70%=60,200.00元（R3.3）``, saying so when rounding down changed it."""
     sentences = np.full(len(lines), "", dtype=STRINGS)
@@ -85,9 +91,7 @@ def _products(lines: pd.DataFrame, wording: Wording) -> Strings:
         rounded = concat(yuan_strings(lines["uncapped_fen"][at_rate]), "元（" + wording.product_rule + "）")
         cut = ~is_whole_fen(base, rate).to_numpy()
         if cut.any():
-            exact = distinct_strings(
-                base[cut], lambda value, r=rate: format_scaled(int(value) * r.numerator, r.places + 2)
-            )
+            exact = distinct_strings(base[cut], partial(_exact_product, rate=rate))
             rounded[cut] = concat(exact, "元，向下取整为", rounded[cut])
         sentences[at_rate] = concat(wording.base_label, yuan_strings(base), "元×" + rate.percent + "=", rounded)
     return sentences
