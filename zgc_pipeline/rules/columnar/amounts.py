@@ -74,11 +74,11 @@ def capped(lines: pd.DataFrame, cap_fen: int, approved: pd.Series) -> pd.DataFra
     each takes what it wants while the cap lasts. The uncapped amounts are clipped to the cap before summing, which
     changes no such minimum and keeps the sum in int64.
     """
-    order = lines.sort_values(["project_key", "line_date", "voucher_key"])  # a line's key is unique
+    order = lines.sort_values(["project_rank", "line_date", "voucher_rank"])  # a line's key is unique
     earlier_years = approved.reindex(order["project_key"], fill_value=0).to_numpy(dtype="int64")
     left = np.maximum(cap_fen - earlier_years, 0)
     wanted = np.minimum(order["uncapped_fen"].to_numpy(dtype="int64"), cap_fen)
-    running = pd.Series(wanted, index=order.index).groupby(order["project_key"].to_numpy(), sort=False).cumsum()
+    running = pd.Series(wanted, index=order.index).groupby(order["project_rank"].to_numpy(), sort=False).cumsum()
     earlier_lines = np.minimum(left, running.to_numpy() - wanted)
     remaining = left - earlier_lines
     computed = np.minimum(order["uncapped_fen"].to_numpy(dtype="int64"), remaining)

@@ -104,6 +104,21 @@ def _neutral(dtype: np.dtype[Any]) -> Any:
     return ""
 
 
+def with_order_keys(premiums: pd.DataFrame, supports: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both kinds' candidates with integer keys that sort as their texts do: ``project_rank`` (one numbering over
+    both kinds), ``voucher_rank`` (within the kind) and ``kind_rank``. The year's sorts and groupings then compare
+    integers, not texts."""
+    projects, _ = pd.factorize(pd.concat([premiums["project_key"], supports["project_key"]]), sort=True)
+    ranked = []
+    for number, rows in enumerate((premiums, supports)):
+        first = 0 if number == 0 else len(premiums)
+        vouchers, _ = pd.factorize(rows["voucher_key"], sort=True)
+        ranked.append(
+            rows.assign(project_rank=projects[first : first + len(rows)], voucher_rank=vouchers, kind_rank=number)
+        )
+    return ranked[0], ranked[1]
+
+
 def candidates(
     rows: pd.DataFrame,
     kind: str,

@@ -16,6 +16,7 @@ from zgc_pipeline.rules.columnar.frames import SOURCE_ORDER, TEXT
 from zgc_pipeline.rules.columnar.text import described_sources
 
 LINE_KEY = ["kind", "voucher_key", "project_key"]
+RANKED_KEY = ["voucher_rank", "project_rank"]  # the line key within one kind, as integers (``books.with_order_keys``)
 
 
 def r6_1_not_paid_before(lines: pd.DataFrame, paid_lines: pd.DataFrame) -> pd.Series:
@@ -36,7 +37,7 @@ def r6_1_occurrences(lines: pd.DataFrame, agreeing: Sequence[str]) -> pd.DataFra
 
     Only keys sent more than once are grouped, so a year of single rows costs one ``duplicated``.
     """
-    repeated = lines.duplicated(LINE_KEY, keep=False).to_numpy()
+    repeated = lines.duplicated(RANKED_KEY, keep=False).to_numpy()
     found = pd.DataFrame(
         {
             "first": ~repeated,
@@ -50,15 +51,15 @@ def r6_1_occurrences(lines: pd.DataFrame, agreeing: Sequence[str]) -> pd.DataFra
     )
     if not repeated.any():
         return found
-    group = lines[repeated].sort_values([*LINE_KEY[1:], *SOURCE_ORDER, "voucher_no", "arrived"])
-    by_key = group.groupby(LINE_KEY[1:], sort=False)
+    group = lines[repeated].sort_values([*RANKED_KEY, *SOURCE_ORDER, "voucher_no", "arrived"])
+    by_key = group.groupby(RANKED_KEY, sort=False)
     at = described_sources(group)
     disagrees = (by_key[list(agreeing)].transform("nunique") > 1).any(axis=1)
     order = by_key.cumcount()
     found.loc[group.index, "first"] = (order == 0) & ~disagrees
     found.loc[group.index, "repeat"] = (order > 0) & ~disagrees
     found.loc[group.index, "disagrees"] = disagrees
-    found.loc[group.index, "first_at"] = at.groupby([group[c] for c in LINE_KEY[1:]], sort=False).transform("first")
+    found.loc[group.index, "first_at"] = at.groupby([group[c] for c in RANKED_KEY], sort=False).transform("first")
     found.loc[group.index, "rows"] = by_key["arrived"].transform("size")
-    found.loc[group.index, "rows_at"] = at.groupby([group[c] for c in LINE_KEY[1:]], sort=False).transform("；".join)
+    found.loc[group.index, "rows_at"] = at.groupby([group[c] for c in RANKED_KEY], sort=False).transform("；".join)
     return found

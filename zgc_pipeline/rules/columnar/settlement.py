@@ -16,7 +16,7 @@ import pandas as pd
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.rules.columnar import checks, reasons
 from zgc_pipeline.rules.columnar.amounts import capped, r3_3_premium_subsidy_fen, r5_1_valuation_support_fen
-from zgc_pipeline.rules.columnar.books import candidates, loan_book, refused_book, unit_book
+from zgc_pipeline.rules.columnar.books import candidates, loan_book, refused_book, unit_book, with_order_keys
 from zgc_pipeline.rules.columnar.duplicates import r6_1_not_paid_before, r6_1_occurrences
 from zgc_pipeline.rules.columnar.explanations import WORDING, render_explanations, rules_column
 from zgc_pipeline.rules.columnar.frames import (
@@ -43,6 +43,8 @@ from zgc_pipeline.rules.columnar.frames import (
 from zgc_pipeline.rules.columnar.terms import Terms
 from zgc_pipeline.rules.columnar.text import normalised_keys
 from zgc_pipeline.rules.columnar.years import first_insured_dates, r9_settlement_year, refused_now, settled_now
+
+ORDER_KEYS = ("project_rank", "kind_rank", "voucher_rank")  # project, kind, voucher, as integers
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,7 @@ def settle_frames(
         conform(history.first_premium_dates, FIRST_PREMIUM_DATES, "history.first_premium_dates"),
     )
     supports = _candidates(conform(valuations, VALUATIONS, "valuations"), VALUATION_LINES, books)
+    premiums, supports = with_order_keys(premiums, supports)
     paid_lines = conform(history.paid_lines, PAID_LINES, "history.paid_lines")
     approved = conform(history.approved, APPROVED, "history.approved")
     outcomes = [
@@ -189,7 +192,7 @@ def settle_frames(
     refusals = [frame for outcome in outcomes for frame in outcome.refusals]
     return SettlementFrames(
         year=year,
-        lines=lines,
+        lines=lines[list(LINES)].astype(dict(LINES)),
         refusals=_ordered_refusals(refusals),
         first_premium_dates=_first_premium_dates(lines, insured_since),
         rows_of_year=sum(outcome.rows_of_year for outcome in outcomes),
@@ -286,8 +289,7 @@ def _refused(rows: pd.DataFrame, rule: pd.Series | str, reason: pd.Series) -> pd
             "kind": rows["kind"],
             "rule": rule if isinstance(rule, pd.Series) else pd.Series(rule, index=rows.index, dtype=TEXT),
             "reason": reason,
-            "project_key": rows["project_key"],
-            "voucher_key": rows["voucher_key"],
+            **{name: rows[name] for name in ORDER_KEYS},
         },
         index=rows.index,
     )
@@ -315,6 +317,7 @@ def _lines(qualified: pd.DataFrame, terms: Terms) -> pd.DataFrame:
             "uncapped_fen": qualified["uncapped_fen"],
             "cap_earlier_years_fen": qualified["cap_earlier_years_fen"],
             "cap_earlier_lines_fen": qualified["cap_earlier_lines_fen"],
+            **{name: qualified[name] for name in ORDER_KEYS},
         },
         index=qualified.index,
     )
@@ -323,11 +326,11 @@ def _lines(qualified: pd.DataFrame, terms: Terms) -> pd.DataFrame:
 def _ordered_lines(lines: pd.DataFrame, policy: PilotPolicy) -> pd.DataFrame:
     """By project, kind and voucher (a line's key, unique); with the 核定说明 and rules rendered."""
     if lines.empty:
-        return empty(LINES)
-    ordered = lines.sort_values(["project_key", "kind", "voucher_key"]).reset_index(drop=True)
+        return empty({**LINES, "project_rank": "int64"})
+    ordered = lines.sort_values(["project_rank", "kind_rank", "voucher_rank"]).reset_index(drop=True)
     ordered["explanation"] = render_explanations(ordered, policy)
     ordered["rules"] = rules_column(ordered)
-    return ordered[list(LINES)].astype(dict(LINES))
+    return ordered
 
 
 def _ordered_refusals(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -335,16 +338,21 @@ def _ordered_refusals(parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return empty(REFUSALS)
     refusals = pd.concat(parts, ignore_index=True)
-    order = ["project_key", "kind", "voucher_key", *SOURCE_ORDER, "rule"]
+    order = [*ORDER_KEYS, *SOURCE_ORDER, "rule"]
     refusals = refusals.sort_values(order, kind="stable").reset_index(drop=True)
     return refusals[list(REFUSALS)].astype(dict(REFUSALS))
 
 
 def _first_premium_dates(lines: pd.DataFrame, insured_since: pd.Series) -> pd.DataFrame:
     """R8.5: per project with a line this year, its earliest qualifying premium payment this year, else ever."""
-    projects = pd.Index(lines["project_key"].unique(), dtype=TEXT)
+    projects = pd.Index(lines["project_key"].unique(), dtype=TEXT)  # in order: the lines are by project
     premiums = lines[lines["kind"] == PREMIUM]
-    this_year = premiums.groupby("project_key")["line_date"].min().reindex(projects)
+    earliest = premiums.groupby("project_rank", sort=False).agg(
+        project_key=("project_key", "first"), day=("line_date", "min")
+    )
+    this_year = pd.Series(earliest["day"].to_numpy(), index=pd.Index(earliest["project_key"], dtype=TEXT)).reindex(
+        projects
+    )
     dates = this_year.fillna(insured_since.reindex(projects)).dropna().sort_index()
     frame = pd.DataFrame({"project_key": dates.index, "first_date": dates.to_numpy()})
     return frame.astype(dict(FIRST_PREMIUM_DATES)) if len(frame) else empty(FIRST_PREMIUM_DATES)
