@@ -63,7 +63,7 @@ def r5_1_valuation_support_fen(lines: pd.DataFrame, terms: Terms) -> pd.DataFram
     )
 
 
-def capped(lines: pd.DataFrame, cap_fen: int, approved: pd.Series) -> pd.DataFrame:
+def r3_4_r5_2_within_cap(lines: pd.DataFrame, cap_fen: int, approved: pd.Series) -> pd.DataFrame:
     """R3.4 / R5.2: each project's lines take what is left of its cap after earlier years (``approved``: fen by
     project key) in order of line date, then voucher.
 

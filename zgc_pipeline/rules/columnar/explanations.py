@@ -56,7 +56,7 @@ def cap_fen_of(kind: str, terms: Terms) -> int:
     return terms.premium_cap_fen if kind == PREMIUM else terms.valuation_cap_fen
 
 
-def capped(lines: pd.DataFrame) -> pd.Series:
+def cut_by_cap(lines: pd.DataFrame) -> pd.Series:
     """Whether the cap cut the line (its 测算金额 is below its rounded product)."""
     return lines["uncapped_fen"] > lines["computed_fen"]
 
@@ -64,7 +64,7 @@ def capped(lines: pd.DataFrame) -> pd.Series:
 def rules_column(lines: pd.DataFrame) -> pd.Series:
     """Each line's ``rules`` (JSON list): the kind's rules, and its cap rule where the cap cut it."""
     text = pd.Series("", index=lines.index, dtype=TEXT)
-    cut = capped(lines)
+    cut = cut_by_cap(lines)
     for kind, wording in WORDING.items():
         of_kind = lines["kind"] == kind
         text[of_kind & cut] = wording.rules(capped=True)
@@ -124,7 +124,7 @@ def render_explanations(lines: pd.DataFrame, policy: PilotPolicy) -> pd.Series:
     ``policy`` (the policy the year was settled with)."""
     terms = Terms.of(policy, 0)
     text = np.full(len(lines), "", dtype=STRINGS)
-    cut = capped(lines).to_numpy()
+    cut = cut_by_cap(lines).to_numpy()
     kinds = lines["kind"].to_numpy(dtype=object)
     for kind, wording in WORDING.items():
         of_kind = kinds == kind

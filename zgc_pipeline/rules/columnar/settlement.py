@@ -15,7 +15,11 @@ import pandas as pd
 
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.rules.columnar import checks, reasons
-from zgc_pipeline.rules.columnar.amounts import capped, r3_3_premium_subsidy_fen, r5_1_valuation_support_fen
+from zgc_pipeline.rules.columnar.amounts import (
+    r3_3_premium_subsidy_fen,
+    r3_4_r5_2_within_cap,
+    r5_1_valuation_support_fen,
+)
 from zgc_pipeline.rules.columnar.books import candidates, loan_book, refused_book, unit_book, with_order_keys
 from zgc_pipeline.rules.columnar.duplicates import r6_1_not_paid_before, r6_1_occurrences
 from zgc_pipeline.rules.columnar.explanations import WORDING, render_explanations, rules_column
@@ -259,7 +263,7 @@ def _settle_kind(
     qualified = open_lines[~failing]
     qualified = pd.concat([qualified, kind.amounts(qualified, terms)], axis=1)
     earlier_years = approved[approved["kind"] == kind.value].groupby("project_key")["approved_fen"].sum()
-    qualified = pd.concat([qualified, capped(qualified, kind.cap_fen(terms), earlier_years)], axis=1)
+    qualified = pd.concat([qualified, r3_4_r5_2_within_cap(qualified, kind.cap_fen(terms), earlier_years)], axis=1)
     used_up = qualified[~qualified["within_cap"].astype(bool)]
     if len(used_up):
         wording = WORDING[kind.value]
