@@ -100,3 +100,39 @@ def read_budget(text: str) -> Decimal:
     if amount != amount.quantize(FEN):
         raise ValueError(f"金额“{text}”精确到分（最多两位小数），请{BUDGET_HINT}")
     return amount.quantize(FEN)
+
+
+def format_fen(fen: int) -> str:
+    """Integer fen → ``1,234,567.80``: what ``format_yuan`` writes for the same amount, without a ``Decimal``."""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{'-' if fen < 0 else ''}{whole:,}.{cents:02d}"
+
+
+def format_fen_wan(fen: int) -> str:
+    """Integer fen → 万元 as ``format_wan`` writes it: 300,000,000 fen → ``300``; 300,000,001 → ``300.000001``."""
+    whole, rest = divmod(abs(fen), 1_000_000)  # a 万元 is a million fen
+    fraction = f"{rest:06d}".rstrip("0")
+    return f"{'-' if fen < 0 and (whole or rest) else ''}{whole}{'.' + fraction if fraction else ''}"
+
+
+def decimal_ratio(value: Decimal) -> tuple[int, int]:
+    """An exact decimal as an integer over a power of ten: ``0.70`` → ``(70, 2)``, i.e. 70 / 10**2.
+
+    Rates multiply integer fen exactly this way: ``fen * numerator // 10**places`` rounds down to the fen.
+    """
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        raise ValueError(f"{value} is not a finite number")
+    numerator = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    if exponent >= 0:
+        return numerator * 10**exponent, 0
+    return numerator, -exponent
+
+
+def format_scaled(numerator: int, places: int) -> str:
+    """``numerator / 10**places`` written exactly, thousands separated, trailing zeros dropped: what
+    ``f"{Decimal(...).normalize():,f}"`` writes: ``(60000003, 3)`` → ``60,000.003``."""
+    whole, rest = divmod(abs(numerator), 10**places)
+    fraction = f"{rest:0{places}d}".rstrip("0") if places else ""
+    sign = "-" if numerator < 0 else ""
+    return f"{sign}{whole:,}{'.' + fraction if fraction else ''}"

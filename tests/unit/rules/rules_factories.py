@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+
+from columnar_frames import as_settlement, settle_on_columns
 
 from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory, Refusal, Settlement
 from zgc_pipeline.identifiers import uscc_check_character
@@ -164,7 +167,9 @@ def run(
     policy: PilotPolicy = POLICY,
     refused_loans: Mapping[str, RefusedRow] | None = None,
 ) -> Settlement:
-    return settle(
+    """``settle`` by the implementation in use (``implementation``): the records' or the columns'."""
+    settle_by = settle if _in_use[0] == "records" else _settle_by_columns
+    return settle_by(
         year,
         loans=loans,
         policies=policies,
@@ -174,6 +179,25 @@ def run(
         history=history or LedgerHistory(),
         refused_loans=refused_loans or {},
     )
+
+
+IMPLEMENTATIONS = ("records", "columns")
+_in_use = ["records"]
+
+
+@contextmanager
+def implementation(name: str) -> Iterator[None]:
+    """Run ``run`` by the record-based ``rules.settle`` or the columnar ``settle_frames`` meanwhile."""
+    assert name in IMPLEMENTATIONS
+    before, _in_use[0] = _in_use[0], name
+    try:
+        yield
+    finally:
+        _in_use[0] = before
+
+
+def _settle_by_columns(year: int, **inputs: object) -> Settlement:
+    return as_settlement(settle_on_columns(year, **inputs))  # type: ignore[arg-type]
 
 
 def only_line(settlement: Settlement) -> ClaimLine:

@@ -10,6 +10,8 @@ from rules_factories import loan, only_line, only_refusal, policy_row, run, valu
 from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.rules import premium_subsidy, valuation_support
 
+pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
+
 
 @pytest.mark.parametrize(
     ("loan_amount", "rate", "computed", "explanation"),

@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rules_factories import POLICY, loan, policy_row, run, valuation
@@ -15,6 +16,8 @@ from zgc_pipeline.claims import ClaimKind, LedgerHistory
 from zgc_pipeline.identifiers import normalise_key, normalise_uscc
 from zgc_pipeline.money import ZERO, round_down
 from zgc_pipeline.rules.reconcile import key_of, uscc_key_of
+
+pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
 
 
 def money(low_fen: int, high_fen: int) -> st.SearchStrategy[Decimal]:

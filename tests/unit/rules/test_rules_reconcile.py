@@ -6,6 +6,7 @@ import random
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from rules_factories import (
     BANK,
     OTHER_BANK,
@@ -20,6 +21,8 @@ from rules_factories import (
 
 from zgc_pipeline.claims import ClaimKind, LedgerHistory
 from zgc_pipeline.records import RefusedRow, SourceRow
+
+pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
 
 
 def test_keys_match_after_normalising_and_output_keeps_the_banks_spelling() -> None:

@@ -1,0 +1,183 @@
+"""The tests' bridge between the two settlements: records → the ledger's frames (as its tables hold them), and
+the columnar result → ``claims`` records, so every record-based test also checks ``settle_frames``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import BigInteger, Boolean, Date, Integer, Table
+
+from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory, Refusal, Settlement
+from zgc_pipeline.identifiers import normalise_key
+from zgc_pipeline.ledger import tables
+from zgc_pipeline.money import from_fen, to_fen
+from zgc_pipeline.policy import PilotPolicy
+from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, RefusedRow, SourceRow, Valuation
+from zgc_pipeline.rules.columnar import HistoryFrames, SettlementFrames, settle_frames
+
+BOOKKEEPING = {"id", "submission_id", "seq"}  # the ledger's own columns, not the rows'
+
+
+def table_schema(table: Table) -> dict[str, str]:
+    """A row table's columns (less its bookkeeping) and the dtype a frame of it has."""
+    schema = {}
+    for column in table.columns:
+        if column.name in BOOKKEEPING:
+            continue
+        kind = column.type
+        if isinstance(kind, Date):
+            schema[column.name] = "datetime64[ns]"
+        elif isinstance(kind, BigInteger | Integer):
+            schema[column.name] = "int64"
+        elif isinstance(kind, Boolean):
+            schema[column.name] = "bool"
+        else:
+            schema[column.name] = "str"
+    return schema
+
+
+def _value(value: Any) -> tuple[str, Any] | None:
+    """How the ledger stores one field (``ledger.codec``'s rules): money in fen, tuples and sets as JSON lists."""
+    if isinstance(value, Decimal):
+        return "_fen", to_fen(value)
+    if isinstance(value, tuple):
+        return "", json.dumps(list(value), ensure_ascii=False)
+    if isinstance(value, frozenset):
+        return "", json.dumps(sorted(value), ensure_ascii=False)
+    return None
+
+
+def _row(record: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, SourceRow):
+            row |= {
+                "source_file": value.file_name,
+                "source_sheet": value.sheet,
+                "source_row": value.row,
+                "source_year": value.submission_year,
+            }
+            continue
+        stored = _value(value)
+        row[f.name + stored[0] if stored else f.name] = stored[1] if stored else value
+    if hasattr(record, "loan_contract_no"):
+        row["project_key"] = normalise_key(record.loan_contract_no)
+    return row
+
+
+def table_frame(records: Sequence[Any], table: Table) -> pd.DataFrame:
+    """Records as the rows of ``table``, in the given (arrival) order, each column in its frame dtype."""
+    schema = table_schema(table)
+    rows = [_row(record) for record in records]
+    frame = pd.DataFrame(rows, columns=list(schema)) if rows else pd.DataFrame(columns=list(schema))
+    assert set(frame.columns) == set(schema), (table.name, set(frame.columns) ^ set(schema))
+    return frame.astype(schema)
+
+
+def history_frames(history: LedgerHistory) -> HistoryFrames:
+    approved = [
+        (kind.value, project, to_fen(amount))
+        for kind, amounts in (
+            (ClaimKind.PREMIUM_SUBSIDY, history.premium_approved),
+            (ClaimKind.VALUATION_SUPPORT, history.valuation_approved),
+        )
+        for project, amount in amounts.items()
+    ]
+    return HistoryFrames(
+        approved=pd.DataFrame(approved, columns=["kind", "project_key", "approved_fen"]).astype(
+            {"kind": "str", "project_key": "str", "approved_fen": "int64"}
+        ),
+        paid_lines=pd.DataFrame(sorted(history.paid_lines), columns=["kind", "voucher_key", "project_key"]).astype(
+            "str"
+        ),
+        first_premium_dates=pd.DataFrame(
+            sorted(history.first_premium_dates.items()), columns=["project_key", "first_date"]
+        ).astype({"project_key": "str", "first_date": "datetime64[ns]"}),
+    )
+
+
+def refused_frame(refused: Mapping[str, RefusedRow]) -> pd.DataFrame:
+    rows = [
+        (key, r.source.file_name, r.source.sheet, r.source.row, r.source.submission_year, r.reason)
+        for key, r in refused.items()
+    ]
+    columns = ["project_key", "source_file", "source_sheet", "source_row", "source_year", "reason"]
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"project_key": "str", "source_file": "str", "source_sheet": "str", "source_row": "int64",
+         "source_year": "int64", "reason": "str"}
+    )  # fmt: skip
+
+
+def _day(value: pd.Timestamp) -> date:
+    return value.date()
+
+
+def as_settlement(frames: SettlementFrames) -> Settlement:
+    """The columnar result as ``claims`` records, to compare with ``rules.settle`` field by field."""
+    lines = tuple(
+        ClaimLine(
+            kind=ClaimKind(row.kind),
+            year=int(row.year),
+            project_key=row.project_key,
+            project_no=row.project_no,
+            voucher_no=row.voucher_no,
+            voucher_key=row.voucher_key,
+            payee_uscc=row.payee_uscc,
+            payee_name=row.payee_name,
+            borrower_name=row.borrower_name,
+            borrower_uscc=row.borrower_uscc,
+            loan_amount=from_fen(int(row.loan_amount_fen)),
+            base=from_fen(int(row.base_fen)),
+            rate=Decimal(row.rate),
+            line_date=_day(row.line_date),
+            computed=from_fen(int(row.computed_fen)),
+            explanation=row.explanation,
+            rules=tuple(json.loads(row.rules)),
+            source=SourceRow(row.source_file, row.source_sheet, int(row.source_row), int(row.source_year)),
+        )
+        for row in frames.lines.itertuples(index=False)
+    )
+    refusals = tuple(
+        Refusal(
+            source=SourceRow(row.source_file, row.source_sheet, int(row.source_row), int(row.source_year)),
+            project_no=row.project_no,
+            voucher_no=row.voucher_no,
+            kind=ClaimKind(row.kind),
+            rule=row.rule,
+            reason=row.reason,
+        )
+        for row in frames.refusals.itertuples(index=False)
+    )
+    dates = {row.project_key: _day(row.first_date) for row in frames.first_premium_dates.itertuples(index=False)}
+    return Settlement(frames.year, lines, refusals, dates, frames.rows_of_year)
+
+
+def settle_on_columns(
+    year: int,
+    *,
+    loans: Sequence[Loan],
+    policies: Sequence[InsurancePolicy],
+    valuations: Sequence[Valuation],
+    registry: Sequence[PilotUnit],
+    policy: PilotPolicy,
+    history: LedgerHistory,
+    refused_loans: Mapping[str, RefusedRow],
+) -> SettlementFrames:
+    """``settle_frames`` on the frames the ledger would hold for these records."""
+    return settle_frames(
+        year,
+        loans=table_frame(loans, tables.loans),
+        policies=table_frame(policies, tables.policies),
+        valuations=table_frame(valuations, tables.valuations),
+        registry=table_frame(registry, tables.registry_units),
+        policy=policy,
+        history=history_frames(history),
+        refused_loans=refused_frame(refused_loans),
+    )
