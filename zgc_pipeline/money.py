@@ -102,12 +102,6 @@ def read_budget(text: str) -> Decimal:
     return amount.quantize(FEN)
 
 
-def format_fen(fen: int) -> str:
-    """Integer fen → ``1,234,567.80``: what ``format_yuan`` writes for the same amount, without a ``Decimal``."""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{'-' if fen < 0 else ''}{whole:,}.{cents:02d}"
-
-
 def format_fen_wan(fen: int) -> str:
     """Integer fen → 万元 as ``format_wan`` writes it: 300,000,000 fen → ``300``; 300,000,001 → ``300.000001``."""
     whole, rest = divmod(abs(fen), 1_000_000)  # a 万元 is a million fen

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from zgc_pipeline.allocation.columnar import AllocationFrames, decision_explanations
 from zgc_pipeline.claims import Allocation, ClaimKind, ClaimLine, Funding, LineKey, Refusal, Settlement
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.bulk import fetched, insert_records, insert_rows
 from zgc_pipeline.ledger.codecs import CLAIM_LINE, DECISION, PROJECT_OUTCOME, REFUSAL
 from zgc_pipeline.ledger.entries import LedgerError, LineSummary, ResultTotals
+from zgc_pipeline.ledger.frames import read_frame, selected, typed, write_frame
 from zgc_pipeline.money import from_fen, to_fen
 
 SETTLED = "settled"
@@ -273,3 +276,120 @@ def first_served_loans(connection: Connection, year: int) -> tuple[Decimal, ...]
         .order_by(signed.c.project_key)
     )
     return tuple(from_fen(int(fen)) for _key, fen in connection.execute(query))
+
+
+# --- as columns ---------------------------------------------------------------------------------------------------
+
+LINE_NAMES = tuple(c.name for c in t.claim_lines.c if c.name not in ("id", "year", "seq"))
+LINE_DTYPES = {"loan_amount_fen": "int64", "base_fen": "int64", "computed_fen": "int64", "source_row": "int64"}
+DECISION_DTYPES = {"approved_fen": "int64", "rank": "Int64", "score": "str"}
+PROJECT_DTYPES = {"claimed_fen": "int64", "approved_fen": "int64", "valid_scores": "int64", "rank": "Int64"}
+REFUSAL_DTYPES = {"source_row": "Int64", "source_year": "Int64", "kind": "str"}
+
+
+def lines_frame(connection: Connection, year: int) -> pd.DataFrame:
+    """The settlement's qualifying lines in order: the ``claim_lines`` columns (without id, year, seq)."""
+    settlement_row(connection, year)
+    c = t.claim_lines.c
+    query = select(*selected(t.claim_lines, LINE_NAMES)).where(c.year == year).order_by(c.seq)
+    return typed(read_frame(connection, query, dates=("line_date",)), LINE_DTYPES)
+
+
+def first_dates_frame(connection: Connection, year: int) -> pd.DataFrame:
+    """project_key, first_date: each project's earliest qualifying premium payment (R8.5), as settled."""
+    f = t.first_premium_dates.c
+    query = select(*selected(t.first_premium_dates, ("project_key", "first_date")))
+    return read_frame(connection, query.where(f.year == year).order_by(f.project_key), dates=("first_date",))
+
+
+def refusals_frame(connection: Connection, year: int, origin: str | None = None) -> pd.DataFrame:
+    """The year's refused lines: the settlement's, then the score rows its allocation could not use; or those of
+    one ``origin``. The ``refusals`` columns without id, year and seq."""
+    settlement_row(connection, year)
+    r = t.refusals.c
+    names = tuple(c.name for c in t.refusals.c if c.name not in ("id", "year", "seq"))
+    query = select(*selected(t.refusals, names)).where(r.year == year)
+    if origin is not None:
+        query = query.where(r.origin == origin)
+    return typed(read_frame(connection, query.order_by(r.origin.desc(), r.seq)), REFUSAL_DTYPES)
+
+
+def write_allocation(connection: Connection, result: AllocationFrames, *, result_sha256: str) -> None:
+    """Replace the year's decisions, project outcomes and unusable score rows with ``result``."""
+    year = result.year
+    current = locked_settlement(connection, year)
+    if current is None:
+        raise LedgerError(f"{year}年度尚未测算，不能保存分配结果")
+    _refuse_if_signed_off(current, year)
+    _clear_allocation(connection, year)
+    c = t.claim_lines.c
+    ids = read_frame(
+        connection, select(c.id.label("claim_line_id"), c.kind, c.voucher_key, c.project_key).where(c.year == year)
+    )
+    decisions = result.decisions.merge(ids, on=["kind", "voucher_key", "project_key"], how="left", validate="1:1")
+    unknown = decisions["claim_line_id"].isna()
+    if unknown.any():
+        first = decisions.loc[unknown].iloc[0]
+        raise LedgerError(f"{year}年度测算结果中没有凭证 {first['voucher_no']}（项目 {first['project_no']}）")
+    stored = pd.DataFrame(
+        {
+            "seq": range(len(decisions)),
+            "claim_line_id": decisions["claim_line_id"].astype("int64"),
+            "approved_fen": decisions["approved_fen"],
+            "explanation": decision_explanations(decisions),
+            "rules": decisions["rules"],
+            "score": decisions["score"],
+            "rank": decisions["rank"],
+        }
+    )
+    write_frame(connection, t.decisions, stored, year=year)
+    write_frame(connection, t.project_outcomes, result.projects.assign(seq=range(len(result.projects))), year=year)
+    refusals = result.score_refusals.assign(seq=range(len(result.score_refusals)))
+    write_frame(connection, t.refusals, refusals, year=year, origin=ALLOCATION_ORIGIN)
+    connection.execute(
+        update(t.settlements)
+        .where(t.settlements.c.year == year)
+        .values(
+            budget_fen=result.budget_fen,
+            qualifying_total_fen=result.qualifying_total_fen,
+            approved_total_fen=result.approved_total_fen,
+            reviewed=result.reviewed,
+            result_sha256=result_sha256,
+            status=ALLOCATED,
+        )
+    )
+
+
+def allocation_frames(connection: Connection, year: int) -> AllocationFrames:
+    """The year's stored result as columns. ``decisions``: each decision in order, with its line's columns
+    (``claim_lines``') and its own ``approved_fen``, ``explanation`` (the full 核定说明), ``rules``, ``score`` and
+    ``rank``; the line's own explanation and rules are ``line_explanation`` and ``line_rules``."""
+    row = settlement_row(connection, year)
+    if row["result_sha256"] is None:
+        raise LedgerError(f"{year}年度尚未完成预算分配")
+    c, d = t.claim_lines.c, t.decisions.c
+    line_columns = [
+        column.label(f"line_{column.name}") if column.name in ("explanation", "rules") else column
+        for column in selected(t.claim_lines, LINE_NAMES)
+    ]
+    query = (
+        select(*line_columns, d.approved_fen, d.explanation, d.rules, d.score, d.rank)
+        .select_from(t.decisions.join(t.claim_lines, d.claim_line_id == c.id))
+        .where(d.year == year)
+        .order_by(d.seq)
+    )
+    decisions = typed(read_frame(connection, query, dates=("line_date",)), {**LINE_DTYPES, **DECISION_DTYPES})
+    p = t.project_outcomes.c
+    names = tuple(column.name for column in t.project_outcomes.c if column.name not in ("id", "year", "seq"))
+    query = select(*selected(t.project_outcomes, names)).where(p.year == year).order_by(p.seq)
+    projects = read_frame(connection, query)
+    return AllocationFrames(
+        year=year,
+        budget_fen=int(row["budget_fen"]),
+        qualifying_total_fen=int(row["qualifying_total_fen"]),
+        approved_total_fen=int(row["approved_total_fen"]),
+        reviewed=bool(row["reviewed"]),
+        decisions=decisions,
+        projects=typed(projects, {**PROJECT_DTYPES, "score": "str"}),
+        score_refusals=refusals_frame(connection, year, ALLOCATION_ORIGIN).drop(columns=["origin"]),
+    )
