@@ -15,15 +15,14 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd  # imported up front in both processes, so neither write is charged for importing it
 
-from zgc_pipeline.claims import Allocation, ClaimKind, ClaimLine, Decision, Refusal
-from zgc_pipeline.money import ZERO, round_down
+from zgc_pipeline.allocation.columnar import AllocationFrames
+from zgc_pipeline.money import format_fen
 from zgc_pipeline.outputs import ResultAbout, write_payout_workbook
 from zgc_pipeline.outputs.payout import (
     DETAIL_COLUMNS,
@@ -31,96 +30,149 @@ from zgc_pipeline.outputs.payout import (
     SUMMARY_COLUMNS,
     ordered_decisions,
     payee_totals,
+    registered_payees,
 )
-from zgc_pipeline.records import PilotUnit, SourceRow
 
 PAYEES = 40
 VALUERS = 10
-VALUATION_RATE = Decimal("0.15")
+PREMIUM_CAP_FEN = 6_000_000
+VALUATION_CAP_FEN = 600_000
+SOURCE = {"source_file": "保单信息_2020.xlsx", "source_sheet": "保单信息表", "source_row": 2, "source_year": 2020}
 
 
 def _uscc(prefix: str, number: int) -> str:
     return f"91110108{prefix}{number:09d}X"
 
 
-def synthetic_year(projects: int) -> tuple[Allocation, list[Refusal], list[PilotUnit]]:
-    """Every project a premium line and a valuation line; every 20th project refused one line."""
-    source = SourceRow("保单信息_2020.xlsx", "保单信息表", 2, 2020)
-    decisions = []
-    refusals = []
-    for n in range(projects):
-        loan_amount = Decimal(500_000 + (n % 95) * 100_000)
-        rate = Decimal("0.70") if loan_amount <= 3_000_000 else Decimal("0.50")
-        premium = Decimal(20_000 + n % 9_000) + Decimal(n % 100) / 100
-        fee = Decimal(8_000 + n % 3_000)
-        project = f"HT-2020-{n:06d}"
-        lines = (
-            (ClaimKind.PREMIUM_SUBSIDY, f"BD-{n:06d}", _uscc("MA", n % PAYEES), premium, rate, Decimal(60_000)),
-            (
-                ClaimKind.VALUATION_SUPPORT,
-                f"PG-{n:06d}",
-                _uscc("MB", n % VALUERS),
-                fee,
-                Decimal("0.15"),
-                Decimal(6_000),
-            ),
-        )
-        for kind, voucher, payee, base, line_rate, cap in lines:
-            computed = min(round_down(base * line_rate), cap)
-            line = ClaimLine(
-                kind=kind, year=2020, project_key=project, project_no=project, voucher_no=voucher,
-                voucher_key=voucher, payee_uscc=payee, payee_name=f"试点机构{payee[-6:]}",
-                borrower_name=f"中关村科技企业{n:06d}有限公司", borrower_uscc=_uscc("MC", n), loan_amount=loan_amount,
-                base=base, rate=line_rate, line_date=date(2020, 3, 1), computed=computed,
-                explanation=f"保费{base:,.2f}元×{line_rate:.0%}={computed:,.2f}元（R3.3）", rules=("R3.3",),
-                source=source,
-            )  # fmt: skip
-            decisions.append(Decision(line, computed, line.explanation + "；全额核定（R7）", line.rules))
-        if n % 20 == 0:
-            refusals.append(Refusal(source, project, f"BD-X{n:06d}", ClaimKind.PREMIUM_SUBSIDY, "R6.1", "重复申报"))
-    total = sum((d.approved for d in decisions), ZERO)
-    allocation = Allocation(2020, total, total, total, False, tuple(decisions), ())
-    registry = [
-        PilotUnit(_uscc(p, i), f"试点机构{i}", frozenset({"bank"}), date(2019, 1, 1), None, "工商银行", f"0200{i:012d}")
-        for p, count in (("MA", PAYEES), ("MB", VALUERS))
-        for i in range(count)
+def synthetic_year(projects: int) -> tuple[AllocationFrames, pd.DataFrame, pd.DataFrame]:
+    """Every project a premium line and a valuation line, in that order; every 20th project refused one line.
+    The frames as the ledger reads them (``ledger.results.allocation_frames``, ``refusals``, ``registry_units``)."""
+    n = np.arange(projects, dtype=np.int64)
+    loan_fen = (500_000 + (n % 95) * 100_000) * 100
+    percent = np.where(loan_fen <= 300_000_000, 70, 50)
+    premium_fen = (20_000 + n % 9_000) * 100 + n % 100
+    fee_fen = (8_000 + n % 3_000) * 100
+    premium_computed = np.minimum(premium_fen * percent // 100, PREMIUM_CAP_FEN)
+    fee_computed = np.minimum(fee_fen * 15 // 100, VALUATION_CAP_FEN)
+    numbers = [f"HT-2020-{i:06d}" for i in range(projects)]
+
+    def both(premium: Any, valuation: Any) -> Any:
+        """Per project, its premium line's value then its valuation line's."""
+        return np.column_stack((np.asarray(premium), np.asarray(valuation))).ravel()
+
+    payees = both(
+        [_uscc("MA", i % PAYEES) for i in range(projects)], [_uscc("MB", i % VALUERS) for i in range(projects)]
+    )
+    vouchers = both([f"BD-{i:06d}" for i in range(projects)], [f"PG-{i:06d}" for i in range(projects)])
+    bases, computed = both(premium_fen, fee_fen), both(premium_computed, fee_computed)
+    rates = both(np.where(percent == 70, "0.70", "0.50"), np.full(projects, "0.15"))
+    shown = both(percent, np.full(projects, 15))
+    explanations = [
+        f"保费{format_fen(int(b))}元×{int(r)}%={format_fen(int(c))}元（R3.3）"
+        for b, r, c in zip(bases.tolist(), shown.tolist(), computed.tolist(), strict=True)
     ]
+    decisions = pd.DataFrame(
+        {
+            "kind": np.tile(np.array(["premium_subsidy", "valuation_support"]), projects),
+            "project_key": np.repeat(numbers, 2),
+            "project_no": np.repeat(numbers, 2),
+            "voucher_no": vouchers,
+            "voucher_key": vouchers,
+            "payee_uscc": payees,
+            "payee_name": [f"试点机构{payee[-6:]}" for payee in payees.tolist()],
+            "borrower_name": np.repeat([f"中关村科技企业{i:06d}有限公司" for i in range(projects)], 2),
+            "borrower_uscc": np.repeat([_uscc("MC", i) for i in range(projects)], 2),
+            "loan_amount_fen": np.repeat(loan_fen, 2),
+            "base_fen": bases,
+            "rate": rates,
+            "line_date": pd.Timestamp(2020, 3, 1),
+            "computed_fen": computed,
+            "line_explanation": explanations,
+            "line_rules": '["R3.3"]',
+            **SOURCE,
+            "approved_fen": computed,
+            "explanation": [f"{text}；全额核定（R7）" for text in explanations],
+            "rules": '["R3.3"]',
+            "score": pd.Series([None] * (2 * projects), dtype="str"),
+            "rank": pd.array([None] * (2 * projects), dtype="Int64"),
+        }
+    )
+    refused = n[n % 20 == 0]
+    refusals = pd.DataFrame(
+        {
+            **SOURCE,
+            "project_no": [numbers[i] for i in refused.tolist()],
+            "voucher_no": [f"BD-X{i:06d}" for i in refused.tolist()],
+            "kind": "premium_subsidy",
+            "rule": "R6.1",
+            "reason": "重复申报",
+        }
+    ).astype({"source_row": "Int64", "source_year": "Int64"})
+    total = int(computed.sum())
+    projects_frame = pd.DataFrame(columns=["project_key", "project_no", "claimed_fen", "approved_fen", "funding"])
+    allocation = AllocationFrames(2020, total, total, total, False, decisions, projects_frame, refusals.iloc[:0])
+    units = [(p, i) for p, count in (("MA", PAYEES), ("MB", VALUERS)) for i in range(count)]
+    registry = pd.DataFrame(
+        {
+            "uscc": [_uscc(p, i) for p, i in units],
+            "name": [f"试点机构{i}" for _, i in units],
+            "roles": '["bank"]',
+            "admitted_on": pd.Timestamp(2019, 1, 1),
+            "exited_on": pd.NaT,
+            "payee_bank": "工商银行",
+            "payee_account": [f"0200{i:012d}" for _, i in units],
+        }
+    )
     return allocation, refusals, registry
 
 
-def _with_xlsxwriter(path: Path, allocation: Allocation, refusals: list[Refusal], registry: list[PilotUnit]) -> None:
+def _with_xlsxwriter(path: Path, allocation: AllocationFrames, refusals: pd.DataFrame, registry: pd.DataFrame) -> None:
     about = ResultAbout("policy.yaml", "0" * 64, "1" * 64)
     write_payout_workbook(path, allocation=allocation, refusals=refusals, registry=registry, about=about)
 
 
-def _with_pandas(path: Path, allocation: Allocation, refusals: list[Refusal], registry: list[PilotUnit]) -> None:
-    """The straightforward way: build the same four tables as DataFrames, ``to_excel`` each with openpyxl."""
-    units = {u.key: u for u in registry}
+def _with_pandas(path: Path, allocation: AllocationFrames, refusals: pd.DataFrame, registry: pd.DataFrame) -> None:
+    """The straightforward way: build the same four tables as DataFrames (amounts as floats, as such a script has
+    them), ``to_excel`` each with openpyxl."""
+    units = registered_payees(registry)
     summary = [
-        (i, p.name, p.uscc, units[p.uscc].payee_bank, units[p.uscc].payee_account, float(p.premium),
-         float(p.valuation), float(p.total), float(p.total / 10_000))
+        (i, p.name, p.uscc, units[p.uscc].bank, units[p.uscc].account, p.premium_fen / 100, p.valuation_fen / 100,
+         p.total_fen / 100, p.total_fen / 1_000_000)
         for i, p in enumerate(payee_totals(allocation.decisions), start=1)
     ]  # fmt: skip
-    detail = [
-        (i, d.line.project_no, d.line.kind.label, d.line.payee_name, d.line.payee_uscc, d.line.borrower_name,
-         d.line.borrower_uscc, float(d.line.loan_amount), d.line.voucher_no, float(d.line.base), float(d.line.rate),
-         float(d.line.computed), None, None, float(d.approved), d.explanation)
-        for i, d in enumerate(ordered_decisions(allocation.decisions), start=1)
-    ]  # fmt: skip
-    refused = [
-        (r.source.file_name if r.source else "", r.source.sheet if r.source else "", r.source.row if r.source else None,
-         r.project_no, r.voucher_no, r.kind.label if r.kind else "", r.rule, r.reason)
-        for r in refusals
-    ]  # fmt: skip
-    about = [("结算年度", 2020), ("核定合计（元）", float(allocation.approved_total))]
+    d = ordered_decisions(allocation.decisions)
+    labels = d["kind"].map({"premium_subsidy": "保费补贴", "valuation_support": "评估费资金支持"})
+    detail = pd.DataFrame(
+        {
+            "number": range(1, len(d) + 1),
+            "project_no": d["project_no"],
+            "kind": labels,
+            "payee_name": d["payee_name"],
+            "payee_uscc": d["payee_uscc"],
+            "borrower_name": d["borrower_name"],
+            "borrower_uscc": d["borrower_uscc"],
+            "loan_amount": d["loan_amount_fen"] / 100,
+            "voucher_no": d["voucher_no"],
+            "base": d["base_fen"] / 100,
+            "rate": d["rate"].astype(float),
+            "computed": d["computed_fen"] / 100,
+            "score": None,
+            "rank": None,
+            "approved": d["approved_fen"] / 100,
+            "explanation": d["explanation"],
+        }
+    )  # headed as 明细 below
+    refused = refusals[
+        ["source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "rule"]
+    ].assign(kind="保费补贴", reason=refusals["reason"])
+    about = [("结算年度", 2020), ("核定合计（元）", allocation.approved_total_fen / 100)]
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, columns, rows in (
-            ("汇总", [c.header for c in SUMMARY_COLUMNS], summary),
-            ("明细", [c.header for c in DETAIL_COLUMNS], detail),
-            ("未通过", [c.header for c in REFUSAL_COLUMNS], refused),
-            ("说明", ["项目", "内容"], about),
-        ):
-            pd.DataFrame(rows, columns=columns).to_excel(writer, sheet_name=name, index=False)
+        pd.DataFrame(summary, columns=[c.header for c in SUMMARY_COLUMNS]).to_excel(
+            writer, sheet_name="汇总", index=False
+        )
+        detail.set_axis([c.header for c in DETAIL_COLUMNS], axis=1).to_excel(writer, sheet_name="明细", index=False)
+        refused.set_axis([c.header for c in REFUSAL_COLUMNS], axis=1).to_excel(writer, sheet_name="未通过", index=False)
+        pd.DataFrame(about, columns=["项目", "内容"]).to_excel(writer, sheet_name="说明", index=False)
 
 
 WRITERS = {

@@ -44,8 +44,21 @@ def normalise_key(text: str) -> str:
 
 
 def normalise_keys(texts: pd.Series) -> pd.Series:
-    """``normalise_key`` of every text of a column at once (missing stays missing)."""
-    return texts.astype("str").str.normalize("NFKC").str.replace(_SPACES.pattern, "", regex=True).str.upper()
+    """``normalise_key`` of every text of a column at once."""
+    return _normalised(texts, _SPACES)
+
+
+def normalise_usccs(texts: pd.Series) -> pd.Series:
+    """``normalise_uscc`` of every text of a column at once."""
+    return _normalised(texts, _SPACES_AND_HYPHENS)
+
+
+def _normalised(texts: pd.Series, removed: re.Pattern[str]) -> pd.Series:
+    """Half-width (NFKC), without what ``removed`` matches, upper case; each distinct text once (a year's payees
+    and banks are a handful of USCCs repeated on every row)."""
+    codes, distinct = pd.factorize(texts)
+    keys = pd.Series(distinct, dtype="str").str.normalize("NFKC").str.replace(removed.pattern, "", regex=True)
+    return pd.Series(keys.str.upper().to_numpy()[codes], index=texts.index, dtype="str")
 
 
 def normalise_uscc(text: str) -> str:

@@ -20,23 +20,24 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from sqlalchemy import Column, ColumnElement, Integer, Subquery, Text, case, func, inspect, or_, select, table, true
 from sqlalchemy.engine import Connection, RowMapping
 
-from zgc_pipeline.allocation import BudgetScenario, simulate
-from zgc_pipeline.claims import ClaimKind, Funding, Refusal
+from zgc_pipeline.allocation import BudgetScenario, simulate_frames
+from zgc_pipeline.claims import INPUT_CHECK_RULE, ClaimKind, Funding
+from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.ledger import Ledger, LedgerError, ResultTotals, SignOff, SubmissionInfo, SubmissionStatus
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.results import ALLOCATED, REJECTED, SETTLED, SIGNED_OFF
 from zgc_pipeline.ledger.tables import UTCDateTime
-from zgc_pipeline.money import from_fen
+from zgc_pipeline.money import from_fen, to_fen
 from zgc_pipeline.outputs import EvaluationYear
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.submissions.fields import KIND_SPECS
 
 BUREAU_TIME = ZoneInfo("Asia/Shanghai")
 REOPENED = "reopened"  # the settlement status of a voided and reopened year
-INPUT_CHECK_RULE = "数据校验"  # the rule 未通过 names for rows the checks refused (cycle.delivery.input_refusals)
 REFUSALS_SHOWN = 100  # per rule on the page; the payout workbook's 未通过 sheet has them all
 
 
@@ -258,12 +259,25 @@ class DetailPage:
 
 
 @dataclass(frozen=True, slots=True)
+class RefusedLine:
+    """One line of 未通过 as the page shows it."""
+
+    file_name: str
+    sheet: str
+    row: int | None  # None: the whole file
+    project_no: str
+    voucher_no: str
+    kind_label: str  # 补贴类型, "" when the line is of no subsidy (a loan, a score row)
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class RefusalGroup:
     """未通过 lines refused by one rule: how many, and the first ``REFUSALS_SHOWN`` of them."""
 
     rule: str
     count: int
-    refusals: tuple[Refusal, ...]
+    refusals: tuple[RefusedLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +346,8 @@ def payee_lines(ledger: Ledger, year: int) -> tuple[PayeeLine, ...]:
     )
     with ledger.reading() as connection:
         rows = connection.execute(query).all()
-    names = {unit.key: unit.name for unit in ledger.load_registry(year)}
+    registry = ledger.registry(year)
+    names = {normalise_uscc(uscc): name for uscc, name in zip(registry["uscc"], registry["name"], strict=True)}
     amounts: dict[str, dict[str, Decimal]] = {}
     for uscc, kind, name, fen in rows:
         names.setdefault(uscc, name)
@@ -439,13 +454,38 @@ def refusal_groups(ledger: Ledger, year: int) -> tuple[RefusalGroup, ...]:
     """未通过 of the payout workbook (rows the checks refused, then lines the rules refused), by rule."""
     from zgc_pipeline.cycle.delivery import input_refusals
 
-    grouped: dict[str, list[Refusal]] = {}
-    for refusal in (*input_refusals(ledger, year), *ledger.load_refusals(year)):
-        grouped.setdefault(refusal.rule, []).append(refusal)
-    return tuple(
-        RefusalGroup(rule, len(items), tuple(items[:REFUSALS_SHOWN]))
-        for rule, items in sorted(grouped.items(), key=lambda item: _rule_order(item[0]))
-    )
+    refused = pd.concat([input_refusals(ledger, year), ledger.refusals(year)], ignore_index=True)
+    groups = []
+    for rule, lines in refused.groupby("rule", sort=False):
+        shown = lines.head(REFUSALS_SHOWN)
+        groups.append(
+            RefusalGroup(
+                str(rule),
+                len(lines),
+                tuple(
+                    RefusedLine(
+                        file_name="" if pd.isna(file) else str(file),
+                        sheet="" if pd.isna(sheet) else str(sheet),
+                        row=None if pd.isna(row) or not row else int(row),
+                        project_no=str(project_no),
+                        voucher_no=str(voucher_no),
+                        kind_label="" if pd.isna(kind) else ClaimKind(kind).label,
+                        reason=str(reason),
+                    )
+                    for file, sheet, row, project_no, voucher_no, kind, reason in zip(
+                        shown["source_file"],
+                        shown["source_sheet"],
+                        shown["source_row"],
+                        shown["project_no"],
+                        shown["voucher_no"],
+                        shown["kind"],
+                        shown["reason"],
+                        strict=True,
+                    )
+                ),
+            )
+        )
+    return tuple(sorted(groups, key=lambda group: _rule_order(group.rule)))
 
 
 def _rule_order(rule: str) -> tuple[int, ...]:
@@ -626,9 +666,14 @@ def simulate_budgets(
     ledger: Ledger, year: int, budgets: Sequence[Decimal], policy: PilotPolicy
 ) -> list[BudgetScenario]:
     """What each budget would fund from the year's settlement and the panel's scores, writing nothing."""
-    settlement = ledger.load_settlement(year)
-    scores = ledger.load_scores(year) or None
-    return simulate(settlement, budgets=budgets, scores=scores, policy=policy)
+    scores = ledger.scores(year)
+    return simulate_frames(
+        ledger.claim_lines(year),
+        first_premium_dates=ledger.first_premium_dates(year).set_index("project_key")["first_date"],
+        budgets_fen=[to_fen(budget) for budget in budgets],
+        scores=None if scores.empty else scores,
+        policy=policy,
+    )
 
 
 def evaluation_years(ledger: Ledger, policy: PilotPolicy) -> list[EvaluationYear]:

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from zgc_airflow.ui import runs
 from zgc_pipeline import overview
 from zgc_pipeline.ledger import Ledger, LedgerError
-from zgc_pipeline.money import format_rate, format_yuan
+from zgc_pipeline.money import format_fen, format_rate, format_yuan
 from zgc_pipeline.settings import Settings, load_settings
 
 DAG_ID = runs.DAG_ID
@@ -40,6 +40,7 @@ can_edit = Depends(requires_access_dag("PUT", param_dag_id=DAG_ID))
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["yuan"] = lambda amount: "—" if amount is None else format_yuan(amount)
+    templates.env.filters["fen"] = lambda fen: "—" if fen is None else format_fen(fen)  # integer fen, as yuan
     templates.env.filters["rate"] = format_rate
     templates.env.filters["local_time"] = overview.local_time
     return templates

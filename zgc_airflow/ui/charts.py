@@ -1,7 +1,7 @@
 """评估图表: the evaluation pack's figures (``outputs.evaluation``) drawn as SVG on the server with matplotlib.
 
-The figures are the pack's own ``Decimal`` functions; a chart turns them into positions on a page, the only
-place an amount becomes a float, and every label prints the exact amount. Text stays text in the SVG
+The figures are the pack's own functions, amounts in integer fen; a chart turns them into positions on a page, the
+only place an amount becomes a float, and every label prints the exact amount. Text stays text in the SVG
 (``svg.fonttype: none``), so the browser draws the Chinese with its own fonts and the labels can be searched.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from zgc_pipeline.money import WAN, format_wan
+from zgc_pipeline.money import format_fen_wan
 from zgc_pipeline.outputs.evaluation import (
     EvaluationYear,
     YearFigures,
@@ -33,6 +33,7 @@ STYLE: Any = {  # matplotlib rcParams; its stubs type the keys as a closed set o
     "axes.spines.right": False,
 }
 COLOURS = ("#3a6ea5", "#e0a030", "#4b9b6e")
+FEN_PER_WAN = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +53,8 @@ def _plot(value: Decimal) -> float:
     return float(value)
 
 
-def _wan(amount: Decimal) -> float:
-    return _plot(amount / WAN)
+def _wan(fen: int) -> float:
+    return _plot(Decimal(fen) / FEN_PER_WAN)
 
 
 def _render(title: str, draw: Any, *, height: float = 3.2) -> Chart:
@@ -71,13 +72,13 @@ def _render(title: str, draw: Any, *, height: float = 3.2) -> Chart:
     return Chart(title, f"data:image/svg+xml;base64,{encoded}")
 
 
-def _grouped_bars(axes: Any, labels: Sequence[str], series: Sequence[tuple[str, Sequence[Decimal]]]) -> None:
+def _grouped_bars(axes: Any, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> None:
     """Bars in 万元 side by side per label, each bar labelled with its exact amount."""
     width = 0.8 / len(series)
     for n, (name, amounts) in enumerate(series):
         positions = [i + (n - (len(series) - 1) / 2) * width for i in range(len(labels))]
         bars = axes.bar(positions, [_wan(a) for a in amounts], width, label=name, color=COLOURS[n % len(COLOURS)])
-        axes.bar_label(bars, labels=[format_wan(a) for a in amounts], fontsize=7, padding=2)
+        axes.bar_label(bars, labels=[format_fen_wan(a) for a in amounts], fontsize=7, padding=2)
     axes.set_xticks(range(len(labels)), labels)
     axes.set_ylabel("万元")
     axes.legend(frameon=False)
@@ -95,9 +96,9 @@ def pilot_charts(years: Sequence[EvaluationYear]) -> tuple[Chart, ...]:
             axes,
             labels,
             (
-                ("当年预算", [f.budget for f in figures]),
-                ("符合条件申报合计", [f.qualifying_total for f in figures]),
-                ("核定合计", [f.approved_total for f in figures]),
+                ("当年预算", [f.budget_fen for f in figures]),
+                ("符合条件申报合计", [f.qualifying_total_fen for f in figures]),
+                ("核定合计", [f.approved_total_fen for f in figures]),
             ),
         )
 
@@ -133,20 +134,20 @@ def year_charts(years: Sequence[EvaluationYear]) -> list[YearCharts]:
     """Per year: premiums and subsidy by loan tier, and what each institution was approved."""
     result = []
     for item in years:
-        tiers = [t for t in tier_figures(item) if t.loans or t.premiums]
+        tiers = [t for t in tier_figures(item) if t.loans or t.premiums_fen]
         institutions = institution_figures(item)
 
         def by_tier(axes: Any, tiers: Sequence[Any] = tiers) -> None:
             _grouped_bars(
                 axes,
                 [t.tier for t in tiers],
-                (("保费", [t.premiums for t in tiers]), ("保费补贴", [t.premium_subsidy for t in tiers])),
+                (("保费", [t.premiums_fen for t in tiers]), ("保费补贴", [t.premium_subsidy_fen for t in tiers])),
             )
 
         def by_institution(axes: Any, rows: Sequence[Any] = institutions) -> None:
             names = [f"{r.name}（{r.kind}）" for r in rows]
-            bars = axes.barh(names, [_wan(r.approved) for r in rows], color=COLOURS[2])
-            axes.bar_label(bars, labels=[format_wan(r.approved) for r in rows], fontsize=7, padding=2)
+            bars = axes.barh(names, [_wan(r.approved_fen) for r in rows], color=COLOURS[2])
+            axes.bar_label(bars, labels=[format_fen_wan(r.approved_fen) for r in rows], fontsize=7, padding=2)
             axes.invert_yaxis()
             axes.set_xlabel("核定金额（万元）")
 

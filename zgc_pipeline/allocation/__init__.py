@@ -1,34 +1,50 @@
-"""The budget and the panel: R7 (within budget, pay everything) and R8 (over it, fund the best projects first).
+"""The budget and the panel (R7, R8) on columns: the year's qualifying lines and the panel's rows as frames in,
+``AllocationFrames`` out, in integer fen and exact integer arithmetic throughout.
 
-Pure functions over ``claims`` types: a ``Settlement`` and the panel's ``ExpertScore`` rows in, an ``Allocation``
-out. No I/O; ``cycle``, the CLI and the DAGs call in here, nothing here calls out.
+It decides exactly what the record-based allocation beside it decides (the tests hold the two to every field and
+text, and to the same checksum), at the speed a 100,000-project year needs. Nothing here reads or writes files or
+the ledger; nothing here imports the record-based modules, so they can go once callers use this.
 """
 
-from zgc_pipeline.allocation.budget import ScoresRequired, allocate, approve_in_full, is_over_budget
-from zgc_pipeline.allocation.checksum import allocation_checksum
-from zgc_pipeline.allocation.merit import allocate_by_merit
-from zgc_pipeline.allocation.pro_rata import LineShare, split_pro_rata
-from zgc_pipeline.allocation.projects import ProjectClaim, group_projects
-from zgc_pipeline.allocation.ranking import RankedProject, rank_projects
-from zgc_pipeline.allocation.scores import ProjectScore, score_projects, screen_scores
-from zgc_pipeline.allocation.whatif import BudgetScenario, simulate
+from zgc_pipeline.allocation.budget import (
+    ScoresRequired,
+    allocate_frames,
+    allocate_projects,
+    approve_in_full,
+    checked_budget,
+    is_over_budget,
+)
+from zgc_pipeline.allocation.checksum import frames_checksum
+from zgc_pipeline.allocation.explanations import decision_explanations
+from zgc_pipeline.allocation.projects import YearProjects, group_projects
+from zgc_pipeline.allocation.schema import (
+    DECISION_COLUMNS,
+    LINE_COLUMNS,
+    PROJECT_COLUMNS,
+    REFUSAL_COLUMNS,
+    SCORE_COLUMNS,
+    AllocationFrames,
+)
+from zgc_pipeline.allocation.whatif import BudgetScenario, ProjectToReview, simulate_frames
 
 __all__ = [
+    "DECISION_COLUMNS",
+    "LINE_COLUMNS",
+    "PROJECT_COLUMNS",
+    "REFUSAL_COLUMNS",
+    "SCORE_COLUMNS",
+    "AllocationFrames",
     "BudgetScenario",
-    "LineShare",
-    "ProjectClaim",
-    "ProjectScore",
-    "RankedProject",
+    "ProjectToReview",
     "ScoresRequired",
-    "allocate",
-    "allocate_by_merit",
-    "allocation_checksum",
+    "YearProjects",
+    "allocate_frames",
+    "allocate_projects",
     "approve_in_full",
+    "checked_budget",
+    "decision_explanations",
+    "frames_checksum",
     "group_projects",
     "is_over_budget",
-    "rank_projects",
-    "score_projects",
-    "screen_scores",
-    "simulate",
-    "split_pro_rata",
+    "simulate_frames",
 ]

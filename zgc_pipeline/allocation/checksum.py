@@ -1,107 +1,163 @@
-"""The result's fingerprint: what the bureau signs off (R10) and what any later check recomputes."""
+"""The result's fingerprint from the frames: the same SHA-256 the record-based ``allocation_checksum`` gives for the
+same result, so a year signed before the columns came is verified by recomputing it (R10).
+
+The canonical text: ``{"approved_total", "budget", "decisions", "projects", "qualifying_total", "reviewed",
+"year"}`` as JSON with sorted keys and no spaces; decisions sorted by line identity (kind, voucher key, project
+key) then voucher number, projects by key; money as text with 2 places; text escaped as ``json.dumps(...,
+ensure_ascii=False)`` escapes it. Each entry is written column by column and the text is hashed a few thousand
+entries at a time (a big year's is over 100 MB).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from decimal import Decimal
-from functools import lru_cache
-from itertools import islice
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring
 
-from zgc_pipeline.claims import Allocation, Decision, ProjectOutcome
-from zgc_pipeline.money import FEN
+import numpy as np
+import pandas as pd
+
+from zgc_pipeline.allocation.explanations import decision_explanations
+from zgc_pipeline.allocation.ordering import Ints, text_order, text_ranks
+from zgc_pipeline.allocation.schema import AllocationFrames
+from zgc_pipeline.money import fen_text
 
 PIECE_ENTRIES = 4_096
 
 
-def allocation_checksum(allocation: Allocation) -> str:
-    """SHA-256 of a canonical text of the result: its totals, every decision and every project's outcome.
-
-    Canonical: decisions sorted by line identity and projects by key, money always with 2 places, JSON with sorted
-    keys and no spaces, so the same decisions give the same checksum however they were ordered, and any change
-    gives another. The JSON is written here field by field, in sorted-key order, rather than built as dicts for
-    ``json.dumps``: a big year has hundreds of thousands of decisions (a test holds the two to the same text).
-    """
+def frames_checksum(frames: AllocationFrames) -> str:
+    """SHA-256 (hex) of the canonical text of the result: its totals, every decision and every project."""
     digest = hashlib.sha256()
-    for piece in _canonical_pieces(allocation):
+    for piece in _canonical_pieces(frames):
         digest.update(piece.encode("utf-8"))
     return digest.hexdigest()
 
 
-def _canonical_pieces(allocation: Allocation) -> Iterator[str]:
-    """The canonical text in pieces of a few thousand entries: hashed as it goes, never held whole (a big year's
-    text is over 100 MB)."""
-    decisions = sorted(allocation.decisions, key=_decision_order)
-    projects = sorted(allocation.projects, key=lambda p: p.project_key)
+def _canonical_pieces(frames: AllocationFrames) -> Iterator[str]:
     yield (
-        f'{{"approved_total":{_text(_money(allocation.approved_total))},'
-        f'"budget":{_text(_money(allocation.budget))},"decisions":['
+        f'{{"approved_total":"{fen_text(frames.approved_total_fen)}",'
+        f'"budget":"{fen_text(frames.budget_fen)}","decisions":['
     )
-    yield from _joined(map(_decision, decisions))
+    yield from _joined(_decision_entries(frames.decisions))
     yield '],"projects":['
-    yield from _joined(map(_project, projects))
+    yield from _joined(_project_entries(frames.projects))
     yield (
-        f'],"qualifying_total":{_text(_money(allocation.qualifying_total))},'
-        f'"reviewed":{_json_bool(allocation.reviewed)},"year":{allocation.year}}}'
+        f'],"qualifying_total":"{fen_text(frames.qualifying_total_fen)}",'
+        f'"reviewed":{"true" if frames.reviewed else "false"},"year":{int(frames.year)}}}'
     )
 
 
-def _joined(entries: Iterator[str]) -> Iterator[str]:
+def _joined(entries: Sequence[str]) -> Iterator[str]:
     """``",".join(entries)`` a block at a time."""
-    separator = ""
-    while block := list(islice(entries, PIECE_ENTRIES)):
-        yield separator + ",".join(block)
-        separator = ","
+    for start in range(0, len(entries), PIECE_ENTRIES):
+        yield ("," if start else "") + ",".join(entries[start : start + PIECE_ENTRIES])
 
 
-def _decision_order(d: Decision) -> tuple[str, str, str, str]:
-    """``(line_key, voucher_no)`` flattened: the same order, without building the key's tuple twice."""
-    line = d.line
-    return (line.kind.value, line.voucher_key, line.project_key, line.voucher_no)
-
-
-def _decision(d: Decision) -> str:
-    line = d.line
-    return (
-        f'{{"approved":{_text(_money(d.approved))},"computed":{_text(_money(line.computed))},'
-        f'"explanation":{_text(d.explanation)},"line":{_texts(line.line_key)},'
-        f'"payee_name":{_text(line.payee_name)},"payee_uscc":{_text(line.payee_uscc)},'
-        f'"project_no":{_text(line.project_no)},"rank":{_int(d.rank)},"rules":{_texts(d.rules)},'
-        f'"score":{_number(d.score)},"voucher_no":{_text(line.voucher_no)}}}'
+def _decision_entries(decisions: pd.DataFrame) -> list[str]:
+    """Each decision's JSON object, in canonical order."""
+    order = text_order(
+        [text_ranks(decisions["kind"].to_numpy(dtype=object))[0]],
+        decisions["voucher_key"].to_numpy(dtype=object),
+        [decisions["project_key"].to_numpy(dtype=object), decisions["voucher_no"].to_numpy(dtype=object)],
     )
-
-
-def _project(p: ProjectOutcome) -> str:
-    return (
-        f'{{"approved":{_text(_money(p.approved))},"claimed":{_text(_money(p.claimed))},'
-        f'"funding":{_text(p.funding.value)},"project":{_text(p.project_key)},'
-        f'"project_no":{_text(p.project_no)},"rank":{_int(p.rank)},"reason":{_text(p.reason)},'
-        f'"rule":{_text(p.rule)},"score":{_number(p.score)},"valid_scores":{p.valid_scores}}}'
+    d = decisions.take(order).reset_index(drop=True)
+    columns = zip(
+        _money(d["approved_fen"]),
+        _money(d["computed_fen"]),
+        map(encode_basestring, _explanations(d)),
+        _repeated(d["kind"]),
+        _escaped(d["voucher_key"]),
+        _repeated(d["project_key"]),
+        _repeated(d["payee_name"]),
+        _repeated(d["payee_uscc"]),
+        _repeated(d["project_no"]),
+        _ranks(d["rank"]),
+        _repeated(d["rules"], _rule_list),
+        _repeated(d["score"]),
+        _escaped(d["voucher_no"]),
+        strict=True,
     )
+    return [
+        f'{{"approved":"{approved}","computed":"{computed}","explanation":{explanation},'
+        f'"line":[{kind},{voucher_key},{project_key}],"payee_name":{payee},"payee_uscc":{uscc},'
+        f'"project_no":{project_no},"rank":{rank},"rules":{rules},"score":{score},"voucher_no":{voucher_no}}}'
+        for (
+            approved,
+            computed,
+            explanation,
+            kind,
+            voucher_key,
+            project_key,
+            payee,
+            uscc,
+            project_no,
+            rank,
+            rules,
+            score,
+            voucher_no,
+        ) in columns
+    ]
 
 
-@lru_cache(maxsize=1 << 16)  # equal amounts give the same text whatever their exponent, so caching is safe
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(FEN):f}"
+def _explanations(decisions: pd.DataFrame) -> list[str]:
+    """The full 核定说明: as stored (a result read back from the ledger), else rendered from its parts."""
+    if "explanation" in decisions:
+        return [str(text) for text in decisions["explanation"].tolist()]
+    return [str(text) for text in decision_explanations(decisions).tolist()]
 
 
-def _text(value: str) -> str:
-    return encode_basestring(value)  # what json.dumps(ensure_ascii=False) writes for a string
+def _project_entries(projects: pd.DataFrame) -> list[str]:
+    """Each project's JSON object, by key."""
+    p = projects.take(text_order([], projects["project_key"].to_numpy(dtype=object), [])).reset_index(drop=True)
+    return [
+        f'{{"approved":"{approved}","claimed":"{claimed}","funding":{funding},"project":{key},'
+        f'"project_no":{project_no},"rank":{rank},"reason":{reason},"rule":{rule},"score":{score},'
+        f'"valid_scores":{valid}}}'
+        for approved, claimed, funding, key, project_no, rank, reason, rule, score, valid in zip(
+            _money(p["approved_fen"]),
+            _money(p["claimed_fen"]),
+            _repeated(p["funding"]),
+            _escaped(p["project_key"]),
+            _escaped(p["project_no"]),
+            _ranks(p["rank"]),
+            _escaped(p["reason"]),
+            _repeated(p["rule"]),
+            _repeated(p["score"]),
+            p["valid_scores"].to_numpy(dtype=np.int64).tolist(),
+            strict=True,
+        )
+    ]
 
 
-@lru_cache(maxsize=4096)  # a year repeats a few rule lists
-def _texts(values: tuple[str, ...]) -> str:
-    return "[" + ",".join(map(encode_basestring, values)) + "]"
+def _money(fen: pd.Series) -> list[str]:
+    """Integer fen as yuan with 2 places, each distinct amount written once."""
+    codes, amounts = pd.factorize(fen.to_numpy(dtype=np.int64))
+    return _taken([fen_text(int(amount)) for amount in amounts], codes)
 
 
-def _number(number: Decimal | None) -> str:
-    return "null" if number is None else encode_basestring(f"{number:f}")
+def _escaped(texts: pd.Series) -> Iterable[str]:
+    """Each text as a JSON string (one of a kind: no point in finding the repeats)."""
+    return map(encode_basestring, texts.to_numpy(dtype=object).tolist())
 
 
-def _int(value: int | None) -> str:
-    return "null" if value is None else str(int(value))
+def _repeated(texts: pd.Series, encode: Callable[[str], str] = encode_basestring) -> list[str]:
+    """Each text as JSON, each distinct text encoded once; a missing one is ``null``."""
+    codes, distinct = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=True)
+    encoded = [encode(text) for text in distinct.tolist()]
+    return _taken([*encoded, "null"], codes)  # code -1 (missing) takes the last
 
 
-def _json_bool(value: bool) -> str:
-    return "true" if value else "false"
+def _rule_list(text: str) -> str:
+    """A decision's rules (JSON as the ledger keeps it) as the canonical list: no spaces."""
+    return "[" + ",".join(map(encode_basestring, json.loads(text))) + "]"
+
+
+def _ranks(rank: pd.Series) -> list[str]:
+    missing = rank.isna().to_numpy(dtype=bool)
+    values = rank.to_numpy(dtype=np.int64, na_value=0)
+    return ["null" if gone else str(value) for gone, value in zip(missing.tolist(), values.tolist(), strict=True)]
+
+
+def _taken(texts: list[str], codes: Ints) -> list[str]:
+    return np.asarray(texts, dtype=object)[codes].tolist() if len(codes) else []

@@ -1,18 +1,56 @@
-"""What-if: the same year under other budgets, so the bureau can see what each one would fund."""
+"""What-if on columns: the same year under other budgets, so the bureau can see what each one would fund.
+
+The lines are grouped and the panel's rows screened, scored and ranked once; each budget then only walks the
+ranking and sums what it would pay.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from zgc_pipeline.allocation.budget import ScoresRequired, allocate
-from zgc_pipeline.allocation.projects import ProjectClaim, group_projects
-from zgc_pipeline.claims import Allocation, Funding, ProjectOutcome, Settlement
-from zgc_pipeline.money import ZERO, format_yuan
+import numpy as np
+import pandas as pd
+
+from zgc_pipeline.allocation.budget import checked_budget, is_over_budget
+from zgc_pipeline.allocation.merit import (
+    ProjectDecisions,
+    Review,
+    decide_by_merit,
+    decide_in_full,
+    review_projects,
+)
+from zgc_pipeline.allocation.projects import FirstPremiumDates, YearProjects, group_projects
+from zgc_pipeline.allocation.results import line_amounts
+from zgc_pipeline.allocation.verdicts import Verdict
+from zgc_pipeline.claims import Funding
+from zgc_pipeline.money import ZERO, format_yuan, from_fen
 from zgc_pipeline.policy import PilotPolicy
-from zgc_pipeline.records import ExpertScore
+
+_LEFT_OUT_BY_BUDGET = (Verdict.CUT, Verdict.BUDGET_SPENT, Verdict.CLOSED, Verdict.TOO_LARGE)
+_FUNDED = (Verdict.WITHIN_BUDGET, Verdict.FUNDED, Verdict.CUT)
+
+
+@dataclass(frozen=True, slots=True)
+class MarginalProject:
+    """The project a budget cut (R8.7), else the first it left out (R8.6): what a scenario's line names."""
+
+    project_no: str
+    rank: int
+    score: str  # shown to 2 places
+    claimed: Decimal
+    approved: Decimal
+    funding: Funding
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectToReview:
+    """A project the panel would have to score (R8.1, R8.2): its number and its claim (申报合计)."""
+
+    project_key: str
+    project_no: str
+    claimed: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +62,10 @@ class BudgetScenario:
     funded_projects: int
     approved_total: Decimal
     payees: Mapping[str, Decimal]  # 收款单位名称 → 核定金额, only institutions that get money, by name
-    marginal: ProjectOutcome | None  # the project cut (R8.7), else the first not funded for want of budget (R8.6)
+    marginal: MarginalProject | None  # the project cut (R8.7), else the first not funded for want of budget (R8.6)
     # over budget with no scores yet: the projects the panel would have to rank, largest claim first (R8.1, R8.2)
-    to_review: tuple[ProjectClaim, ...] = ()
-    qualifying_total: Decimal = ZERO
+    to_review: tuple[ProjectToReview, ...] = ()
+    qualifying_total: Decimal = ZERO  # said only when the review is still needed
 
     def describe(self) -> str:
         """One line in plain Chinese."""
@@ -53,53 +91,89 @@ class BudgetScenario:
         )
 
 
-def simulate(
-    settlement: Settlement,
+def simulate_frames(
+    lines: pd.DataFrame,
     *,
-    budgets: Sequence[Decimal],
-    scores: Sequence[ExpertScore] | None,
+    first_premium_dates: FirstPremiumDates,
+    budgets_fen: Sequence[int],
+    scores: pd.DataFrame | None,
     policy: PilotPolicy,
 ) -> list[BudgetScenario]:
-    """Run the allocation once per budget; an over-budget one without the panel's scores says the review is
-    needed and which projects the panel would rank."""
+    """Each budget's scenario; an over-budget one without the panel's scores says the review is needed and which
+    projects the panel would rank."""
+    projects = group_projects(lines, first_premium_dates)
+    review: Review | None = None
     found = []
-    for budget in budgets:
-        try:
-            found.append(scenario(allocate(settlement, budget=budget, scores=scores, policy=policy)))
-        except ScoresRequired:
-            projects = sorted(group_projects(settlement), key=lambda p: (-p.claimed, p.project_key))
-            found.append(
-                BudgetScenario(
-                    budget=budget,
-                    reviewed=True,
-                    funded_projects=0,
-                    approved_total=ZERO,
-                    payees={},
-                    marginal=None,
-                    to_review=tuple(projects),
-                    qualifying_total=settlement.qualifying_total,
-                )
-            )
+    for budget_fen in budgets_fen:
+        if not is_over_budget(projects.qualifying_total_fen, checked_budget(budget_fen)):
+            found.append(_scenario(projects, decide_in_full(projects), None, budget_fen, policy))
+        elif scores is None:
+            found.append(_review_needed(projects, budget_fen))
+        else:
+            if review is None:  # the first budget over the total: the panel's rows are read once
+                review = review_projects(projects, scores, policy)
+            decided = decide_by_merit(projects, review, budget_fen, policy)
+            found.append(_scenario(projects, decided, review, budget_fen, policy))
     return found
 
 
-def scenario(allocation: Allocation) -> BudgetScenario:
-    """Summarise one allocation."""
-    payees: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for decision in allocation.decisions:
-        if decision.approved > 0:
-            payees[decision.line.payee_name] += decision.approved
+def _scenario(
+    projects: YearProjects, decided: ProjectDecisions, review: Review | None, budget_fen: int, policy: PilotPolicy
+) -> BudgetScenario:
+    approved, _ = line_amounts(projects, decided)
     return BudgetScenario(
-        budget=allocation.budget,
-        reviewed=allocation.reviewed,
-        funded_projects=allocation.funded_projects,
-        approved_total=allocation.approved_total,
-        payees=dict(sorted(payees.items())),
-        marginal=_marginal(allocation),
+        budget=from_fen(budget_fen),
+        reviewed=review is not None,
+        funded_projects=int(np.isin(decided.verdict, _FUNDED).sum()),
+        approved_total=from_fen(int(decided.approved_fen.sum())),
+        payees=_payees(projects.lines["payee_name"], approved),
+        marginal=None if review is None else _marginal(projects, decided, review),
     )
 
 
-def _marginal(allocation: Allocation) -> ProjectOutcome | None:
+def _payees(names: pd.Series, approved: np.ndarray) -> dict[str, Decimal]:
+    """What each institution would get, by name, only those that get something."""
+    paid = approved > 0
+    totals = pd.Series(approved[paid]).groupby(names.to_numpy(dtype=object)[paid], sort=False).sum()
+    return {name: from_fen(int(fen)) for name, fen in sorted(totals.items())}
+
+
+def _marginal(projects: YearProjects, decided: ProjectDecisions, review: Review) -> MarginalProject | None:
     """In rank order, the first project the budget cut or left out (not one the scores left out)."""
-    by_budget = [p for p in allocation.projects if p.rule in ("R8.6", "R8.7") and p.funding is not Funding.FULL]
-    return min(by_budget, key=lambda p: p.rank or 0, default=None)
+    left_out = np.flatnonzero(np.isin(decided.verdict, _LEFT_OUT_BY_BUDGET))
+    if not len(left_out):
+        return None
+    i = int(left_out[np.argmin(decided.rank[left_out])])
+    scores = review.scores
+    verdict = Verdict(int(decided.verdict[i]))
+    return MarginalProject(
+        project_no=str(projects.numbers[i]),
+        rank=int(decided.rank[i]),
+        score=str(scores.shown[i]),
+        claimed=from_fen(int(projects.claimed_fen[i])),
+        approved=from_fen(int(decided.approved_fen[i])),
+        funding=verdict.funding,
+    )
+
+
+def _review_needed(projects: YearProjects, budget_fen: int) -> BudgetScenario:
+    """Over budget with no scores yet: every project the panel would rank, the largest claims first."""
+    order = np.lexsort((np.arange(len(projects.keys)), -projects.claimed_fen))
+    return BudgetScenario(
+        budget=from_fen(budget_fen),
+        reviewed=True,
+        funded_projects=0,
+        approved_total=ZERO,
+        payees={},
+        marginal=None,
+        to_review=tuple(
+            ProjectToReview(key, number, from_fen(claimed))
+            for key, number, claimed in zip(
+                projects.keys[order].tolist(),
+                projects.numbers[order].tolist(),
+                projects.claimed_fen[order].tolist(),
+                strict=True,
+            )
+        ),
+        qualifying_total=from_fen(projects.qualifying_total_fen),
+    )

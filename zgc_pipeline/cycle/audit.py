@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from zgc_pipeline.allocation import allocation_checksum
+from zgc_pipeline.allocation import frames_checksum
 from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.money import to_fen
@@ -28,7 +28,7 @@ def signed_record_problems(ledger: Ledger, year: int) -> list[str]:
     if signoff is None or not signoff.approved:
         return [f"台账中没有{year}年度的批准签批记录"]
     problems = []
-    recomputed = allocation_checksum(ledger.load_allocation(year))
+    recomputed = frames_checksum(ledger.allocation(year))
     if recomputed != signoff.result_sha256:
         problems.append(
             f"台账中{year}年度的核定明细与签批时的结果不一致（签批 {signoff.result_sha256[:12]}…，"

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zgc_pipeline.allocation import allocation_checksum
-from zgc_pipeline.claims import Allocation, ClaimKind, Refusal
+import pandas as pd
+
+from zgc_pipeline.allocation import AllocationFrames, frames_checksum
+from zgc_pipeline.claims import INPUT_CHECK_RULE, ClaimKind
 from zgc_pipeline.cycle.audit import signed_record_problems
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.settlement import inputs_checksum
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo
 from zgc_pipeline.ledger.entries import ResultTotals
-from zgc_pipeline.money import ZERO, format_yuan
+from zgc_pipeline.money import format_yuan, from_fen
 from zgc_pipeline.outputs import (
     EvaluationYear,
     InputFile,
@@ -31,9 +32,8 @@ from zgc_pipeline.outputs import (
 )
 from zgc_pipeline.outputs.delivery_folder import DeliveryError, deliver
 from zgc_pipeline.outputs.manifest import DRAFT_FOLDER, MANIFEST_NAME
-from zgc_pipeline.outputs.payout import PayeeDifference
+from zgc_pipeline.outputs.payout import payee_differences
 from zgc_pipeline.policy import PilotPolicy, parse_policy
-from zgc_pipeline.records import SourceRow
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
@@ -66,7 +66,7 @@ def summarise_result(cfg: CycleConfig) -> dict[str, Any]:
     with open_ledger(cfg) as ledger:
         totals = ledger.result_totals(cfg.year)
         checksum = ledger.result_checksum(cfg.year)
-        refused = len(ledger.load_refusals(cfg.year)) + len(input_refusals(ledger, cfg.year))
+        refused = len(ledger.refusals(cfg.year)) + len(input_refusals(ledger, cfg.year))
     return summary_of(totals, checksum, refused)
 
 
@@ -92,7 +92,7 @@ def record_sign_off(
     the sign-off's body); if the year was recomputed meanwhile, the sign-off is refused and nothing is released.
     Approval records the payouts (R6.1 is enforced there)."""
     with open_ledger(cfg) as ledger:
-        current = allocation_checksum(ledger.load_allocation(cfg.year))  # recomputed, not the stored text
+        current = frames_checksum(ledger.allocation(cfg.year))  # recomputed, not the stored text
         if current != shown_sha256:
             raise CycleError(
                 f"签批时显示的结果（校验值 {shown_sha256[:12]}…）已不是{cfg.year}年度当前的结果"
@@ -141,7 +141,7 @@ def write_rejected_manifest(cfg: CycleConfig) -> str:
     policy = cfg.policy()
     with open_ledger(cfg) as ledger:
         signoff = ledger.signoff(cfg.year)
-        manifest = _manifest(cfg, ledger, policy, ledger.load_allocation(cfg.year), signoff)
+        manifest = _manifest(cfg, ledger, policy, ledger.allocation(cfg.year), signoff)
 
     def write(folder: Path) -> None:
         write_manifest(folder, manifest)
@@ -161,13 +161,14 @@ def _deliver(cfg: CycleConfig, write: Callable[[Path], None]) -> None:
 def _workbook_parts(cfg: CycleConfig, ledger: Ledger) -> dict[str, Any]:
     """What the payout workbook (and its draft) is written from: the result, the refusals, the registry, what it
     was made from, and for a year settled again after a reopening, the voided delivery and the 差额."""
-    allocation = ledger.load_allocation(cfg.year)
+    allocation = ledger.allocation(cfg.year)
+    registry = ledger.registry(cfg.year)
     submissions = ledger.submissions(cfg.year)
     reopenings = ledger.reopenings(cfg.year)
     return {
         "allocation": allocation,
-        "refusals": [*input_refusals(ledger, cfg.year), *ledger.load_refusals(cfg.year)],
-        "registry": ledger.load_registry(cfg.year),
+        "refusals": pd.concat([input_refusals(ledger, cfg.year), ledger.refusals(cfg.year)], ignore_index=True),
+        "registry": registry,
         "about": ResultAbout(
             policy_file=_policy_name(cfg),
             policy_sha256=cfg.policy().sha256,
@@ -179,7 +180,11 @@ def _workbook_parts(cfg: CycleConfig, ledger: Ledger) -> dict[str, Any]:
                 for r in reopenings
             ),
         ),
-        "differences": _differences(ledger, cfg.year, allocation) if reopenings else None,
+        "differences": (
+            payee_differences(allocation.decisions, ledger.voided_payee_totals(cfg.year), registry)
+            if reopenings
+            else None
+        ),
     }
 
 
@@ -191,35 +196,13 @@ def _replacements(submissions: list[SubmissionInfo]) -> tuple[str, ...]:
     )
 
 
-def _differences(ledger: Ledger, year: int, allocation: Allocation) -> list[PayeeDifference]:
-    """Per payee and subsidy type, what the voided result paid and what this one pays (差额 = new − voided)."""
-    voided = ledger.voided_payee_totals(year)
-    new: dict[tuple[str, str], Decimal] = {}
-    names: dict[str, str] = {}
-    for decision in allocation.decisions:
-        line = decision.line
-        key = (line.payee_uscc, line.kind.value)
-        new[key] = new.get(key, ZERO) + decision.approved
-        names.setdefault(line.payee_uscc, line.payee_name)
-    units = {unit.key: unit.name for unit in ledger.load_registry(year)}
-    return [
-        PayeeDifference(
-            uscc=uscc,
-            name=names.get(uscc) or units.get(uscc, uscc),
-            kind=ClaimKind(kind),
-            voided=voided.get((uscc, kind), ZERO),
-            new=new.get((uscc, kind), ZERO),
-        )
-        for uscc, kind in sorted(set(voided) | set(new))
-        if voided.get((uscc, kind), ZERO) or new.get((uscc, kind), ZERO)
-    ]
-
-
 def _policy_name(cfg: CycleConfig) -> str:
     return cfg.policy_file.name if cfg.policy_file else "policy.yaml（默认）"
 
 
-def _manifest(cfg: CycleConfig, ledger: Ledger, policy: PilotPolicy, allocation: Allocation, signoff: Any) -> Manifest:
+def _manifest(
+    cfg: CycleConfig, ledger: Ledger, policy: PilotPolicy, result: AllocationFrames, signoff: Any
+) -> Manifest:
     """The manifest's account of a result: every file received for the year and what became of it, what the inbox
     held that was skipped, the totals, the voided deliveries it replaces, and the sign-off."""
     submissions = ledger.submissions(cfg.year)
@@ -238,9 +221,9 @@ def _manifest(cfg: CycleConfig, ledger: Ledger, policy: PilotPolicy, allocation:
         year=cfg.year,
         policy_file=_policy_name(cfg),
         policy_sha256=policy.sha256,
-        budget=allocation.budget,
-        qualifying_total=allocation.qualifying_total,
-        approved_total=allocation.approved_total,
+        budget=from_fen(result.budget_fen),
+        qualifying_total=from_fen(result.qualifying_total_fen),
+        approved_total=from_fen(result.approved_total_fen),
         inputs=tuple(_input_file(s, names) for s in submissions),
         signoff=record,
         result_sha256=ledger.result_checksum(cfg.year),
@@ -266,9 +249,10 @@ def _input_file(info: SubmissionInfo, names: dict[int, str]) -> InputFile:
     )
 
 
-def input_refusals(ledger: Ledger, year: int) -> list[Refusal]:
-    """Input rows and files refused by the checks, as 未通过 lines naming the file, sheet and row."""
-    refusals: list[Refusal] = []
+def input_refusals(ledger: Ledger, year: int) -> pd.DataFrame:
+    """Input rows and files refused by the checks, as 未通过 lines naming the file, sheet and row (the ``refusals``
+    columns, rule 数据校验): one line per refused row, its problems joined."""
+    lines = []
     for info, problems in ledger.problems(year):
         by_row: dict[int | None, list[RowProblem]] = {}
         for problem in problems:
@@ -277,31 +261,31 @@ def input_refusals(ledger: Ledger, year: int) -> list[Refusal]:
         for row, row_problems in sorted(by_row.items(), key=lambda item: (item[0] is not None, item[0] or 0)):
             reason = "；".join(f"{p.column}：{p.problem}" if p.column else p.problem for p in row_problems)
             first = row_problems[0]
-            source = SourceRow(info.file_name, first.sheet, row or 0, year)
-            refusals.append(
-                Refusal(source, first.project_no, first.voucher_no, _kind_of(info.kind), "数据校验", reason)
+            kind = KIND_OF_INPUT.get(info.kind) if info.kind is not None else None
+            lines.append(
+                (info.file_name, first.sheet, row or 0, year, first.project_no, first.voucher_no, kind, reason)
             )
-    return refusals
+    columns = ["source_file", "source_sheet", "source_row", "source_year", "project_no", "voucher_no", "kind"]
+    frame = pd.DataFrame(lines, columns=[*columns, "reason"])
+    return frame.assign(rule=INPUT_CHECK_RULE, origin="input").astype({"source_row": "Int64", "source_year": "Int64"})
 
 
-def _kind_of(kind: str | None) -> ClaimKind | None:
-    if kind == SubmissionKind.POLICIES:
-        return ClaimKind.PREMIUM_SUBSIDY
-    if kind == SubmissionKind.VALUATIONS:
-        return ClaimKind.VALUATION_SUPPORT
-    return None
+KIND_OF_INPUT = {
+    SubmissionKind.POLICIES: ClaimKind.PREMIUM_SUBSIDY.value,
+    SubmissionKind.VALUATIONS: ClaimKind.VALUATION_SUPPORT.value,
+}
 
 
 def evaluation_year(ledger: Ledger, year: int, today: PilotPolicy) -> EvaluationYear:
     """A settled year for the evaluation pack, evaluated with the policy it was settled with (today's for a year
     settled before the ledger kept it)."""
-    allocation = ledger.load_allocation(year)
+    allocation = ledger.allocation(year)
     text = ledger.settlement_policy_text(year)
     policy = parse_policy(text.encode()) if text else today
     return EvaluationYear(
         year=year,
-        budget=allocation.budget,
+        budget_fen=allocation.budget_fen,
         allocation=allocation,
-        loan_amounts=ledger.first_served_loans(year),
+        loan_amounts_fen=ledger.first_served_loans(year),
         tiers=policy.tiers,
     )

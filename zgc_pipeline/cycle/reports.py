@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from zgc_pipeline.cycle.config import CycleConfig
 from zgc_pipeline.ledger import Ledger, SubmissionInfo, SubmissionStatus
 from zgc_pipeline.ledger.received import LATE_PROBLEM
@@ -101,14 +103,17 @@ def _problems_of(ledger: Ledger, info: SubmissionInfo, score_problems: list[RowP
 def _score_problems(ledger: Ledger, year: int) -> list[RowProblem]:
     """The panel's rows the allocation refused, as report rows under the 项目编号 column."""
     header = KIND_SPECS[SubmissionKind.EXPERT_SCORES].field("project_id").header
+    refusals = ledger.score_refusals(year)
     return [
         RowProblem(
-            sheet=refusal.source.sheet if refusal.source else "",
-            row=refusal.source.row if refusal.source else None,
+            sheet="" if pd.isna(sheet) else str(sheet),
+            row=None if pd.isna(row) else int(row),
             column=header,
-            value=refusal.project_no,
-            problem=refusal.reason,
-            project_no=refusal.project_no,
+            value=project_no,
+            problem=reason,
+            project_no=project_no,
         )
-        for refusal in ledger.score_refusals(year)
+        for sheet, row, project_no, reason in zip(
+            refusals["source_sheet"], refusals["source_row"], refusals["project_no"], refusals["reason"], strict=True
+        )
     ]

@@ -7,6 +7,7 @@ from pathlib import Path
 from zgc_pipeline.cycle.config import CycleConfig, open_ledger
 from zgc_pipeline.cycle.inbox import scan_inbox
 from zgc_pipeline.cycle.intake import IntakeOutcome, receive_submission, validate_submission
+from zgc_pipeline.money import to_fen
 from zgc_pipeline.outputs import write_review_packet
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import SubmissionRefused
@@ -20,11 +21,12 @@ def review_packet_path(cfg: CycleConfig) -> Path:
 def write_expert_review_packet(cfg: CycleConfig) -> str:
     """The packet the panel scores from (outputs.md §4), written as soon as the year is over budget."""
     with open_ledger(cfg) as ledger:
-        lines = ledger.load_line_summaries(cfg.year)
-        loans = {loan.key: loan for loan in ledger.load_loans(cfg.year)}
+        lines = ledger.claim_lines(cfg.year)
+        loans = ledger.loans(cfg.year)
     path = review_packet_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_review_packet(path, year=cfg.year, lines=lines, loans=loans, budget=cfg.budget, panel=cfg.policy().panel)
+    budget_fen = to_fen(cfg.budget)
+    write_review_packet(path, year=cfg.year, lines=lines, loans=loans, budget_fen=budget_fen, panel=cfg.policy().panel)
     return str(path)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from zgc_pipeline.allocation import allocate, allocation_checksum
+from zgc_pipeline.allocation import allocate_frames, frames_checksum, is_over_budget
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.reports import publish_rejection_reports
 from zgc_pipeline.ledger import Ledger
-from zgc_pipeline.rules import settle
+from zgc_pipeline.money import fen_text, to_fen
+from zgc_pipeline.rules import settle_frames
 
 REVIEW_BRANCH = "write_review_packet"
 FULL_BRANCH = "approve_in_full"
@@ -19,9 +20,9 @@ def reconcile_submissions(cfg: CycleConfig) -> dict[str, int]:
     rejection report where it belongs (replaced files' under 已替代/), and count what the current files hold."""
     with open_ledger(cfg) as ledger:
         keys = ledger.input_keys(cfg.year)
-        registry = ledger.load_registry(cfg.year)
+        registry = ledger.registry(cfg.year)
         publish_rejection_reports(cfg, ledger)
-    if not registry:
+    if registry.empty:
         raise CycleError(f"{cfg.year}年度没有可用的试点单位名录：请检查名录文件的拒收报告")
     loan_keys = set(keys.loans)
     return {
@@ -54,16 +55,16 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
     with open_ledger(cfg) as ledger:
         refuse_if_signed(ledger, cfg.year)
         refuse_altered_history(ledger, cfg.year)
-        inputs = ledger.load_inputs(cfg.year)
-        settlement = settle(
+        inputs = ledger.inputs(cfg.year)
+        settlement = settle_frames(
             cfg.year,
             loans=inputs.loans,
             policies=inputs.policies,
             valuations=inputs.valuations,
-            registry=ledger.load_registry(cfg.year),
+            registry=ledger.registry(cfg.year),
             policy=policy,
-            history=ledger.load_history(cfg.year),
-            refused_loans=ledger.refused_loan_rows(cfg.year),
+            history=ledger.history(cfg.year),
+            refused_loans=ledger.refused_loans(cfg.year),
         )
         if settlement.rows_of_year == 0 and not cfg.allow_empty:
             raise CycleError(
@@ -72,7 +73,7 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
             )
         ledger.save_settlement(
             settlement,
-            budget=cfg.budget,
+            budget_fen=to_fen(cfg.budget),
             policy_sha256=policy.sha256,
             inputs_sha256=inputs_checksum(ledger, cfg.year),
             policy_text=policy.text,
@@ -80,7 +81,7 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
     return {
         "qualifying_lines": len(settlement.lines),
         "refused_lines": len(settlement.refusals),
-        "qualifying_total": str(settlement.qualifying_total),
+        "qualifying_total": fen_text(settlement.qualifying_total_fen),
     }
 
 
@@ -96,8 +97,8 @@ def not_a_pilot_year(year: int, cfg: CycleConfig, pilot_years: tuple[int, ...]) 
 def choose_budget_path(cfg: CycleConfig) -> str:
     """R7: within budget everything is approved in full; over budget the expert review runs."""
     with open_ledger(cfg) as ledger:
-        qualifying_total = ledger.qualifying_total(cfg.year)
-    return REVIEW_BRANCH if qualifying_total > cfg.budget else FULL_BRANCH
+        qualifying_total_fen = ledger.qualifying_total_fen(cfg.year)
+    return REVIEW_BRANCH if is_over_budget(qualifying_total_fen, to_fen(cfg.budget)) else FULL_BRANCH
 
 
 def approve_in_full(cfg: CycleConfig) -> str:
@@ -119,11 +120,16 @@ def _allocate(cfg: CycleConfig, *, with_scores: bool) -> str:
     policy = cfg.policy()
     with open_ledger(cfg) as ledger:
         refuse_if_signed(ledger, cfg.year)
-        settlement = ledger.load_settlement(cfg.year)
-        scores = ledger.load_scores(cfg.year) if with_scores else None
-        allocation = allocate(settlement, budget=cfg.budget, scores=scores, policy=policy)
-        checksum = allocation_checksum(allocation)
-        ledger.save_allocation(allocation, result_sha256=checksum)
+        result = allocate_frames(
+            ledger.claim_lines(cfg.year),
+            year=cfg.year,
+            first_premium_dates=ledger.first_premium_dates(cfg.year).set_index("project_key")["first_date"],
+            budget_fen=to_fen(cfg.budget),
+            scores=ledger.scores(cfg.year) if with_scores else None,
+            policy=policy,
+        )
+        checksum = frames_checksum(result)
+        ledger.save_allocation(result, result_sha256=checksum)
     return checksum
 
 

@@ -1,4 +1,4 @@
-"""What the ledger hands back besides the domain's own records: a file's standing, a year's inputs, a sign-off."""
+"""What the ledger hands back besides frames: a file's standing, a year's totals, a sign-off, a reopening."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from zgc_pipeline.claims import ClaimKind
-from zgc_pipeline.frozen import bulk_record
-from zgc_pipeline.records import InsurancePolicy, Loan, Valuation
+import pandas as pd
+
 from zgc_pipeline.submissions.fields import SubmissionKind
 
 
@@ -52,13 +51,14 @@ class SubmissionInfo:
         return self.submitter_name or self.submitter_uscc or ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class YearInputs:
-    """The accepted rows the rules settle a year from: the current files of that year and every earlier one."""
+    """The accepted rows the rules settle a year from: the current files of that year and every earlier one, each
+    a frame of its table's columns, in the order received."""
 
-    loans: tuple[Loan, ...]
-    policies: tuple[InsurancePolicy, ...]
-    valuations: tuple[Valuation, ...]
+    loans: pd.DataFrame
+    policies: pd.DataFrame
+    valuations: pd.DataFrame
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,19 +68,6 @@ class InputKeys:
     loans: tuple[str, ...]
     policies: tuple[str, ...]
     valuations: tuple[str, ...]
-
-
-@bulk_record
-class LineSummary:
-    """A qualifying line as the review packet sees it: seven of a claim line's fields, cheap to read."""
-
-    kind: ClaimKind
-    project_key: str
-    project_no: str
-    borrower_name: str
-    loan_amount: Decimal
-    computed: Decimal
-    payee_name: str
 
 
 @dataclass(frozen=True, slots=True)

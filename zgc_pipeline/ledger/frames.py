@@ -44,7 +44,7 @@ def read_frame(connection: Connection, query: Select[Any], *, dates: tuple[str, 
     result = connection.execute(query)
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     for name in dates:
-        frame[name] = pd.to_datetime(frame[name], format="%Y-%m-%d")
+        frame[name] = pd.to_datetime(frame[name], format="%Y-%m-%d").astype("datetime64[ns]")
     return frame
 
 

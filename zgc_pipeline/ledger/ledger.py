@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from decimal import Decimal
 from types import TracebackType
 from typing import TypeVar
 
@@ -14,24 +13,20 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from zgc_pipeline.claims import Allocation, LedgerHistory, Refusal, Settlement
+from zgc_pipeline.allocation import AllocationFrames
 from zgc_pipeline.ledger import payouts, received, results
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import without_cyclic_gc
-from zgc_pipeline.ledger.codecs import EXPERT_SCORE, LOAN, PILOT_UNIT, POLICY, VALUATION
 from zgc_pipeline.ledger.engine import create_ledger_engine, create_readonly_engine, upgrade_schema
 from zgc_pipeline.ledger.entries import (
     InputKeys,
     LedgerError,
-    LineSummary,
     Reopening,
     ResultTotals,
     SignOff,
     SubmissionInfo,
     YearInputs,
 )
-from zgc_pipeline.money import from_fen
-from zgc_pipeline.records import ExpertScore, Loan, PilotUnit, RefusedRow
+from zgc_pipeline.rules import HistoryFrames, SettlementFrames
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem
 
@@ -129,7 +124,6 @@ class Ledger:
         with self._engine.connect() as connection:
             return received.latest_skipped(connection, year)
 
-    @without_cyclic_gc
     def store_outcome(
         self,
         submission_id: int,
@@ -166,7 +160,6 @@ class Ledger:
         with self._engine.connect() as connection:
             return received.year_submissions(connection, year)
 
-    @without_cyclic_gc
     def problems(self, year: int) -> list[tuple[SubmissionInfo, list[RowProblem]]]:
         """For rejection reports and 未通过: each file of the year that has problems (superseded ones left out)."""
         with self._engine.connect() as connection:
@@ -177,46 +170,39 @@ class Ledger:
         with self._engine.connect() as connection:
             return received.load_problems(connection, [submission_id])
 
-    def score_refusals(self, year: int) -> tuple[Refusal, ...]:
-        """The panel's rows the year's allocation could not use (R8.2, R8.3); none before an allocation."""
+    def score_refusals(self, year: int) -> pd.DataFrame:
+        """The panel's rows the year's allocation could not use (R8.2, R8.3): the ``refusals`` columns; none before
+        an allocation."""
         with self._engine.connect() as connection:
             if connection.scalar(select(t.settlements.c.year).where(t.settlements.c.year == year)) is None:
-                return ()
-            return results.read_refusals(connection, year, results.ALLOCATION_ORIGIN)
+                return pd.DataFrame(columns=list(results.REFUSAL_NAMES))
+            return results.refusals_frame(connection, year, results.ALLOCATION_ORIGIN)
 
-    # --- accepted rows ------------------------------------------------------------------------------------------
+    # --- accepted rows, as columns (the tables' columns, the files in the order received) -----------------------
 
-    @without_cyclic_gc
-    def load_inputs(self, year: int) -> YearInputs:
+    def inputs(self, year: int) -> YearInputs:
         """Loans, policies and valuations of the current files of ``year`` and of every earlier year."""
         with self._engine.connect() as connection:
             ids = received.active_ids(connection, received.years_up_to(connection, year))
             return YearInputs(
-                loans=tuple(received.load_records(connection, LOAN, ids)),
-                policies=tuple(received.load_records(connection, POLICY, ids)),
-                valuations=tuple(received.load_records(connection, VALUATION, ids)),
+                loans=received.row_frame(connection, SubmissionKind.LOANS, ids),
+                policies=received.row_frame(connection, SubmissionKind.POLICIES, ids),
+                valuations=received.row_frame(connection, SubmissionKind.VALUATIONS, ids),
             )
 
-    @without_cyclic_gc
-    def load_loans(self, year: int) -> tuple[Loan, ...]:
-        """``load_inputs(year).loans`` alone, for the steps that need nothing else (packet, evaluation pack)."""
+    def loans(self, year: int) -> pd.DataFrame:
+        """``inputs(year).loans`` alone, for the steps that need nothing else (the review packet)."""
         with self._engine.connect() as connection:
             ids = received.active_ids(connection, received.years_up_to(connection, year))
-            return tuple(received.load_records(connection, LOAN, ids))
+            return received.row_frame(connection, SubmissionKind.LOANS, ids)
 
-    def first_served_loans(self, year: int) -> tuple[Decimal, ...]:
-        """The 贷款金额 of each loan the pilot first served in signed-off ``year`` (the evaluation's 贷款笔数)."""
+    def first_served_loans(self, year: int) -> list[int]:
+        """The 贷款金额 (fen) of each loan the pilot first served in signed-off ``year`` (the evaluation's 贷款笔数)."""
         with self._engine.connect() as connection:
             return results.first_served_loans(connection, year)
 
-    def load_loan_amounts(self, year: int) -> tuple[Decimal, ...]:
-        """The 贷款金额 of each loan ``load_loans`` would give (the evaluation pack needs nothing else of them)."""
-        with self._engine.connect() as connection:
-            ids = received.active_ids(connection, received.years_up_to(connection, year))
-            return tuple(from_fen(fen) for fen in received.load_column(connection, t.loans, "loan_amount_fen", ids))
-
     def input_keys(self, year: int) -> InputKeys:
-        """The project key of every row ``load_inputs`` would decode, by kind, without decoding them."""
+        """The project key of every row ``inputs`` would give, by kind, without the rest of the rows."""
         with self._engine.connect() as connection:
             ids = received.active_ids(connection, received.years_up_to(connection, year))
             return InputKeys(
@@ -225,40 +211,37 @@ class Ledger:
                 valuations=received.load_column(connection, t.valuations, "project_key", ids),
             )
 
-    def refused_loan_rows(self, year: int) -> dict[str, RefusedRow]:
-        """The banks' loan rows the checks refused, of the current files of ``year`` and every earlier year, by
-        normalised 贷款合同编号: so a policy or valuation whose loan is missing can say where and why (R2.1)."""
+    def refused_loans(self, year: int) -> pd.DataFrame:
+        """The banks' loan rows the checks refused, of the current files of ``year`` and every earlier year, one
+        per normalised 贷款合同编号: so a policy or valuation whose loan is missing can say where and why (R2.1)."""
         with self._engine.connect() as connection:
-            return received.refused_loan_rows(connection, received.years_up_to(connection, year))
+            return received.refused_loans_frame(connection, received.years_up_to(connection, year))
 
-    @without_cyclic_gc
-    def load_registry(self, year: int) -> list[PilotUnit]:
-        """The pilot unit registry (R1) from the year's current registry file; empty when there is none."""
+    def registry(self, year: int) -> pd.DataFrame:
+        """The pilot unit registry (R1) from the year's current registry file; no rows when there is none."""
         with self._engine.connect() as connection:
             ids = received.active_ids(connection, [year], SubmissionKind.REGISTRY)
-            return received.load_records(connection, PILOT_UNIT, ids)
+            return received.row_frame(connection, SubmissionKind.REGISTRY, ids)
 
-    @without_cyclic_gc
-    def load_scores(self, year: int) -> list[ExpertScore]:
-        """The panel's scores (R8.3) from the year's current 专家评分表; empty when there is none."""
+    def scores(self, year: int) -> pd.DataFrame:
+        """The panel's rows (R8.3) from the year's current 专家评分表; no rows when there is none."""
         with self._engine.connect() as connection:
             ids = received.active_ids(connection, [year], SubmissionKind.EXPERT_SCORES)
-            return received.load_records(connection, EXPERT_SCORE, ids)
+            return received.row_frame(connection, SubmissionKind.EXPERT_SCORES, ids)
 
     # --- results ------------------------------------------------------------------------------------------------
 
-    @without_cyclic_gc
-    def load_history(self, year: int) -> LedgerHistory:
+    def history(self, year: int) -> HistoryFrames:
         """What the signed-off years before ``year`` paid (R3.4, R5.2, R6.1, R8.5)."""
         with self._engine.connect() as connection:
-            return payouts.history_before(connection, year)
+            approved, paid, first_dates = payouts.history_frames(connection, year)
+        return HistoryFrames(approved=approved, paid_lines=paid, first_premium_dates=first_dates)
 
-    @without_cyclic_gc
     def save_settlement(
         self,
-        settlement: Settlement,
+        settlement: SettlementFrames,
         *,
-        budget: Decimal,
+        budget_fen: int,
         policy_sha256: str,
         inputs_sha256: str,
         policy_text: str | None = None,
@@ -269,7 +252,7 @@ class Ledger:
             results.replace_settlement(
                 connection,
                 settlement,
-                budget=budget,
+                budget_fen=budget_fen,
                 policy_sha256=policy_sha256,
                 inputs_sha256=inputs_sha256,
                 policy_text=policy_text,
@@ -285,43 +268,36 @@ class Ledger:
         with self._engine.connect() as connection:
             return results.settlement_row(connection, year)["policy_text"]
 
-    @without_cyclic_gc
-    def load_settlement(self, year: int) -> Settlement:
+    def claim_lines(self, year: int) -> pd.DataFrame:
+        """The settlement's qualifying lines in order: the ``claim_lines`` columns."""
         with self._engine.connect() as connection:
-            return results.read_settlement(connection, year)
+            return results.lines_frame(connection, year)
 
-    @without_cyclic_gc
-    def load_refusals(self, year: int) -> tuple[Refusal, ...]:
-        """``load_settlement(year).refusals`` alone, without decoding the qualifying lines."""
+    def first_premium_dates(self, year: int) -> pd.DataFrame:
+        """project_key, first_date: each project's earliest qualifying premium payment, as settled (R8.5)."""
         with self._engine.connect() as connection:
-            return results.read_refusals(connection, year)
+            return results.first_dates_frame(connection, year)
 
-    @without_cyclic_gc
-    def load_line_summaries(self, year: int) -> tuple[LineSummary, ...]:
-        """The settlement's lines in order, with only what the review packet shows of them."""
+    def refusals(self, year: int, origin: str | None = None) -> pd.DataFrame:
+        """The year's refused lines (the ``refusals`` columns): the settlement's, then the score rows its
+        allocation could not use."""
         with self._engine.connect() as connection:
-            return results.read_line_summaries(connection, year)
+            return results.refusals_frame(connection, year, origin)
 
-    def project_keys(self, year: int) -> set[str]:
-        """The year's project keys (e.g. to check a score file against the review), without loading the lines."""
-        with self._engine.connect() as connection:
-            return results.project_keys(connection, year)
-
-    def qualifying_total(self, year: int) -> Decimal:
+    def qualifying_total_fen(self, year: int) -> int:
         """The year's qualifying total (R7's budget check), without loading the lines."""
         with self._engine.connect() as connection:
-            return results.qualifying_total(connection, year)
+            return results.qualifying_total_fen(connection, year)
 
-    @without_cyclic_gc
-    def save_allocation(self, allocation: Allocation, *, result_sha256: str) -> None:
+    def save_allocation(self, result: AllocationFrames, *, result_sha256: str) -> None:
         """Replace the year's decisions and project outcomes; ``result_sha256`` is what the bureau signs off."""
         with self._engine.begin() as connection:
-            results.replace_allocation(connection, allocation, result_sha256=result_sha256)
+            results.write_allocation(connection, result, result_sha256=result_sha256)
 
-    @without_cyclic_gc
-    def load_allocation(self, year: int) -> Allocation:
+    def allocation(self, year: int) -> AllocationFrames:
+        """The year's stored result (``results.allocation_frames``)."""
         with self._engine.connect() as connection:
-            return results.read_allocation(connection, year)
+            return results.allocation_frames(connection, year)
 
     def result_totals(self, year: int) -> ResultTotals:
         """The allocation's totals and counts (what the bureau signs off on), without decoding its decisions."""
@@ -335,7 +311,6 @@ class Ledger:
 
     # --- sign-off -----------------------------------------------------------------------------------------------
 
-    @without_cyclic_gc
     def record_signoff(
         self, year: int, *, approved: bool, signed_by: str, signed_at: datetime, result_sha256: str
     ) -> SignOff:
@@ -399,10 +374,10 @@ class Ledger:
         with self._engine.connect() as connection:
             return payouts.reopenings(connection, year)
 
-    def voided_payee_totals(self, year: int) -> dict[tuple[str, str], Decimal]:
-        """(payee USCC, claim kind) → what the year's latest voided result paid, for the new result's 差额."""
+    def voided_payee_totals(self, year: int) -> dict[tuple[str, str], int]:
+        """(payee USCC, claim kind) → fen the year's latest voided result paid, for the new result's 差额."""
         with self._engine.connect() as connection:
-            return {key: from_fen(fen) for key, fen in payouts.voided_payee_totals(connection, year).items()}
+            return payouts.voided_payee_totals(connection, year)
 
     def year_status(self, year: int) -> str | None:
         """settled · allocated · signed_off · rejected · reopened, or None before the year is first settled."""

@@ -6,16 +6,14 @@ Approval writes one payout row per funded line in the sign-off's transaction. Th
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Integer, String, and_, cast, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from zgc_pipeline.claims import ClaimKind, LedgerHistory, LineKey
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.entries import LedgerError, Reopening, SignOff
 from zgc_pipeline.ledger.frames import read_frame, typed
@@ -144,36 +142,6 @@ def _paid_rows(year: int):  # type: ignore[no-untyped-def]
         .where(v.year < year, s.status == REOPENED, v.reopening_id == latest_voided)
     )
     return union_all(current, voided).subquery()
-
-
-def history_before(connection: Connection, year: int) -> LedgerHistory:
-    """What the signed-off years before ``year`` paid: caps (R3.4, R5.2), paid lines (R6.1), first premium dates."""
-    paid_rows = _paid_rows(year)
-    totals: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    query = (
-        select(paid_rows.c.kind, paid_rows.c.project_key, func.sum(paid_rows.c.amount_fen))
-        .group_by(paid_rows.c.kind, paid_rows.c.project_key)
-        .order_by(paid_rows.c.kind, paid_rows.c.project_key)
-    )
-    for kind, project_key, fen in connection.execute(query):
-        totals[kind][project_key] = from_fen(int(fen))
-    paid: frozenset[LineKey] = frozenset(
-        connection.execute(select(paid_rows.c.kind, paid_rows.c.voucher_key, paid_rows.c.project_key))
-    )
-    c, s = t.claim_lines.c, t.settlements.c
-    earliest = (
-        select(c.project_key, func.min(c.line_date))
-        .join(t.settlements, s.year == c.year)
-        .where(c.year < year, s.status.in_((SIGNED_OFF, REOPENED)), c.kind == ClaimKind.PREMIUM_SUBSIDY.value)
-        .group_by(c.project_key)
-    )
-    first_dates: dict[str, date] = dict(connection.execute(earliest).all())
-    return LedgerHistory(
-        premium_approved=totals.get(ClaimKind.PREMIUM_SUBSIDY.value, {}),
-        valuation_approved=totals.get(ClaimKind.VALUATION_SUPPORT.value, {}),
-        paid_lines=paid,
-        first_premium_dates=first_dates,
-    )
 
 
 def history_frames(connection: Connection, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import BigInteger, Boolean, Integer, String, Table, Text, delete, func, insert, select, update
+from sqlalchemy import BigInteger, Boolean, Integer, String, Table, Text, case, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
+from zgc_pipeline.identifiers import normalise_key
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import fetched
-from zgc_pipeline.ledger.codec import RecordCodec
-from zgc_pipeline.ledger.codecs import ROW_TABLES
 from zgc_pipeline.ledger.entries import LedgerError, SubmissionInfo, SubmissionStatus
 from zgc_pipeline.ledger.frames import date_columns, read_frame, selected, typed, write_frame
 from zgc_pipeline.ledger.resubmissions import FileFacts, Standing, submission_statuses
-from zgc_pipeline.records import RefusedRow, SourceRow
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
-R = TypeVar("R")
+ROW_TABLES = (t.loans, t.policies, t.valuations, t.expert_scores, t.registry_units, t.row_problems)
 KIND_TABLES = {
     SubmissionKind.LOANS: t.loans,
     SubmissionKind.POLICIES: t.policies,
@@ -236,13 +233,18 @@ def one_submission(connection: Connection, submission_id: int) -> SubmissionInfo
 
 
 def active_ids(connection: Connection, years: Sequence[int], kind: SubmissionKind | None = None) -> list[int]:
-    """Ids of the files that count (R6.2) in the given years, optionally of one kind, in the order received."""
-    ids = []
+    """Ids of the files that count (R6.2) in the given years, optionally of one kind, in the order received: by
+    inbox year, then as R6.2 orders a year's files (intake round, modification time, name)."""
+    ids: list[int] = []
     for year in years:
-        for info in year_submissions(connection, year):
-            if info.status is SubmissionStatus.ACCEPTED and (kind is None or info.kind is kind):
-                ids.append(info.id)
-    return sorted(ids)
+        counted = [
+            info
+            for info in year_submissions(connection, year)
+            if info.status is SubmissionStatus.ACCEPTED and (kind is None or info.kind is kind)
+        ]
+        counted.sort(key=lambda info: (info.intake_round or 0, info.delivered_at, info.file_name, info.id))
+        ids.extend(info.id for info in counted)
+    return ids
 
 
 def years_up_to(connection: Connection, year: int) -> list[int]:
@@ -250,31 +252,16 @@ def years_up_to(connection: Connection, year: int) -> list[int]:
     return list(connection.scalars(select(s.year).where(s.year <= year).distinct().order_by(s.year)))
 
 
-def load_records(connection: Connection, codec: RecordCodec[R], submission_ids: Sequence[int]) -> list[R]:
-    """The accepted rows of the given files, in the order received, each file in its own order."""
-    if not submission_ids:
-        return []
-    c = codec.table.c
-    query = (
-        select(*(c[name] for name in codec.read_columns))
-        .where(c.submission_id.in_(sorted(submission_ids)))
-        .order_by(c.submission_id, c.seq)
-    )
-    shared: dict[str, str] = {}
-    return [codec.from_values(values, shared=shared) for values in fetched(connection.execute(query))]
-
-
 def row_frame(connection: Connection, kind: SubmissionKind, submission_ids: Sequence[int]) -> pd.DataFrame:
-    """The accepted rows of the given files of one kind, in the order received, each file in its own order: the
-    table's columns (without its ids), dates as ``datetime64``, texts as ``str``."""
+    """The accepted rows of the given files of one kind, the files in the order given (``active_ids``: the order
+    received), each file's rows in its own order: the table's columns (without its ids), dates as ``datetime64``."""
     table = KIND_TABLES[kind]
     names = tuple(c.name for c in table.c if c.name not in ("id", "submission_id", "seq"))
     c = table.c
-    query = (
-        select(*selected(table, names))
-        .where(c.submission_id.in_(sorted(submission_ids)))
-        .order_by(c.submission_id, c.seq)
-    )
+    query = select(*selected(table, names)).where(c.submission_id.in_(list(submission_ids)))
+    if submission_ids:
+        arrival = case({sid: position for position, sid in enumerate(submission_ids)}, value=c.submission_id)
+        query = query.order_by(arrival, c.seq)
     frame = read_frame(connection, query, dates=date_columns(table, names))
     return typed(frame, {name: _DTYPES[type(c[name].type)] for name in names if type(c[name].type) in _DTYPES})
 
@@ -326,12 +313,11 @@ def latest_skipped(connection: Connection, year: int) -> list[tuple[str, str]]:
     return [(name, reason) for name, reason in connection.execute(query)]
 
 
-def refused_loan_rows(connection: Connection, years: Sequence[int]) -> dict[str, RefusedRow]:
-    """The loan rows the checks refused in the current loan files of ``years``, by normalised 贷款合同编号, with
-    why: the latest row wins when one number was refused more than once."""
-    from zgc_pipeline.identifiers import normalise_key
-
-    found: dict[str, RefusedRow] = {}
+def refused_loans_frame(connection: Connection, years: Sequence[int]) -> pd.DataFrame:
+    """The loan rows the checks refused in the current loan files of ``years``, one per normalised 贷款合同编号 (the
+    latest wins), with where and why: so a line whose loan is missing can say so (R2.1, R4.1). Columns:
+    project_key, source_file, source_sheet, source_row, source_year, reason."""
+    found: dict[str, tuple[str, str, int, int, str]] = {}
     for year in years:
         for info in year_submissions(connection, year):
             if info.status is not SubmissionStatus.ACCEPTED or info.kind is not SubmissionKind.LOANS:
@@ -342,18 +328,6 @@ def refused_loan_rows(connection: Connection, years: Sequence[int]) -> dict[str,
                     by_row.setdefault(problem.row, []).append(problem)
             for row, problems in sorted(by_row.items()):
                 reason = "；".join(f"{p.column}：{p.problem}" if p.column else p.problem for p in problems)
-                source = SourceRow(info.file_name, problems[0].sheet, row, year)
-                found[normalise_key(problems[0].project_no)] = RefusedRow(source, reason)
-    return found
-
-
-def refused_loans_frame(connection: Connection, years: Sequence[int]) -> pd.DataFrame:
-    """``refused_loan_rows`` as columns: project_key, source_file, source_sheet, source_row, source_year, reason."""
-    found = refused_loan_rows(connection, years)
-    return pd.DataFrame(
-        [
-            (key, row.source.file_name, row.source.sheet, row.source.row, row.source.submission_year, row.reason)
-            for key, row in found.items()
-        ],
-        columns=["project_key", "source_file", "source_sheet", "source_row", "source_year", "reason"],
-    )
+                found[normalise_key(problems[0].project_no)] = (info.file_name, problems[0].sheet, row, year, reason)
+    columns = ["project_key", "source_file", "source_sheet", "source_row", "source_year", "reason"]
+    return pd.DataFrame([(key, *where) for key, where in found.items()], columns=columns)

@@ -6,20 +6,17 @@ Saving a new settlement drops the allocation made from the old one.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pandas as pd
 from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
-from zgc_pipeline.allocation.columnar import AllocationFrames, decision_explanations
-from zgc_pipeline.claims import Allocation, ClaimKind, ClaimLine, Funding, LineKey, Refusal, Settlement
+from zgc_pipeline.allocation import AllocationFrames, decision_explanations
+from zgc_pipeline.claims import Funding
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.bulk import fetched, insert_records, insert_rows
-from zgc_pipeline.ledger.codecs import CLAIM_LINE, DECISION, PROJECT_OUTCOME, REFUSAL
-from zgc_pipeline.ledger.entries import LedgerError, LineSummary, ResultTotals
+from zgc_pipeline.ledger.entries import LedgerError, ResultTotals
 from zgc_pipeline.ledger.frames import read_frame, selected, typed, write_frame
-from zgc_pipeline.money import from_fen, to_fen
+from zgc_pipeline.money import from_fen
+from zgc_pipeline.rules import SettlementFrames
 
 SETTLED = "settled"
 ALLOCATED = "allocated"
@@ -52,9 +49,9 @@ def _clear_allocation(connection: Connection, year: int) -> None:
 
 def replace_settlement(
     connection: Connection,
-    settlement: Settlement,
+    settlement: SettlementFrames,
     *,
-    budget: Decimal,
+    budget_fen: int,
     policy_sha256: str,
     inputs_sha256: str,
     policy_text: str | None = None,
@@ -63,8 +60,8 @@ def replace_settlement(
     current = locked_settlement(connection, year)
     _refuse_if_signed_off(current, year)
     values = {
-        "budget_fen": to_fen(budget),
-        "qualifying_total_fen": to_fen(settlement.qualifying_total),
+        "budget_fen": budget_fen,
+        "qualifying_total_fen": settlement.qualifying_total_fen,
         "approved_total_fen": None,
         "reviewed": None,
         "policy_sha256": policy_sha256,
@@ -80,13 +77,11 @@ def replace_settlement(
         for table in (t.claim_lines, t.refusals, t.first_premium_dates):
             connection.execute(delete(table).where(table.c.year == year))
         connection.execute(update(t.settlements).where(t.settlements.c.year == year).values(**values))
-    insert_records(connection, CLAIM_LINE, settlement.lines)
-    insert_records(connection, REFUSAL, settlement.refusals, year=year, origin=SETTLEMENT_ORIGIN)
-    insert_rows(
-        connection,
-        t.first_premium_dates,
-        ({"year": year, "project_key": k, "first_date": d} for k, d in sorted(settlement.first_premium_dates.items())),
-    )
+    lines = settlement.lines[list(LINE_NAMES)]
+    write_frame(connection, t.claim_lines, lines.assign(seq=range(len(lines))), year=year)
+    refusals = settlement.refusals.assign(seq=range(len(settlement.refusals)))
+    write_frame(connection, t.refusals, refusals, year=year, origin=SETTLEMENT_ORIGIN)
+    write_frame(connection, t.first_premium_dates, settlement.first_premium_dates, year=year)
 
 
 def settlement_row(connection: Connection, year: int) -> RowMapping:
@@ -96,128 +91,9 @@ def settlement_row(connection: Connection, year: int) -> RowMapping:
     return row
 
 
-def _lines_by_id(connection: Connection, year: int) -> dict[int, ClaimLine]:
-    c = t.claim_lines.c
-    columns = [c[name] for name in CLAIM_LINE.read_columns]
-    rows = fetched(connection.execute(select(c.id, *columns).where(c.year == year).order_by(c.seq)))
-    shared: dict[str, str] = {}
-    return {row[0]: CLAIM_LINE.from_values(row[1:], shared=shared) for row in rows}
-
-
-def read_settlement(connection: Connection, year: int) -> Settlement:
-    settlement_row(connection, year)
-    lines = tuple(_lines_by_id(connection, year).values())
-    f = t.first_premium_dates.c
-    dates = connection.execute(select(f.project_key, f.first_date).where(f.year == year).order_by(f.project_key))
-    return Settlement(
-        year=year,
-        lines=lines,
-        refusals=read_refusals(connection, year, SETTLEMENT_ORIGIN),
-        first_premium_dates=dict(dates.all()),
-    )
-
-
-def read_refusals(connection: Connection, year: int, origin: str | None = None) -> tuple[Refusal, ...]:
-    """The year's refused lines alone (the 未通过 sheet needs nothing else): the settlement's, then the score rows
-    its allocation could not use; or those of one ``origin``."""
-    settlement_row(connection, year)
-    r = t.refusals.c
-    query = select(t.refusals).where(r.year == year)
-    if origin is not None:
-        query = query.where(r.origin == origin)
-    rows = connection.execute(query.order_by(r.origin.desc(), r.seq)).mappings()
-    return tuple(REFUSAL.from_row(row) for row in fetched(rows))
-
-
-def read_line_summaries(connection: Connection, year: int) -> tuple[LineSummary, ...]:
-    """The settlement's lines in order, seven fields each (see ``LineSummary``), without decoding them whole."""
-    settlement_row(connection, year)
-    c = t.claim_lines.c
-    query = select(
-        c.kind, c.project_key, c.project_no, c.borrower_name, c.loan_amount_fen, c.computed_fen, c.payee_name
-    ).where(c.year == year)
-    kinds = {kind.value: kind for kind in ClaimKind}
-    return tuple(
-        LineSummary(kinds[kind], key, number, borrower, from_fen(loan_fen), from_fen(computed_fen), payee)
-        for kind, key, number, borrower, loan_fen, computed_fen, payee in fetched(
-            connection.execute(query.order_by(c.seq))
-        )
-    )
-
-
-def project_keys(connection: Connection, year: int) -> set[str]:
-    """The keys of the year's projects with a qualifying line, without decoding the lines themselves."""
-    settlement_row(connection, year)
-    c = t.claim_lines.c
-    return set(connection.scalars(select(c.project_key).where(c.year == year).distinct()))
-
-
-def qualifying_total(connection: Connection, year: int) -> Decimal:
+def qualifying_total_fen(connection: Connection, year: int) -> int:
     """The year's qualifying total as saved with its settlement: all R7 needs, without the lines."""
-    return from_fen(settlement_row(connection, year)["qualifying_total_fen"])
-
-
-def replace_allocation(connection: Connection, allocation: Allocation, *, result_sha256: str) -> None:
-    year = allocation.year
-    current = locked_settlement(connection, year)
-    if current is None:
-        raise LedgerError(f"{year}年度尚未测算，不能保存分配结果")
-    _refuse_if_signed_off(current, year)
-    _clear_allocation(connection, year)
-    c = t.claim_lines.c
-    ids: dict[LineKey, int] = {
-        (kind, voucher, project): line_id
-        for line_id, kind, voucher, project in connection.execute(
-            select(c.id, c.kind, c.voucher_key, c.project_key).where(c.year == year)
-        )
-    }
-    line_ids = []
-    for decision in allocation.decisions:
-        line_id = ids.get(decision.line.line_key)
-        if line_id is None:
-            line = decision.line
-            raise LedgerError(f"{year}年度测算结果中没有凭证 {line.voucher_no}（项目 {line.project_no}）")
-        line_ids.append(line_id)
-    insert_records(connection, DECISION, allocation.decisions, per_record={"claim_line_id": line_ids}, year=year)
-    insert_records(connection, PROJECT_OUTCOME, allocation.projects, year=year)
-    insert_records(connection, REFUSAL, allocation.score_refusals, year=year, origin=ALLOCATION_ORIGIN)
-    connection.execute(
-        update(t.settlements)
-        .where(t.settlements.c.year == year)
-        .values(
-            budget_fen=to_fen(allocation.budget),
-            qualifying_total_fen=to_fen(allocation.qualifying_total),
-            approved_total_fen=to_fen(allocation.approved_total),
-            reviewed=allocation.reviewed,
-            result_sha256=result_sha256,
-            status=ALLOCATED,
-        )
-    )
-
-
-def read_allocation(connection: Connection, year: int) -> Allocation:
-    row = settlement_row(connection, year)
-    if row["result_sha256"] is None:
-        raise LedgerError(f"{year}年度尚未完成预算分配")
-    lines = _lines_by_id(connection, year)
-    d = t.decisions.c
-    columns = [d[name] for name in DECISION.read_columns]
-    rows = connection.execute(select(d.claim_line_id, *columns).where(d.year == year).order_by(d.seq))
-    shared: dict[str, str] = {}
-    decisions = tuple(DECISION.from_values(r[1:], shared=shared, line=lines[r[0]]) for r in fetched(rows))
-    p = t.project_outcomes.c
-    outcomes = connection.execute(select(t.project_outcomes).where(p.year == year).order_by(p.seq)).mappings()
-    projects = tuple(PROJECT_OUTCOME.from_row(r) for r in fetched(outcomes))
-    return Allocation(
-        year=year,
-        budget=from_fen(row["budget_fen"]),
-        qualifying_total=from_fen(row["qualifying_total_fen"]),
-        approved_total=from_fen(row["approved_total_fen"]),
-        reviewed=bool(row["reviewed"]),
-        decisions=decisions,
-        projects=projects,
-        score_refusals=read_refusals(connection, year, ALLOCATION_ORIGIN),
-    )
+    return int(settlement_row(connection, year)["qualifying_total_fen"])
 
 
 def result_totals(connection: Connection, year: int) -> ResultTotals:
@@ -253,7 +129,7 @@ def result_checksum(connection: Connection, year: int) -> str:
     return str(checksum)
 
 
-def first_served_loans(connection: Connection, year: int) -> tuple[Decimal, ...]:
+def first_served_loans(connection: Connection, year: int) -> list[int]:
     """The 贷款金额 of each project first served in ``year``: one with a qualifying line in that signed-off year
     and in no earlier signed-off one. Each loan is counted once, in one year, so the years add up to the pilot."""
     c, s = t.claim_lines.c, t.settlements.c
@@ -275,11 +151,12 @@ def first_served_loans(connection: Connection, year: int) -> tuple[Decimal, ...]
         .group_by(signed.c.project_key)
         .order_by(signed.c.project_key)
     )
-    return tuple(from_fen(int(fen)) for _key, fen in connection.execute(query))
+    return [int(fen) for _key, fen in connection.execute(query)]
 
 
 # --- as columns ---------------------------------------------------------------------------------------------------
 
+REFUSAL_NAMES = tuple(c.name for c in t.refusals.c if c.name not in ("id", "year", "seq"))
 LINE_NAMES = tuple(c.name for c in t.claim_lines.c if c.name not in ("id", "year", "seq"))
 LINE_DTYPES = {"loan_amount_fen": "int64", "base_fen": "int64", "computed_fen": "int64", "source_row": "int64"}
 DECISION_DTYPES = {"approved_fen": "int64", "rank": "Int64", "score": "str"}
@@ -307,8 +184,7 @@ def refusals_frame(connection: Connection, year: int, origin: str | None = None)
     one ``origin``. The ``refusals`` columns without id, year and seq."""
     settlement_row(connection, year)
     r = t.refusals.c
-    names = tuple(c.name for c in t.refusals.c if c.name not in ("id", "year", "seq"))
-    query = select(*selected(t.refusals, names)).where(r.year == year)
+    query = select(*selected(t.refusals, REFUSAL_NAMES)).where(r.year == year)
     if origin is not None:
         query = query.where(r.origin == origin)
     return typed(read_frame(connection, query.order_by(r.origin.desc(), r.seq)), REFUSAL_DTYPES)

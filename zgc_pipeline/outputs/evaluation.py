@@ -1,23 +1,30 @@
 """The pilot evaluation pack (outputs.md §5): each year's figures for the third-party evaluation, with charts.
 
-The figures are pure functions of each year's ``Allocation`` and loans, worked out in ``Decimal``; the sheets are
-the tables the charts draw from, so every chart can be checked against the numbers beside it.
-"Share of the financing cost the pilot carried" is what the pilot paid (premium subsidy + valuation support) over
-what insurance and valuation cost the enterprises (premiums + valuation fees): interest is not in the data.
+The figures are pure functions of each year's result as columns (``AllocationFrames``) and its loans' amounts,
+summed in integer fen and made exact ``Decimal`` yuan only at the cell; the two shares are exact ``Decimal``
+quotients of those sums. The sheets are the tables the charts draw from, so every chart can be checked against the
+numbers beside it. "Share of the financing cost the pilot carried" is what the pilot paid (premium subsidy +
+valuation support) over what insurance and valuation cost the enterprises (premiums + valuation fees): interest is
+not in the data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Any
 
-from zgc_pipeline.claims import Allocation, ClaimKind
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from zgc_pipeline.allocation.columnar import AllocationFrames
 from zgc_pipeline.identifiers import normalise_uscc
-from zgc_pipeline.money import ZERO, format_rate, format_wan
+from zgc_pipeline.money import format_rate, format_wan, from_fen
 from zgc_pipeline.outputs.atomic import atomic_write
+from zgc_pipeline.outputs.columns import KIND_LABELS, PREMIUM, VALUATION, require
 from zgc_pipeline.outputs.sheets import Book, Column, Kind, Sheet, created_on
 from zgc_pipeline.policy import Tier
 from zgc_pipeline.submissions.templates import PROGRAMME
@@ -26,32 +33,42 @@ M, N = Kind.MONEY, Kind.INTEGER
 ABOVE_TIERS = "超过最高档"
 CHART_ROWS = 20  # a 360-pixel chart and a gap
 CHART_COLUMNS = 13  # the charts' sheet is this many default columns wide (720 pixels and the margin)
+DECISION_NEEDS = (  # what the figures read of ledger.results.allocation_frames' decisions
+    "kind",
+    "project_key",
+    "payee_uscc",
+    "payee_name",
+    "borrower_uscc",
+    "loan_amount_fen",
+    "base_fen",
+    "approved_fen",
+)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class EvaluationYear:
-    """One settled year as the evaluation sees it: budget, allocation, its loans' amounts, its policy's tiers."""
+    """One settled year as the evaluation sees it: budget, result, its loans' amounts, its policy's tiers."""
 
     year: int
-    budget: Decimal
-    allocation: Allocation
-    loan_amounts: tuple[Decimal, ...]  # 贷款金额 of each loan first served this year (Ledger.first_served_loans)
+    budget_fen: int
+    allocation: AllocationFrames  # as ledger.results.allocation_frames reads it
+    loan_amounts_fen: Sequence[int] | npt.NDArray[np.int64]  # 贷款金额 of each loan first served this year
     tiers: tuple[Tier, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class YearFigures:
     year: int
-    budget: Decimal
-    qualifying_total: Decimal
-    approved_total: Decimal
+    budget_fen: int
+    qualifying_total_fen: int
+    approved_total_fen: int
     enterprises_served: int  # distinct borrowers with any amount approved
     loans: int
-    loan_volume: Decimal
-    premiums: Decimal  # 计算基数 of the year's qualifying premium lines
-    premium_subsidy: Decimal  # approved
-    valuation_fees: Decimal
-    valuation_support: Decimal  # approved
+    loan_volume_fen: int
+    premiums_fen: int  # 计算基数 of the year's qualifying premium lines
+    premium_subsidy_fen: int  # approved
+    valuation_fees_fen: int
+    valuation_support_fen: int  # approved
     average_premium_rate: Decimal | None  # premiums / the loan amount they insure
     cost_share: Decimal | None  # (premium subsidy + valuation support) / (premiums + valuation fees)
 
@@ -61,94 +78,130 @@ class TierFigures:
     year: int
     tier: str
     loans: int
-    loan_volume: Decimal
-    premiums: Decimal
-    premium_subsidy: Decimal
+    loan_volume_fen: int
+    premiums_fen: int
+    premium_subsidy_fen: int
 
 
 @dataclass(frozen=True, slots=True)
 class InstitutionFigures:
     year: int
     name: str
-    uscc: str
+    uscc: str  # normalised
     kind: str  # 补贴类型
-    base: Decimal  # premiums paid or valuation fees
-    approved: Decimal
+    base_fen: int  # premiums paid or valuation fees
+    approved_fen: int
 
 
-def tier_label(loan_amount: Decimal, tiers: Sequence[Tier]) -> str:
-    """The R3.1 tier a loan falls in, as ``≤300万元（70%）`` / ``300–500万元（50%）``."""
+def tier_labels(tiers: Sequence[Tier]) -> list[str]:
+    """Each R3.1 tier as ``≤300万元（70%）`` / ``300–500万元（50%）``, in policy order, then ``超过最高档``."""
+    labels = []
     lower: Decimal | None = None
     for tier in tiers:
-        if loan_amount <= tier.max_loan_amount:
-            bound = f"≤{format_wan(tier.max_loan_amount)}万元"
-            if lower is not None:
-                bound = f"{format_wan(lower)}–{format_wan(tier.max_loan_amount)}万元"
-            return f"{bound}（{format_rate(tier.rate)}）"
+        bound = f"≤{format_wan(tier.max_loan_amount)}万元"
+        if lower is not None:
+            bound = f"{format_wan(lower)}–{format_wan(tier.max_loan_amount)}万元"
+        labels.append(f"{bound}（{format_rate(tier.rate)}）")
         lower = tier.max_loan_amount
-    return ABOVE_TIERS
+    return [*labels, ABOVE_TIERS]
+
+
+def tier_positions(
+    loan_amounts_fen: Sequence[int] | npt.NDArray[np.int64], tiers: Sequence[Tier]
+) -> npt.NDArray[np.intp]:
+    """Each loan's tier as its position in ``tier_labels``: the first tier whose inclusive bound holds it (the
+    policy's bounds rise), ``len(tiers)`` above them all. A bound between two fen (1,000,000.005 yuan) holds the loans
+    up to the fen below it, exactly as the yuan comparison would."""
+    bounds = [int((tier.max_loan_amount * 100).to_integral_value(rounding=ROUND_FLOOR)) for tier in tiers]
+    return np.searchsorted(
+        np.asarray(bounds, dtype=np.int64), np.asarray(loan_amounts_fen, dtype=np.int64), side="left"
+    )
+
+
+def tier_label(loan_amount_fen: int, tiers: Sequence[Tier]) -> str:
+    """The R3.1 tier a loan falls in, as ``tier_labels`` writes it."""
+    return tier_labels(tiers)[int(tier_positions([loan_amount_fen], tiers)[0])]
 
 
 def year_figures(item: EvaluationYear) -> YearFigures:
-    decisions = item.allocation.decisions
-    premium_lines = [d for d in decisions if d.line.kind is ClaimKind.PREMIUM_SUBSIDY]
-    valuation_lines = [d for d in decisions if d.line.kind is ClaimKind.VALUATION_SUPPORT]
-    premiums = sum((d.line.base for d in premium_lines), ZERO)
-    insured = {d.line.project_key: d.line.loan_amount for d in premium_lines}
-    insured_volume = sum(insured.values(), ZERO)
-    fees = sum((d.line.base for d in valuation_lines), ZERO)
-    subsidy = sum((d.approved for d in premium_lines), ZERO)
-    support = sum((d.approved for d in valuation_lines), ZERO)
-    served = {normalise_uscc(d.line.borrower_uscc) for d in decisions if d.approved > ZERO}
+    allocation = item.allocation
+    d = allocation.decisions
+    require(d, DECISION_NEEDS, "分配结果")
+    premium = (d["kind"] == PREMIUM).to_numpy()
+    valuation = (d["kind"] == VALUATION).to_numpy()
+    base = d["base_fen"].to_numpy(dtype=np.int64)
+    approved = d["approved_fen"].to_numpy(dtype=np.int64)
+    premiums, fees = int(base[premium].sum()), int(base[valuation].sum())
+    subsidy, support = int(approved[premium].sum()), int(approved[valuation].sum())
+    insured_loans = d.loc[premium, ["project_key", "loan_amount_fen"]].drop_duplicates("project_key", keep="last")
+    insured = int(insured_loans["loan_amount_fen"].sum())
+    served = {normalise_uscc(uscc) for uscc in set(d.loc[approved > 0, "borrower_uscc"].tolist())}
+    loans = np.asarray(item.loan_amounts_fen, dtype=np.int64)
     return YearFigures(
         year=item.year,
-        budget=item.budget,
-        qualifying_total=item.allocation.qualifying_total,
-        approved_total=item.allocation.approved_total,
+        budget_fen=item.budget_fen,
+        qualifying_total_fen=allocation.qualifying_total_fen,
+        approved_total_fen=allocation.approved_total_fen,
         enterprises_served=len(served),
-        loans=len(item.loan_amounts),
-        loan_volume=sum(item.loan_amounts, ZERO),
-        premiums=premiums,
-        premium_subsidy=subsidy,
-        valuation_fees=fees,
-        valuation_support=support,
-        average_premium_rate=premiums / insured_volume if insured_volume else None,
-        cost_share=(subsidy + support) / (premiums + fees) if premiums + fees else None,
+        loans=len(loans),
+        loan_volume_fen=int(loans.sum()),
+        premiums_fen=premiums,
+        premium_subsidy_fen=subsidy,
+        valuation_fees_fen=fees,
+        valuation_support_fen=support,
+        average_premium_rate=Decimal(premiums) / Decimal(insured) if insured else None,
+        cost_share=Decimal(subsidy + support) / Decimal(premiums + fees) if premiums + fees else None,
     )
 
 
 def tier_figures(item: EvaluationYear) -> list[TierFigures]:
     """Loans, volume, premiums and premium subsidy by tier, tiers in policy order, then above the tiers."""
-    labels = [tier_label(t.max_loan_amount, item.tiers) for t in item.tiers] + [ABOVE_TIERS]
-    loans = dict.fromkeys(labels, 0)
-    volume = dict.fromkeys(labels, ZERO)
-    premiums = dict.fromkeys(labels, ZERO)
-    subsidy = dict.fromkeys(labels, ZERO)
-    for amount in item.loan_amounts:
-        label = tier_label(amount, item.tiers)
-        loans[label] += 1
-        volume[label] += amount
-    for decision in item.allocation.decisions:
-        if decision.line.kind is ClaimKind.PREMIUM_SUBSIDY:
-            label = tier_label(decision.line.loan_amount, item.tiers)
-            premiums[label] += decision.line.base
-            subsidy[label] += decision.approved
-    return [TierFigures(item.year, x, loans[x], volume[x], premiums[x], subsidy[x]) for x in labels]
+    d = item.allocation.decisions
+    require(d, DECISION_NEEDS, "分配结果")
+    loans = np.asarray(item.loan_amounts_fen, dtype=np.int64)
+    loan_tier = tier_positions(loans, item.tiers)
+    premium = (d["kind"] == PREMIUM).to_numpy()
+    line_tier = tier_positions(d["loan_amount_fen"].to_numpy(dtype=np.int64)[premium], item.tiers)
+    base = d["base_fen"].to_numpy(dtype=np.int64)[premium]
+    approved = d["approved_fen"].to_numpy(dtype=np.int64)[premium]
+    return [
+        TierFigures(
+            year=item.year,
+            tier=label,
+            loans=int((loan_tier == position).sum()),
+            loan_volume_fen=int(loans[loan_tier == position].sum()),
+            premiums_fen=int(base[line_tier == position].sum()),
+            premium_subsidy_fen=int(approved[line_tier == position].sum()),
+        )
+        for position, label in enumerate(tier_labels(item.tiers))
+    ]
 
 
 def institution_figures(item: EvaluationYear) -> list[InstitutionFigures]:
-    """Premiums or fees and what was approved, per paid institution and subsidy type, by name."""
-    sums: dict[tuple[str, ClaimKind], tuple[str, Decimal, Decimal]] = {}
-    for decision in item.allocation.decisions:
-        line = decision.line
-        key = (normalise_uscc(line.payee_uscc), line.kind)
-        name, base, approved = sums.get(key, (line.payee_name, ZERO, ZERO))
-        sums[key] = (name, base + line.base, approved + decision.approved)
+    """Premiums or fees and what was approved, per paid institution (its normalised USCC, named as on its first
+    line) and subsidy type, premium subsidy first, then by name."""
+    d = item.allocation.decisions
+    require(d, DECISION_NEEDS, "分配结果")
+    if d.empty:
+        return []
+    codes, spelt = pd.factorize(d["payee_uscc"])  # a year has few payees: each code normalised once
+    sums = pd.DataFrame(
+        {
+            "uscc": np.asarray([normalise_uscc(uscc) for uscc in spelt], dtype=object)[codes],
+            "kind": d["kind"].to_numpy(dtype=object),
+            "name": d["payee_name"].to_numpy(dtype=object),
+            "base": d["base_fen"].to_numpy(dtype=np.int64),
+            "approved": d["approved_fen"].to_numpy(dtype=np.int64),
+        }
+    ).groupby(["uscc", "kind"], sort=False)
+    grouped = sums.agg(name=("name", "first"), base=("base", "sum"), approved=("approved", "sum"))
     rows = [
-        InstitutionFigures(item.year, name, uscc, kind.label, base, approved)
-        for (uscc, kind), (name, base, approved) in sums.items()
+        InstitutionFigures(item.year, str(name), str(uscc), KIND_LABELS[str(kind)], int(base), int(approved))
+        for (uscc, kind), name, base, approved in zip(
+            grouped.index, grouped["name"], grouped["base"], grouped["approved"], strict=True
+        )
     ]
-    return sorted(rows, key=lambda r: (r.kind != ClaimKind.PREMIUM_SUBSIDY.label, r.name, r.uscc))
+    return sorted(rows, key=lambda r: (r.kind != KIND_LABELS[PREMIUM], r.name, r.uscc))
 
 
 OVERVIEW_COLUMNS = (
@@ -243,20 +296,22 @@ def _write(target: Path, years: Sequence[EvaluationYear]) -> None:
         sheet = table("年度概览", "评估年度概览", OVERVIEW_COLUMNS)
         first = sheet.row  # every table's first line is on the same row, which the charts draw from
         for f in overview:
-            amounts = (f.budget, f.qualifying_total, f.approved_total)
-            counts = (f.enterprises_served, f.loans, f.loan_volume, f.premiums, f.premium_subsidy)
-            rest = (f.valuation_fees, f.valuation_support, f.average_premium_rate, f.cost_share)
-            sheet.line(OVERVIEW_COLUMNS, (f.year, *amounts, *counts, *rest))
+            y = from_fen
+            amounts = (y(f.budget_fen), y(f.qualifying_total_fen), y(f.approved_total_fen))
+            costs = (y(f.premiums_fen), y(f.premium_subsidy_fen), y(f.valuation_fees_fen), y(f.valuation_support_fen))
+            served = (f.enterprises_served, f.loans, y(f.loan_volume_fen))
+            sheet.line(OVERVIEW_COLUMNS, (f.year, *amounts, *served, *costs, f.average_premium_rate, f.cost_share))
         sheet.finish()
         sheet = table("按贷款档次", "评估按贷款档次统计", TIER_COLUMNS)
         for t in tiers:
-            row = (t.year, t.tier, f"{t.year}年 {t.tier}", t.loans, t.loan_volume, t.premiums, t.premium_subsidy)
-            sheet.line(TIER_COLUMNS, row)
+            by_tier = (from_fen(t.loan_volume_fen), from_fen(t.premiums_fen), from_fen(t.premium_subsidy_fen))
+            sheet.line(TIER_COLUMNS, (t.year, t.tier, f"{t.year}年 {t.tier}", t.loans, *by_tier))
         sheet.finish()
         sheet = table("按机构", "评估按机构统计", INSTITUTION_COLUMNS)
         for r in institutions:
             label = f"{r.year}年 {r.name}（{r.kind}）"
-            sheet.line(INSTITUTION_COLUMNS, (r.year, label, r.name, r.uscc, r.kind, r.base, r.approved))
+            paid = (from_fen(r.base_fen), from_fen(r.approved_fen))
+            sheet.line(INSTITUTION_COLUMNS, (r.year, label, r.name, r.uscc, r.kind, *paid))
         sheet.finish()
         sheet = table("指标说明", "评估指标说明", DEFINITION_COLUMNS)
         sheet.rows(DEFINITION_COLUMNS, DEFINITIONS)

@@ -1,8 +1,10 @@
 """The payout workbook for the bureau's finance office (outputs.md §1): 汇总 · 明细 · 未通过 · 说明.
 
-Every figure is a value written from exact ``Decimal`` sums; 汇总 is 明细's 核定金额 grouped by payee, so the two
-always agree. 汇总 lists the transfers to make: a payee approved nothing this year is in 明细 (and its refused lines
-in 未通过), not in 汇总. 合计（万元） holds 合计（元） / 10,000 exactly and shows it to four places (to the yuan).
+Written from the year's result as columns (``AllocationFrames`` as the ledger reads it): amounts stay integer fen
+through every sum and check, and become exact ``Decimal`` yuan only at the cell, so the file holds the exact
+amounts. 汇总 is 明细's 核定金额 grouped by payee, so the two always agree. 汇总 lists the transfers to make: a payee
+approved nothing this year is in 明细 (and its refused lines in 未通过), not in 汇总. 合计（万元） holds 合计（元） /
+10,000 exactly and shows it to four places (to the yuan).
 
 Each sheet prints as the bureau files it (``Sheet.title``); 汇总 ends with the lines the 经办人, 审核人 and 负责人
 sign. A draft, written for the bureau to read before signing off, says 草稿（未签批） in every title line.
@@ -10,17 +12,30 @@ sign. A draft, written for the bureau to read before signing off, says 草稿（
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-from zgc_pipeline.claims import Allocation, ClaimKind, Decision, Refusal
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from zgc_pipeline.allocation.columnar import AllocationFrames
+from zgc_pipeline.allocation.columnar.ordering import text_ranks
 from zgc_pipeline.identifiers import normalise_uscc
-from zgc_pipeline.money import ZERO
+from zgc_pipeline.money import fen_text, from_fen
 from zgc_pipeline.outputs.atomic import atomic_write
+from zgc_pipeline.outputs.columns import (
+    KIND_LABELS,
+    PREMIUM,
+    decimals,
+    kind_labels,
+    require,
+    texts,
+    whole_numbers,
+    yuan,
+)
 from zgc_pipeline.outputs.sheets import Book, Column, Kind, Sheet, Value, created_on
-from zgc_pipeline.records import PilotUnit
 from zgc_pipeline.submissions.templates import PROGRAMME
 
 M, W = Kind.MONEY, Kind.WAN
@@ -99,72 +114,156 @@ class ResultAbout:
     voided: tuple[str, ...] = ()  # one line per voided delivery this result replaces (作废重开)
 
 
+# What each frame must carry: ``ledger.results.allocation_frames``' decisions, the ``refusals`` and
+# ``registry_units`` tables' columns (others are ignored).
+DECISION_NEEDS = (
+    "kind",
+    "project_key",
+    "project_no",
+    "voucher_no",
+    "voucher_key",
+    "payee_uscc",
+    "payee_name",
+    "borrower_name",
+    "borrower_uscc",
+    "loan_amount_fen",
+    "base_fen",
+    "rate",
+    "computed_fen",
+    "approved_fen",
+    "explanation",
+    "score",
+    "rank",
+)
+REFUSAL_NEEDS = ("source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "rule", "reason")
+REGISTRY_NEEDS = ("uscc", "name", "payee_bank", "payee_account")
+
+
 @dataclass(frozen=True, slots=True)
 class PayeeDifference:
-    """差额: what one payee was paid of one subsidy type by the voided result, and by this one."""
+    """差额: what one payee was paid of one subsidy type by the voided result, and by this one, in fen."""
 
     uscc: str
     name: str
-    kind: ClaimKind
-    voided: Decimal
-    new: Decimal
+    kind: str  # claim_lines.kind: premium_subsidy | valuation_support
+    voided_fen: int
+    new_fen: int
 
     @property
-    def difference(self) -> Decimal:
-        return self.new - self.voided
+    def difference_fen(self) -> int:
+        return self.new_fen - self.voided_fen
 
     @property
     def action(self) -> str:
         """What finance does: pay the rest (补拨), claim back (追回), or nothing."""
-        if self.difference > 0:
+        if self.difference_fen > 0:
             return "补拨"
-        if self.difference < 0:
+        if self.difference_fen < 0:
             return "追回"
         return "无变化"
 
 
 @dataclass(frozen=True, slots=True)
 class PayeeTotal:
-    """One 汇总 line: what one institution is paid, by subsidy type."""
+    """One 汇总 line: what one institution is paid, by subsidy type, in fen."""
 
-    uscc: str
+    uscc: str  # normalised
     name: str
-    premium: Decimal
-    valuation: Decimal
+    premium_fen: int
+    valuation_fen: int
 
     @property
-    def total(self) -> Decimal:
-        return self.premium + self.valuation
+    def total_fen(self) -> int:
+        return self.premium_fen + self.valuation_fen
 
 
-def ordered_decisions(decisions: Sequence[Decision]) -> list[Decision]:
-    """明细's order: rank (unranked last), then project, premium before valuation, then voucher."""
-    kinds = {ClaimKind.PREMIUM_SUBSIDY: 0, ClaimKind.VALUATION_SUPPORT: 1}
-    return sorted(
-        decisions,
-        key=lambda d: (
-            d.rank is None,
-            d.rank or 0,
-            d.line.project_key,
-            kinds[d.line.kind],
-            d.line.voucher_key,
-        ),
-    )
+@dataclass(frozen=True, slots=True)
+class RegisteredPayee:
+    """What the registry says of a payee: its name as registered and where its money goes."""
+
+    uscc: str  # as registered
+    name: str
+    bank: str
+    account: str
 
 
-def payee_totals(decisions: Sequence[Decision]) -> list[PayeeTotal]:
-    """核定金额 summed per payee in Decimal, for the payees approved anything, in pinyin order of their names."""
-    premium: dict[str, Decimal] = {}
-    valuation: dict[str, Decimal] = {}
+def detail_order(decisions: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """明细's order, as positions in ``decisions``: rank (unranked last), then project, premium before valuation,
+    then voucher; the keys compared as Python compares texts."""
+    rank = decisions["rank"]
+    unranked = rank.isna().to_numpy(dtype=np.int64)
+    ranks = rank.fillna(0).to_numpy(dtype=np.int64)
+    projects, _ = text_ranks(decisions["project_key"].to_numpy(dtype=object))
+    kinds = (decisions["kind"] != PREMIUM).to_numpy(dtype=np.int64)
+    vouchers, _ = text_ranks(decisions["voucher_key"].to_numpy(dtype=object))
+    return np.lexsort((vouchers, kinds, projects, ranks, unranked)).astype(np.int64)
+
+
+def ordered_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
+    """The decisions in 明细's order (``detail_order``), their index renumbered from 0."""
+    return decisions.iloc[detail_order(decisions)].reset_index(drop=True)
+
+
+def payee_totals(decisions: pd.DataFrame) -> list[PayeeTotal]:
+    """核定金额 summed per payee in fen, for the payees approved anything, in pinyin order of their names; a payee
+    is its normalised USCC, named as on its first line in ``decisions``' order."""
+    if decisions.empty:
+        return []
+    codes, spelt = pd.factorize(decisions["payee_uscc"])  # a year has few payees: each code normalised once
+    keys = np.asarray([normalise_uscc(uscc) for uscc in spelt], dtype=object)[codes]
+    premium = (decisions["kind"] == PREMIUM).to_numpy()
+    approved = decisions["approved_fen"].to_numpy(dtype=np.int64)
+    sums = pd.DataFrame(
+        {
+            "key": keys,
+            "name": decisions["payee_name"].to_numpy(dtype=object),
+            "premium": np.where(premium, approved, 0),
+            "valuation": np.where(premium, 0, approved),
+        }
+    ).groupby("key", sort=False)
+    named = sums.agg(name=("name", "first"), premium=("premium", "sum"), valuation=("valuation", "sum"))
+    totals = [
+        PayeeTotal(str(key), str(name), int(premium_fen), int(valuation_fen))
+        for key, name, premium_fen, valuation_fen in zip(
+            named.index, named["name"], named["premium"], named["valuation"], strict=True
+        )
+    ]
+    return sorted((p for p in totals if p.total_fen != 0), key=lambda p: (pinyin_order(p.name), p.name, p.uscc))
+
+
+def payee_differences(
+    decisions: pd.DataFrame, voided_fen: Mapping[tuple[str, str], int], registry: pd.DataFrame
+) -> list[PayeeDifference]:
+    """差额's lines, by code then kind: per payee (its USCC as on its lines) and subsidy type, what the voided result
+    paid (``voided_fen``, keyed by (USCC, kind)) and what ``decisions`` pay, where either is not zero. A payee is
+    named as on its first line in ``decisions``, else as registered, else by its code."""
+    new: dict[tuple[str, str], int] = {}
     names: dict[str, str] = {}
-    for decision in decisions:
-        line = decision.line
-        key = normalise_uscc(line.payee_uscc)
-        names.setdefault(key, line.payee_name)
-        bucket = premium if line.kind is ClaimKind.PREMIUM_SUBSIDY else valuation
-        bucket[key] = bucket.get(key, ZERO) + decision.approved
-    totals = (PayeeTotal(key, names[key], premium.get(key, ZERO), valuation.get(key, ZERO)) for key in names)
-    return sorted((p for p in totals if p.total != ZERO), key=lambda p: (pinyin_order(p.name), p.name, p.uscc))
+    if not decisions.empty:
+        grouped = decisions.groupby(["payee_uscc", "kind"], sort=False)["approved_fen"].sum()
+        new = {(str(uscc), str(kind)): int(fen) for (uscc, kind), fen in grouped.items()}
+        first = decisions.drop_duplicates("payee_uscc")
+        names = dict(zip(first["payee_uscc"].tolist(), first["payee_name"].tolist(), strict=True))
+    units = registered_payees(registry)
+    differences = []
+    for uscc, kind in sorted(set(voided_fen) | set(new)):
+        voided, paid = voided_fen.get((uscc, kind), 0), new.get((uscc, kind), 0)
+        if voided or paid:
+            unit = units.get(normalise_uscc(uscc))
+            name = names.get(uscc) or (unit.name if unit else uscc)
+            differences.append(PayeeDifference(uscc=uscc, name=name, kind=kind, voided_fen=voided, new_fen=paid))
+    return differences
+
+
+def registered_payees(registry: pd.DataFrame) -> dict[str, RegisteredPayee]:
+    """The registry's units by normalised USCC (a later row of the same unit wins)."""
+    if registry.empty:
+        return {}
+    require(registry, REGISTRY_NEEDS, "试点单位名录")
+    return {
+        normalise_uscc(uscc): RegisteredPayee(uscc, name, bank, account)
+        for uscc, name, bank, account in zip(*(texts(registry[column]) for column in REGISTRY_NEEDS), strict=True)
+    }
 
 
 def pinyin_order(name: str) -> list[str]:
@@ -177,15 +276,20 @@ def pinyin_order(name: str) -> list[str]:
 def write_payout_workbook(
     path: Path,
     *,
-    allocation: Allocation,
-    refusals: Sequence[Refusal],
-    registry: Sequence[PilotUnit],
+    allocation: AllocationFrames,
+    refusals: pd.DataFrame,
+    registry: pd.DataFrame,
     about: ResultAbout,
     result_sha256: str | None = None,
     draft: bool = False,
     differences: Sequence[PayeeDifference] | None = None,
 ) -> None:
     """Write ``payout_<year>.xlsx`` whole or not at all; the same inputs give the same bytes.
+
+    ``allocation``: the year's result as ``ledger.results.allocation_frames`` reads it (its ``decisions`` carry
+    their lines' columns and the full 核定说明 in ``explanation``). ``refusals``: every refused line and input row
+    for 未通过, the ``refusals`` table's columns (``source_row`` 0 or missing: the whole file). ``registry``: the
+    ``registry_units`` table's columns, for the payees' banks and accounts.
 
     ``result_sha256`` is the checksum of the result the bureau signs off (shown in 说明); a ``draft`` is the same
     workbook marked 草稿（未签批） in every title line, and must carry that checksum. ``differences``, for a year
@@ -194,24 +298,25 @@ def write_payout_workbook(
     """
     if draft and not result_sha256:
         raise ValueError("草稿须注明结果校验值（result_sha256），签批人据此核对所签即所见")
+    require(allocation.decisions, DECISION_NEEDS, "分配结果")
+    require(refusals, REFUSAL_NEEDS, "未通过清单")
     decisions = ordered_decisions(allocation.decisions)
-    _check_totals(allocation, decisions)
+    _check_totals(allocation, int(decisions["approved_fen"].sum()))
     paper = _Paper(allocation.year, draft)
+    units = registered_payees(registry)
     atomic_write(
         path,
-        lambda target: _write(
-            target, paper, allocation, decisions, refusals, registry, about, result_sha256, differences
-        ),
+        lambda target: _write(target, paper, allocation, decisions, refusals, units, about, result_sha256, differences),
     )
 
 
-def _check_totals(allocation: Allocation, decisions: Sequence[Decision]) -> None:
+def _check_totals(allocation: AllocationFrames, approved_fen: int) -> None:
     """Refuse to write a workbook whose lines do not add up to the allocation's own totals."""
-    approved = sum((d.approved for d in decisions), ZERO)
-    if approved != allocation.approved_total:
-        raise ValueError(f"核定金额合计 {approved} 与分配结果的核定总额 {allocation.approved_total} 不一致")
-    if approved > allocation.budget:
-        raise ValueError(f"核定金额合计 {approved} 超过当年预算 {allocation.budget}（R7）")
+    approved, total, budget = fen_text(approved_fen), fen_text(allocation.approved_total_fen), allocation.budget_fen
+    if approved_fen != allocation.approved_total_fen:
+        raise ValueError(f"核定金额合计 {approved} 与分配结果的核定总额 {total} 不一致")
+    if approved_fen > budget:
+        raise ValueError(f"核定金额合计 {approved} 超过当年预算 {fen_text(budget)}（R7）")
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,10 +338,10 @@ class _Paper:
 def _write(
     target: Path,
     paper: _Paper,
-    allocation: Allocation,
-    decisions: Sequence[Decision],
-    refusals: Sequence[Refusal],
-    registry: Sequence[PilotUnit],
+    allocation: AllocationFrames,
+    decisions: pd.DataFrame,
+    refusals: pd.DataFrame,
+    units: Mapping[str, RegisteredPayee],
     about: ResultAbout,
     result_sha256: str | None,
     differences: Sequence[PayeeDifference] | None,
@@ -244,111 +349,102 @@ def _write(
     title = f"{allocation.year}年度补贴拨付表" + (f"（{DRAFT}）" if paper.draft else "")
     output = "draft" if paper.draft else "payout"
     with Book(target, created=created_on(allocation.year), title=title, output=output) as book:
-        _summary(paper.sheet(book, "汇总", SUMMARY_COLUMNS), decisions, registry)
+        _summary(paper.sheet(book, "汇总", SUMMARY_COLUMNS), decisions, units)
         _detail(paper.sheet(book, "明细", DETAIL_COLUMNS), decisions)
         _refused(paper.sheet(book, "未通过", REFUSAL_COLUMNS), refusals)
         _about(paper.sheet(book, "说明", ABOUT_COLUMNS), allocation, about, result_sha256, paper.draft)
         if differences is not None:
-            _differences(paper.sheet(book, "差额", DIFFERENCE_COLUMNS), differences, registry)
+            _differences(paper.sheet(book, "差额", DIFFERENCE_COLUMNS), differences, units)
 
 
-def _summary(sheet: Sheet, decisions: Sequence[Decision], registry: Sequence[PilotUnit]) -> None:
-    units = {unit.key: unit for unit in registry}
-    premium = valuation = ZERO
+def _summary(sheet: Sheet, decisions: pd.DataFrame, units: Mapping[str, RegisteredPayee]) -> None:
+    premium = valuation = 0
     for number, payee in enumerate(payee_totals(decisions), start=1):
         unit = units.get(payee.uscc)
+        total = from_fen(payee.total_fen)
         sheet.line(
             SUMMARY_COLUMNS,
             (
                 number,
                 unit.name if unit else payee.name,
                 unit.uscc if unit else payee.uscc,
-                unit.payee_bank if unit else "",
-                unit.payee_account if unit else "",
-                payee.premium,
-                payee.valuation,
-                payee.total,
-                payee.total,
+                unit.bank if unit else "",
+                unit.account if unit else "",
+                from_fen(payee.premium_fen),
+                from_fen(payee.valuation_fen),
+                total,
+                total,
             ),
         )
-        premium += payee.premium
-        valuation += payee.valuation
-    total = premium + valuation
-    sheet.total(SUMMARY_COLUMNS, ("合计", None, None, None, None, premium, valuation, total, total))
+        premium += payee.premium_fen
+        valuation += payee.valuation_fen
+    total = from_fen(premium + valuation)
+    sheet.total(SUMMARY_COLUMNS, ("合计", None, None, None, None, from_fen(premium), from_fen(valuation), total, total))
     sheet.signatures(SIGNERS)
     sheet.finish()
 
 
-def _detail(sheet: Sheet, decisions: Sequence[Decision]) -> None:
-    sheet.rows(DETAIL_COLUMNS, (_detail_row(number, decision) for number, decision in enumerate(decisions, start=1)))
-    computed = sum((decision.line.computed for decision in decisions), ZERO)
-    approved = sum((decision.approved for decision in decisions), ZERO)
+def _detail(sheet: Sheet, decisions: pd.DataFrame) -> None:
+    """明细, a column at a time: each column's cell values as one list, the lines those lists zipped."""
+    d = decisions
+    rows = zip(
+        range(1, len(d) + 1),
+        d["project_no"].tolist(),
+        kind_labels(d["kind"]),
+        d["payee_name"].tolist(),
+        d["payee_uscc"].tolist(),
+        d["borrower_name"].tolist(),
+        d["borrower_uscc"].tolist(),
+        yuan(d["loan_amount_fen"].tolist()),
+        d["voucher_no"].tolist(),
+        yuan(d["base_fen"].tolist()),
+        decimals(d["rate"]),
+        yuan(d["computed_fen"].tolist()),
+        decimals(d["score"]),
+        whole_numbers(d["rank"]),
+        yuan(d["approved_fen"].tolist()),
+        d["explanation"].tolist(),
+        strict=True,
+    )
+    sheet.rows(DETAIL_COLUMNS, rows)
+    computed, approved = from_fen(int(d["computed_fen"].sum())), from_fen(int(d["approved_fen"].sum()))
     blanks: tuple[None, ...] = (None,) * 10
     sheet.total(DETAIL_COLUMNS, ("合计", *blanks, computed, None, None, approved, None))
     sheet.finish()
 
 
-def _detail_row(number: int, decision: Decision) -> tuple[Value, ...]:
-    line = decision.line
-    return (
-        number,
-        line.project_no,
-        line.kind.label,
-        line.payee_name,
-        line.payee_uscc,
-        line.borrower_name,
-        line.borrower_uscc,
-        line.loan_amount,
-        line.voucher_no,
-        line.base,
-        line.rate,
-        line.computed,
-        decision.score,
-        decision.rank,
-        decision.approved,
-        decision.explanation,
+def _refused(sheet: Sheet, refusals: pd.DataFrame) -> None:
+    """未通过 by file, sheet, row, project, voucher and rule (texts as Python compares them); a refusal of a whole
+    file (row 0 or missing) sorts first within its file and shows no row number."""
+    files, sheets = texts(refusals["source_file"]), texts(refusals["source_sheet"])
+    lines = [row or 0 for row in whole_numbers(refusals["source_row"])]
+    projects, vouchers = texts(refusals["project_no"]), texts(refusals["voucher_no"])
+    rules, reasons = texts(refusals["rule"]), texts(refusals["reason"])
+    kinds = kind_labels(refusals["kind"])
+    order = sorted(
+        range(len(refusals)), key=lambda i: (files[i], sheets[i], lines[i], projects[i], vouchers[i], rules[i])
     )
-
-
-def _refused(sheet: Sheet, refusals: Sequence[Refusal]) -> None:
-    def order(refusal: Refusal) -> tuple[str, str, int, str, str, str]:
-        source = refusal.source
-        return (
-            source.file_name if source else "",
-            source.sheet if source else "",
-            source.row if source else 0,
-            refusal.project_no,
-            refusal.voucher_no,
-            refusal.rule,
-        )
-
-    sheet.rows(REFUSAL_COLUMNS, (_refusal_row(refusal) for refusal in sorted(refusals, key=order)))
+    sheet.rows(
+        REFUSAL_COLUMNS,
+        (
+            (files[i], sheets[i], lines[i] or None, projects[i], vouchers[i], kinds[i], rules[i], reasons[i])
+            for i in order
+        ),
+    )
     sheet.finish()
 
 
-def _refusal_row(refusal: Refusal) -> tuple[Value, ...]:
-    source = refusal.source
-    return (
-        source.file_name if source else "",
-        source.sheet if source else "",
-        source.row if source and source.row else None,  # row 0: the whole file was refused
-        refusal.project_no,
-        refusal.voucher_no,
-        refusal.kind.label if refusal.kind else "",
-        refusal.rule,
-        refusal.reason,
-    )
-
-
-def _about(sheet: Sheet, allocation: Allocation, about: ResultAbout, result_sha256: str | None, draft: bool) -> None:
+def _about(
+    sheet: Sheet, allocation: AllocationFrames, about: ResultAbout, result_sha256: str | None, draft: bool
+) -> None:
     if draft:
         sheet.info("状态", f"{DRAFT}：仅供审阅，不得据此拨付")
     sheet.info("结算年度", allocation.year, Kind.INTEGER)
     sheet.info("政策文件", about.policy_file)
     sheet.info("政策文件校验值（SHA-256）", about.policy_sha256)
-    sheet.info("当年预算（元）", allocation.budget, Kind.MONEY)
-    sheet.info("符合条件申报合计（元）", allocation.qualifying_total, Kind.MONEY)
-    sheet.info("核定合计（元）", allocation.approved_total, Kind.MONEY)
+    sheet.info("当年预算（元）", from_fen(allocation.budget_fen), Kind.MONEY)
+    sheet.info("符合条件申报合计（元）", from_fen(allocation.qualifying_total_fen), Kind.MONEY)
+    sheet.info("核定合计（元）", from_fen(allocation.approved_total_fen), Kind.MONEY)
     sheet.info("是否进行专家评审", "是" if allocation.reviewed else "否")
     sheet.info("专家评审资助项目数", allocation.funded_projects if allocation.reviewed else 0, Kind.INTEGER)
     sheet.info("输入文件校验值（SHA-256）", about.inputs_sha256)
@@ -361,29 +457,27 @@ def _about(sheet: Sheet, allocation: Allocation, about: ResultAbout, result_sha2
     sheet.finish()
 
 
-def _differences(sheet: Sheet, differences: Sequence[PayeeDifference], registry: Sequence[PilotUnit]) -> None:
+def _differences(sheet: Sheet, differences: Sequence[PayeeDifference], units: Mapping[str, RegisteredPayee]) -> None:
     """差额: a line per payee and subsidy type whose money changed or that either result paid, in pinyin order."""
-    units = {unit.key: unit for unit in registry}
-    ordered = sorted(differences, key=lambda d: (pinyin_order(d.name), d.name, d.uscc, d.kind.value))
+    ordered = sorted(differences, key=lambda d: (pinyin_order(d.name), d.name, d.uscc, d.kind))
     for number, item in enumerate(ordered, start=1):
         unit = units.get(item.uscc)
-        sheet.line(
-            DIFFERENCE_COLUMNS,
-            (
-                number,
-                unit.name if unit else item.name,
-                item.uscc,
-                unit.payee_bank if unit else "",
-                unit.payee_account if unit else "",
-                item.kind.label,
-                item.voided,
-                item.new,
-                item.difference,
-                item.action,
-            ),
+        row: tuple[Value, ...] = (
+            number,
+            unit.name if unit else item.name,
+            item.uscc,
+            unit.bank if unit else "",
+            unit.account if unit else "",
+            KIND_LABELS[item.kind],
+            from_fen(item.voided_fen),
+            from_fen(item.new_fen),
+            from_fen(item.difference_fen),
+            item.action,
         )
-    voided = sum((d.voided for d in differences), ZERO)
-    new = sum((d.new for d in differences), ZERO)
-    sheet.total(DIFFERENCE_COLUMNS, ("合计", None, None, None, None, None, voided, new, new - voided, None))
+        sheet.line(DIFFERENCE_COLUMNS, row)
+    voided = sum(d.voided_fen for d in differences)
+    new = sum(d.new_fen for d in differences)
+    totals = (from_fen(voided), from_fen(new), from_fen(new - voided))
+    sheet.total(DIFFERENCE_COLUMNS, ("合计", None, None, None, None, None, *totals, None))
     sheet.signatures(SIGNERS)
     sheet.finish()

@@ -1,10 +1,13 @@
-"""Reconciliation and the subsidy rules R1–R6 and R9: the year's accepted rows → a ``claims.Settlement``.
+"""The settlement rules R1–R6 and R9 (and the amounts R3, R5) on columns: the ledger's tables as pandas frames
+in, the year's claim lines and refusals as frames out (``settle_frames``).
 
-Pure functions over ``records`` and ``claims`` types, exact ``Decimal`` money, no I/O. ``cycle``, the CLI and
-the tests call ``settle``; the allocation (R7–R8) takes its ``Settlement`` from here.
+Integer fen and exact rate fractions, never a float; each rule a vectorised function named for its R-number
+(``checks``, ``amounts``, ``duplicates``, ``years``); the reasons and the 核定说明 word for word those of the
+record-based ``rules`` package, which this replaces.
 """
 
-from zgc_pipeline.rules.amounts import premium_subsidy, valuation_support
-from zgc_pipeline.rules.settlement import settle
+from zgc_pipeline.rules.explanations import render_explanations
+from zgc_pipeline.rules.frames import HistoryFrames, SettlementFrames
+from zgc_pipeline.rules.settlement import settle_frames
 
-__all__ = ["premium_subsidy", "settle", "valuation_support"]
+__all__ = ["HistoryFrames", "SettlementFrames", "render_explanations", "settle_frames"]

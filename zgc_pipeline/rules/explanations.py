@@ -1,72 +1,142 @@
-"""The 核定说明 of a qualifying line: one function per kind of sentence, each naming the rule it applies.
-
-A ``Sentence`` carries its rule so a line's ``rules`` are exactly the rules its explanation names.
+"""The 核定说明 of qualifying lines, rendered from the lines' own columns: the tier (R3.1), the product and its
+rounding (R3.3 / R5.1), and the cap when it binds (R3.4 / R5.2). Exactly the record-based ``rules.explanations``
+text, so the outputs can render it when they are written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
-from zgc_pipeline.frozen import bulk_record
-from zgc_pipeline.money import ZERO, format_rate, format_wan, format_yuan, round_down
+import numpy as np
+import pandas as pd
 
-
-@bulk_record
-class Sentence:
-    text: str
-    rule: str
-
-
-def join_sentences(sentences: Sequence[Sentence]) -> tuple[str, tuple[str, ...]]:
-    """Sentences → (核定说明, rules in the order they were applied)."""
-    return "；".join(s.text for s in sentences), tuple(s.rule for s in sentences)
-
-
-def _product_text(base_label: str, base: Decimal, rate: Decimal, rule: str) -> str:
-    product = base * rate
-    rounded = round_down(product)
-    if product == rounded:
-        return f"{base_label}{format_yuan(base)}元×{format_rate(rate)}={format_yuan(rounded)}元（{rule}）"
-    return (
-        f"{base_label}{format_yuan(base)}元×{format_rate(rate)}={product.normalize():,f}元，"
-        f"向下取整为{format_yuan(rounded)}元（{rule}）"
-    )
+from zgc_pipeline.money import format_fen, format_scaled
+from zgc_pipeline.policy import PilotPolicy
+from zgc_pipeline.rules.amounts import is_whole_fen
+from zgc_pipeline.rules.frames import PREMIUM, TEXT, VALUATION
+from zgc_pipeline.rules.reasons import cap_usage
+from zgc_pipeline.rules.terms import Rate, Terms
+from zgc_pipeline.rules.text import (
+    STRINGS,
+    Strings,
+    as_text,
+    concat,
+    distinct_strings,
+    wan_strings,
+    yuan_strings,
+)
 
 
-def tier_sentence(loan_amount: Decimal, rate: Decimal) -> Sentence:
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """How one kind's 核定说明 and cap refusals read."""
+
+    label: str  # 保费补贴 / 评估费资金支持
+    base_label: str  # 保费 / 评估收费
+    product_rule: str  # R3.3 / R5.1
+    cap_rule: str  # R3.4 / R5.2
+    lines_word: str  # 保单 / 评估报告: what "earlier lines of this year" are
+    leading_rules: tuple[str, ...]  # the rules every line of the kind applies
+
+    def rules(self, capped: bool) -> str:
+        """A line's rules as the ledger stores them (a JSON list)."""
+        return json.dumps([*self.leading_rules, *([self.cap_rule] if capped else [])], ensure_ascii=False)
+
+
+WORDING = {
+    PREMIUM: Wording("保费补贴", "保费", "R3.3", "R3.4", "保单", ("R3.1", "R3.3")),
+    VALUATION: Wording("评估费资金支持", "评估收费", "R5.1", "R5.2", "评估报告", ("R5.1",)),
+}
+
+
+def cap_fen_of(kind: str, terms: Terms) -> int:
+    return terms.premium_cap_fen if kind == PREMIUM else terms.valuation_cap_fen
+
+
+def cut_by_cap(lines: pd.DataFrame) -> pd.Series:
+    """Whether the cap cut the line (its 测算金额 is below its rounded product)."""
+    return lines["uncapped_fen"] > lines["computed_fen"]
+
+
+def rules_column(lines: pd.DataFrame) -> pd.Series:
+    """Each line's ``rules`` (JSON list): the kind's rules, and its cap rule where the cap cut it."""
+    text = pd.Series("", index=lines.index, dtype=TEXT)
+    cut = cut_by_cap(lines)
+    for kind, wording in WORDING.items():
+        of_kind = lines["kind"] == kind
+        text[of_kind & cut] = wording.rules(capped=True)
+        text[of_kind & ~cut] = wording.rules(capped=False)
+    return text
+
+
+def _by_rate(lines: pd.DataFrame) -> list[tuple[Rate, np.ndarray]]:
+    """The lines' distinct rates, each with a mask of its lines (a year has one rate per tier)."""
+    codes, rates = pd.factorize(lines["rate"])
+    return [(Rate.of(Decimal(stored)), codes == n) for n, stored in enumerate(rates)]
+
+
+def _exact_product(base_fen: int, rate: Rate) -> str:
+    """base × rate in yuan, every digit: ``60,000.003``."""
+    return format_scaled(int(base_fen) * rate.numerator, rate.places + 2)
+
+
+def _products(lines: pd.DataFrame, wording: Wording) -> Strings:
+    """R3.3 / R5.1: ``保费86,000.00元×70%=60,200.00元（R3.3）``, saying so when rounding down changed it."""
+    sentences = np.full(len(lines), "", dtype=STRINGS)
+    for rate, at_rate in _by_rate(lines):
+        base = lines["base_fen"][at_rate]
+        rounded = concat(yuan_strings(lines["uncapped_fen"][at_rate]), "元（" + wording.product_rule + "）")
+        cut = ~is_whole_fen(base, rate).to_numpy()
+        if cut.any():
+            exact = distinct_strings(base[cut], partial(_exact_product, rate=rate))
+            rounded[cut] = concat(exact, "元，向下取整为", rounded[cut])
+        sentences[at_rate] = concat(wording.base_label, yuan_strings(base), "元×" + rate.percent + "=", rounded)
+    return sentences
+
+
+def _tiers(lines: pd.DataFrame) -> Strings:
     """R3.1: ``贷款金额300万元，适用70%档（R3.1）``."""
-    return Sentence(f"贷款金额{format_wan(loan_amount)}万元，适用{format_rate(rate)}档（R3.1）", "R3.1")
+    percent = np.full(len(lines), "", dtype=STRINGS)
+    for rate, at_rate in _by_rate(lines):
+        percent[at_rate] = rate.percent
+    return concat("贷款金额", wan_strings(lines["loan_amount_fen"]), "万元，适用", percent, "档（R3.1）")
 
 
-def premium_product_sentence(premium: Decimal, rate: Decimal) -> Sentence:
-    """R3.3: ``保费86,000.00元×70%=60,200.00元（R3.3）``, saying so when rounding down changed it."""
-    return Sentence(_product_text("保费", premium, rate, "R3.3"), "R3.3")
+def _caps(lines: pd.DataFrame, wording: Wording, cap_fen: int) -> Strings:
+    """R3.4 / R5.2 where the cap binds: ``超过单项目上限60,000.00元的剩余额度…，测算…元（R3.4）``."""
+    before, earlier = lines["cap_earlier_years_fen"], lines["cap_earlier_lines_fen"]
+    cap = format_fen(cap_fen)
+    used = ((before > 0) | (earlier > 0)).to_numpy()
+    head = np.full(len(lines), f"超过单项目上限{cap}元，", dtype=STRINGS)
+    if used.any():
+        usage = cap_usage(before[used], earlier[used], wording.lines_word).to_numpy(dtype=object).astype(STRINGS)
+        remaining = yuan_strings(cap_fen - before[used] - earlier[used])
+        head[used] = concat(f"超过单项目上限{cap}元的剩余额度", remaining, "元（", usage, "），")
+    return concat(head, "测算", yuan_strings(lines["computed_fen"]), "元（" + wording.cap_rule + "）")
 
 
-def valuation_product_sentence(fee: Decimal, rate: Decimal) -> Sentence:
-    """R5.1: ``评估收费40,000.00元×15%=6,000.00元（R5.1）``."""
-    return Sentence(_product_text("评估收费", fee, rate, "R5.1"), "R5.1")
-
-
-def cap_usage_text(earlier_years: Decimal, earlier_lines: Decimal, lines_word: str) -> str:
-    """How much of a project's cap is already taken, e.g. ``往年已核定50,000.00元、本年在先保单已测算5,000.00元``."""
-    parts = []
-    if earlier_years > ZERO:
-        parts.append(f"往年已核定{format_yuan(earlier_years)}元")
-    if earlier_lines > ZERO:
-        parts.append(f"本年在先{lines_word}已测算{format_yuan(earlier_lines)}元")
-    return "、".join(parts)
-
-
-def cap_sentence(
-    cap: Decimal, earlier_years: Decimal, earlier_lines: Decimal, computed: Decimal, lines_word: str, rule: str
-) -> Sentence:
-    """R3.4 / R5.2 when the cap binds: ``超过单项目上限60,000.00元，测算60,000.00元（R3.4）``."""
-    usage = cap_usage_text(earlier_years, earlier_lines, lines_word)
-    if usage:
-        remaining = cap - earlier_years - earlier_lines
-        text = f"超过单项目上限{format_yuan(cap)}元的剩余额度{format_yuan(remaining)}元（{usage}），"
-    else:
-        text = f"超过单项目上限{format_yuan(cap)}元，"
-    return Sentence(f"{text}测算{format_yuan(computed)}元（{rule}）", rule)
+def render_explanations(lines: pd.DataFrame, policy: PilotPolicy) -> pd.Series:
+    """Each line's 核定说明 from its columns: ``kind``, ``loan_amount_fen``, ``base_fen``, ``rate``,
+    ``uncapped_fen``, ``computed_fen``, ``cap_earlier_years_fen``, ``cap_earlier_lines_fen``; the caps come from
+    ``policy`` (the policy the year was settled with)."""
+    terms = Terms.of(policy, 0)
+    text = np.full(len(lines), "", dtype=STRINGS)
+    cut = cut_by_cap(lines).to_numpy()
+    kinds = lines["kind"].to_numpy(dtype=object)
+    for kind, wording in WORDING.items():
+        of_kind = kinds == kind
+        if not of_kind.any():
+            continue
+        rows = lines[of_kind]
+        sentences = _products(rows, wording)
+        if kind == PREMIUM:
+            sentences = concat(_tiers(rows), "；", sentences)
+        cut_here = cut[of_kind]
+        if cut_here.any():
+            caps = _caps(rows[cut_here], wording, cap_fen_of(kind, terms))
+            sentences[cut_here] = concat(sentences[cut_here], "；", caps)
+        text[of_kind] = sentences
+    return as_text(text, lines.index)

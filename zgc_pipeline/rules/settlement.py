@@ -1,208 +1,362 @@
-"""The entry point: a year's accepted rows in, its qualifying lines with 测算金额 and its refusals out.
+"""The entry point on columns: a year's accepted rows as frames in, its qualifying lines with 测算金额 and its
+refusals out, as frames.
 
-The money path, top to bottom: reconcile (``reconcile``) → which year (``years``) → duplicates (R6.1) →
-who and what qualifies (``qualification``) → how much (``amounts``) → ``Settlement``. Pure: no I/O.
+The money path, top to bottom, for each kind of line: look the rows up in the books (``books``) → which year
+(R9, ``years``) → paid before or repeated (R6.1, ``duplicates``) → who and what qualifies (``checks``, every rule
+on every line) → how much and the caps (``amounts``) → ``SettlementFrames``. Pure: no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory, Refusal, Settlement
+import pandas as pd
+
+from zgc_pipeline.identifiers import normalise_keys
 from zgc_pipeline.policy import PilotPolicy
-from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, RefusedRow, Valuation
-from zgc_pipeline.rules import reasons
-from zgc_pipeline.rules.amounts import Assessed, apply_cap, cap_for
-from zgc_pipeline.rules.explanations import join_sentences
-from zgc_pipeline.rules.qualification import Qualified, Rulebook, index_registry, qualify_premium, qualify_valuation
-from zgc_pipeline.rules.reasons import Failure
-from zgc_pipeline.rules.reconcile import (
-    Candidate,
-    describe_source,
-    first_occurrences,
-    index_loans,
-    key_of,
-    premium_candidates,
-    source_order,
-    uscc_key_of,
-    valuation_candidates,
+from zgc_pipeline.rules import checks, reasons
+from zgc_pipeline.rules.amounts import (
+    r3_3_premium_subsidy_fen,
+    r3_4_r5_2_within_cap,
+    r5_1_valuation_support_fen,
 )
-from zgc_pipeline.rules.years import Timing, belongs_to, first_insured_dates, timing
+from zgc_pipeline.rules.books import candidates, loan_book, refused_book, unit_book, with_order_keys
+from zgc_pipeline.rules.duplicates import r6_1_not_paid_before, r6_1_occurrences
+from zgc_pipeline.rules.explanations import WORDING, render_explanations, rules_column
+from zgc_pipeline.rules.frames import (
+    APPROVED,
+    FIRST_PREMIUM_DATES,
+    LINES,
+    LOANS,
+    PAID_LINES,
+    POLICIES,
+    PREMIUM,
+    REFUSALS,
+    REFUSED_LOANS,
+    REGISTRY_UNITS,
+    SOURCE,
+    SOURCE_ORDER,
+    TEXT,
+    VALUATION,
+    VALUATIONS,
+    HistoryFrames,
+    SettlementFrames,
+    conform,
+    empty,
+)
+from zgc_pipeline.rules.terms import Terms
+from zgc_pipeline.rules.years import first_insured_dates, r9_settlement_year, refused_now, settled_now
 
-_DATE_LABEL = {ClaimKind.PREMIUM_SUBSIDY: "保费缴纳日期", ClaimKind.VALUATION_SUPPORT: "收费日期"}
+ORDER_KEYS = ("project_rank", "kind_rank", "voucher_rank")  # project, kind, voucher, as integers
 
 
-def settle(
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One rule: whether each line passes it, and the reason for the lines that fail it."""
+
+    rule: str
+    passes: Callable[[pd.DataFrame, Terms], pd.Series]
+    reason: reasons.Reason
+
+
+def _paid_year(lines: pd.DataFrame, terms: Terms) -> pd.Series:
+    return lines["line_date"].dt.year
+
+
+def _settled_year(lines: pd.DataFrame, terms: Terms) -> pd.Series:
+    return pd.Series(terms.year, index=lines.index)
+
+
+PREMIUM_CHECKS = (
+    Check("R1", checks.r1_pilot_unit, reasons.pilot_unit("投保人", "保费缴纳日期")),
+    Check("R2.1", checks.r2_1_loan_found, reasons.loan_problem("R2.1")),
+    Check("R2.2", checks.r2_2_payer_is_pilot_unit, reasons.payer_not_a_pilot_unit),
+    Check("R2.3", checks.r2_3_holder_not_borrower, reasons.policyholder_is_borrower),
+    Check("R2.4", checks.r2_4_category_allowed, reasons.excluded_category),
+    Check("R2.5", checks.r2_5_borrower_in_zgc, reasons.borrower_not_in_zgc),
+    Check("R2.6", checks.r2_6_paid_in_pilot_year, reasons.not_pilot_year("R2.6", "保费缴纳年度", _paid_year)),
+    Check("R3.2", checks.r3_2_within_tiers, reasons.above_highest_tier),
+)
+VALUATION_CHECKS = (
+    Check("R1", checks.r1_pilot_unit, reasons.pilot_unit("评估机构", "收费日期")),
+    Check("R4.1", checks.r4_1_loan_insured, reasons.no_qualifying_insurance),
+    Check(
+        "R4.2",
+        checks.r4_2_valuer_role,
+        reasons.missing_role("R4.2", "评估机构", "评估费资金支持", lambda terms: terms.valuer_roles),
+    ),
+    Check("R4.3", checks.r4_3_report_before_disbursement, reasons.report_after_disbursement),
+    Check("R4.4", checks.r4_4_settled_in_pilot_year, reasons.not_pilot_year("R4.4", "本笔所属结算年度", _settled_year)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of claim line: its rows' columns, what repeats must agree on, its checks and its amounts."""
+
+    value: str
+    voucher_label: str  # 保单号 / 评估报告编号
+    date_label: str  # 保费缴纳日期 / 收费日期
+    voucher: str  # the column holding the voucher number
+    columns: Mapping[str, str]  # the kind's own column → the common name
+    agreeing: tuple[str, ...]  # what two rows of one line must agree on to be a mere repeat (R6.1)
+    checks: tuple[Check, ...]
+    amounts: Callable[[pd.DataFrame, Terms], pd.DataFrame]
+    defers: bool  # R9.2: waits for the loan's first qualifying premium
+
+    def cap_fen(self, terms: Terms) -> int:
+        return terms.premium_cap_fen if self.value == PREMIUM else terms.valuation_cap_fen
+
+
+PREMIUM_LINES = Kind(
+    value=PREMIUM,
+    voucher_label="保单号",
+    date_label="保费缴纳日期",
+    voucher="policy_no",
+    columns={
+        "policy_no": "voucher_no",
+        "loan_contract_no": "loan_no_sent",
+        "premium_paid_date": "line_date",
+        "policyholder_uscc": "payee_uscc",
+        "policyholder_name": "payee_name_sent",
+        "premium_fen": "base_fen",
+    },
+    agreeing=("sum_insured_fen", "base_fen", "line_date", "coverage_start", "coverage_end"),
+    checks=PREMIUM_CHECKS,
+    amounts=r3_3_premium_subsidy_fen,
+    defers=False,
+)
+VALUATION_LINES = Kind(
+    value=VALUATION,
+    voucher_label="评估报告编号",
+    date_label="收费日期",
+    voucher="report_no",
+    columns={
+        "report_no": "voucher_no",
+        "loan_contract_no": "loan_no_sent",
+        "fee_paid_date": "line_date",
+        "valuer_uscc": "payee_uscc",
+        "valuer_name": "payee_name_sent",
+        "valuation_fee_fen": "base_fen",
+    },
+    agreeing=("appraised_value_fen", "base_fen", "report_date", "line_date"),
+    checks=VALUATION_CHECKS,
+    amounts=r5_1_valuation_support_fen,
+    defers=True,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KindOutcome:
+    lines: pd.DataFrame
+    refusals: list[pd.DataFrame]
+    rows_of_year: int
+
+
+def settle_frames(
     year: int,
     *,
-    loans: Sequence[Loan],
-    policies: Sequence[InsurancePolicy],
-    valuations: Sequence[Valuation],
-    registry: Sequence[PilotUnit],
+    loans: pd.DataFrame,
+    policies: pd.DataFrame,
+    valuations: pd.DataFrame,
+    registry: pd.DataFrame,
     policy: PilotPolicy,
-    history: LedgerHistory,
-    refused_loans: Mapping[str, RefusedRow] | None = None,
-) -> Settlement:
+    history: HistoryFrames | None = None,
+    refused_loans: pd.DataFrame | None = None,
+) -> SettlementFrames:
     """Settle ``year`` from every accepted row of the inboxes of years ≤ ``year`` (R1–R6, R9), before the budget.
 
-    ``refused_loans``: the banks' loan rows the checks refused, by loan key, so a line whose loan is missing for
-    that reason says where the bank's row is and why it was refused (R2.1, R4.1).
+    ``loans``, ``policies``, ``valuations``, ``registry``: the ledger's tables (``frames.LOANS`` …, other columns
+    ignored); ``history``: what earlier signed years paid; ``refused_loans``: the banks' loan rows the checks
+    refused (``frames.REFUSED_LOANS``), so a line whose loan is missing for that reason says where and why.
     """
-    book = Rulebook(policy, index_loans(loans), index_registry(registry), refused_loans or {})
-    premiums = premium_candidates(policies)
-    insured_since = first_insured_dates(premiums, book, history.first_premium_dates)
-    candidates = [*premiums, *valuation_candidates(valuations)]
-
-    refusals: list[Refusal] = []
-    due: list[Candidate] = []
-    for candidate in candidates:
-        line_year = belongs_to(candidate, insured_since)
-        decision = timing(line_year, candidate.source.submission_year, year)
-        if decision is Timing.SETTLE:
-            due.append(candidate)
-        elif decision is Timing.REFUSE:
-            failure = _paid_before(candidate, history) or _other_year(candidate, line_year, year, insured_since)
-            refusals.append(_refusal(candidate, book, [failure]))
-
-    found = first_occurrences(due)
-    refusals += [_refusal(dup, book, [_repeat(dup, first)]) for dup, first in found.repeats]
-    for group in found.disagreeing:
-        refusals += [_refusal(candidate, book, [_disagreeing(candidate, group)]) for candidate in group]
-
-    qualified: dict[ClaimKind, list[Qualified]] = {kind: [] for kind in ClaimKind}
-    for candidate in found.firsts:
-        paid = _paid_before(candidate, history)
-        outcome = [paid] if paid else _qualify(candidate, book, insured_since, year)
-        if isinstance(outcome, Qualified):
-            qualified[candidate.kind].append(outcome)
-        else:
-            refusals.append(_refusal(candidate, book, outcome))
-
-    lines: list[ClaimLine] = []
-    earlier = {
-        ClaimKind.PREMIUM_SUBSIDY: history.premium_approved,
-        ClaimKind.VALUATION_SUPPORT: history.valuation_approved,
+    terms = Terms.of(policy, year)
+    history = history or HistoryFrames.empty()
+    books = {
+        "loans": loan_book(conform(loans, LOANS, "loans")),
+        "units": unit_book(conform(registry, REGISTRY_UNITS, "registry")),
+        "refused": refused_book(conform(refused_loans, REFUSED_LOANS, "refused_loans")),
     }
-    for kind, kind_lines in qualified.items():
-        assessed, capped = apply_cap(kind_lines, cap_for(kind, policy), earlier[kind])
-        lines += [_claim_line(a, year) for a in assessed]
-        refusals += [_refusal(q.candidate, book, [failure]) for q, failure in capped]
-
-    lines.sort(key=lambda line: (line.project_key, line.kind.value, line.voucher_key, source_order(line.source)))
-    refusals.sort(key=_refusal_order)
-    return Settlement(
+    premiums = _candidates(conform(policies, POLICIES, "policies"), PREMIUM_LINES, books)
+    insured_since = first_insured_dates(
+        premiums,
+        checks.r2_1_to_r2_5_insured(premiums, terms),
+        conform(history.first_premium_dates, FIRST_PREMIUM_DATES, "history.first_premium_dates"),
+    )
+    supports = _candidates(conform(valuations, VALUATIONS, "valuations"), VALUATION_LINES, books)
+    premiums, supports = with_order_keys(premiums, supports)
+    paid_lines = conform(history.paid_lines, PAID_LINES, "history.paid_lines")
+    approved = conform(history.approved, APPROVED, "history.approved")
+    outcomes = [
+        _settle_kind(_insured(rows, insured_since), kind, terms, paid_lines, approved)
+        for rows, kind in ((premiums, PREMIUM_LINES), (supports, VALUATION_LINES))
+    ]
+    lines = _ordered_lines(pd.concat([outcome.lines for outcome in outcomes], ignore_index=True), policy)
+    refusals = [frame for outcome in outcomes for frame in outcome.refusals]
+    return SettlementFrames(
         year=year,
-        lines=tuple(lines),
-        refusals=tuple(refusals),
+        lines=lines[list(LINES)].astype(dict(LINES)),
+        refusals=_ordered_refusals(refusals),
         first_premium_dates=_first_premium_dates(lines, insured_since),
-        rows_of_year=len(due),
+        rows_of_year=sum(outcome.rows_of_year for outcome in outcomes),
     )
 
 
-def _qualify(
-    candidate: Candidate, book: Rulebook, insured_since: Mapping[str, date], year: int
-) -> Qualified | list[Failure]:
-    if candidate.kind is ClaimKind.PREMIUM_SUBSIDY:
-        return qualify_premium(candidate, book)
-    return qualify_valuation(candidate, book, insured_since, year)
+def _candidates(rows: pd.DataFrame, kind: Kind, books: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    return candidates(rows, kind.value, kind.columns, books, normalise_keys(rows[kind.voucher]))
 
 
-def _paid_before(candidate: Candidate, history: LedgerHistory) -> Failure | None:
-    """R6.1 against earlier years: the same (voucher, loan) already approved."""
-    if candidate.line_key not in history.paid_lines:
-        return None
-    record = candidate.record
-    return reasons.duplicate_of_paid(candidate.voucher_label, candidate.voucher_no, record.loan_contract_no)
+def _insured(rows: pd.DataFrame, insured_since: pd.Series) -> pd.DataFrame:
+    """Each row with its loan's first qualifying premium paid date (NaT: none yet), for R4.1, R9.2 and R9.3."""
+    return rows.assign(insured_on=insured_since.reindex(rows["project_key"]).to_numpy())
 
 
-def _repeat(duplicate: Candidate, first: Candidate) -> Failure:
-    """R6.1 within the year: the same (voucher, loan) sent twice."""
-    return reasons.duplicate_in_year(
-        duplicate.voucher_label, duplicate.voucher_no, duplicate.record.loan_contract_no, describe_source(first.source)
+def _settle_kind(
+    rows: pd.DataFrame, kind: Kind, terms: Terms, paid_lines: pd.DataFrame, approved: pd.DataFrame
+) -> KindOutcome:
+    line_year = r9_settlement_year(rows, defers=kind.defers)
+    not_paid = r6_1_not_paid_before(rows, paid_lines)
+    refusals: list[pd.DataFrame] = []
+
+    elsewhere = rows[refused_now(rows, line_year, terms.year)]
+    if len(elsewhere):
+        paid = ~not_paid[elsewhere.index]
+        rule = pd.Series("R9.3", index=elsewhere.index, dtype=TEXT).mask(paid, "R6.1")
+        reason = reasons.other_year(elsewhere, kind.date_label, line_year[elsewhere.index], terms.year).mask(
+            paid, reasons.duplicate_of_paid(elsewhere, kind.voucher_label)
+        )
+        refusals.append(_refused(elsewhere, rule, reason))
+
+    due = rows[settled_now(line_year, terms.year)]
+    found = r6_1_occurrences(due, kind.agreeing)
+    repeats = due[found["repeat"]]
+    if len(repeats):
+        text = reasons.duplicate_in_year(repeats, kind.voucher_label, found.loc[repeats.index, "first_at"])
+        refusals.append(_refused(repeats, "R6.1", text))
+    disagreeing = due[found["disagrees"]]
+    if len(disagreeing):
+        at = found.loc[disagreeing.index]
+        refusals.append(
+            _refused(
+                disagreeing,
+                "R6.1",
+                reasons.repeats_disagree(disagreeing, kind.voucher_label, at["rows"], at["rows_at"]),
+            )
+        )
+    firsts = due[found["first"]]
+    paid_firsts = firsts[~not_paid[firsts.index]]
+    if len(paid_firsts):
+        refusals.append(_refused(paid_firsts, "R6.1", reasons.duplicate_of_paid(paid_firsts, kind.voucher_label)))
+
+    open_lines = firsts[not_paid[firsts.index]]
+    failures = pd.DataFrame(
+        {check.rule: ~check.passes(open_lines, terms).astype(bool) for check in kind.checks}, index=open_lines.index
+    )
+    failing = failures.any(axis=1)
+    refused = open_lines[failing]
+    if len(refused):
+        failed = failures[failing]
+        texts = {check.rule: check.reason(refused[failed[check.rule]], terms) for check in kind.checks}
+        refusals.append(_refused(refused, *reasons.combined(failed, texts)))
+
+    qualified = open_lines[~failing]
+    qualified = pd.concat([qualified, kind.amounts(qualified, terms)], axis=1)
+    earlier_years = approved[approved["kind"] == kind.value].groupby("project_key")["approved_fen"].sum()
+    qualified = pd.concat([qualified, r3_4_r5_2_within_cap(qualified, kind.cap_fen(terms), earlier_years)], axis=1)
+    used_up = qualified[~qualified["within_cap"].astype(bool)]
+    if len(used_up):
+        wording = WORDING[kind.value]
+        text = reasons.cap_used_up(
+            wording.cap_rule,
+            wording.label,
+            kind.cap_fen(terms),
+            wording.lines_word,
+            used_up["cap_earlier_years_fen"],
+            used_up["cap_earlier_lines_fen"],
+        )
+        refusals.append(_refused(used_up, wording.cap_rule, text))
+    return KindOutcome(_lines(qualified[qualified["within_cap"].astype(bool)], terms), refusals, len(due))
+
+
+def _project_no(rows: pd.DataFrame) -> pd.Series:
+    """贷款合同编号 as the bank spelled it when the loan is known, else as the row gives it."""
+    return rows["loan_no"].where(rows["loan_found"].astype(bool), rows["loan_no_sent"])
+
+
+def _refused(rows: pd.DataFrame, rule: pd.Series | str, reason: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            **{name: rows[name] for name in SOURCE},
+            "project_no": _project_no(rows),
+            "voucher_no": rows["voucher_no"],
+            "kind": rows["kind"],
+            "rule": rule if isinstance(rule, pd.Series) else pd.Series(rule, index=rows.index, dtype=TEXT),
+            "reason": reason,
+            **{name: rows[name] for name in ORDER_KEYS},
+        },
+        index=rows.index,
     )
 
 
-def _disagreeing(candidate: Candidate, group: Sequence[Candidate]) -> Failure:
-    """R6.1: rows of one claim line that disagree in an amount or a date, each naming them all."""
-    rows = [describe_source(member.source) for member in group]
-    return reasons.repeats_disagree(
-        candidate.voucher_label, candidate.voucher_no, candidate.record.loan_contract_no, rows
+def _lines(qualified: pd.DataFrame, terms: Terms) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kind": qualified["kind"],
+            "year": pd.Series(terms.year, index=qualified.index, dtype="int64"),
+            "project_key": qualified["project_key"],
+            "project_no": qualified["loan_no"],
+            "voucher_no": qualified["voucher_no"],
+            "voucher_key": qualified["voucher_key"],
+            "payee_uscc": qualified["payee_key"],
+            "payee_name": qualified["unit_name"],
+            "borrower_name": qualified["borrower_name"],
+            "borrower_uscc": qualified["borrower_key"],
+            "loan_amount_fen": qualified["loan_amount_fen"],
+            "base_fen": qualified["base_fen"],
+            "rate": qualified["rate"],
+            "line_date": qualified["line_date"],
+            "computed_fen": qualified["computed_fen"],
+            **{name: qualified[name] for name in SOURCE},
+            "uncapped_fen": qualified["uncapped_fen"],
+            "cap_earlier_years_fen": qualified["cap_earlier_years_fen"],
+            "cap_earlier_lines_fen": qualified["cap_earlier_lines_fen"],
+            **{name: qualified[name] for name in ORDER_KEYS},
+        },
+        index=qualified.index,
     )
 
 
-def _other_year(candidate: Candidate, line_year: int, year: int, insured_since: Mapping[str, date]) -> Failure:
-    """R9.3, saying which year the line belongs to and, for a valuation deferred by R9.2, why."""
-    why = ""
-    insured = insured_since.get(candidate.project_key)
-    if insured is not None and candidate.kind is ClaimKind.VALUATION_SUPPORT and line_year > candidate.line_date.year:
-        why = f"，其贷款首次缴纳符合条件的保费在{insured.isoformat()}（R9.2）"
-    return reasons.other_year(_DATE_LABEL[candidate.kind], candidate.line_date, line_year, year, why)
+def _ordered_lines(lines: pd.DataFrame, policy: PilotPolicy) -> pd.DataFrame:
+    """By project, kind and voucher (a line's key, unique); with the 核定说明 and rules rendered."""
+    if lines.empty:
+        return empty({**LINES, "project_rank": "int64"})
+    ordered = lines.sort_values(["project_rank", "kind_rank", "voucher_rank"]).reset_index(drop=True)
+    ordered["explanation"] = render_explanations(ordered, policy)
+    ordered["rules"] = rules_column(ordered)
+    return ordered
 
 
-def _refusal(candidate: Candidate, book: Rulebook, failures: Sequence[Failure]) -> Refusal:
-    rule, reason = reasons.combine(failures)
-    match = book.loans.get(candidate.project_key)
-    project_no = match.loan.loan_contract_no if match and match.loan else candidate.record.loan_contract_no
-    return Refusal(
-        source=candidate.source,
-        project_no=project_no,
-        voucher_no=candidate.voucher_no,
-        kind=candidate.kind,
-        rule=rule,
-        reason=reason,
-    )
+def _ordered_refusals(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """By project, kind, voucher, arrival and rule (as ``key_of`` of the refusal's project and voucher numbers)."""
+    if not parts:
+        return empty(REFUSALS)
+    refusals = pd.concat(parts, ignore_index=True)
+    order = [*ORDER_KEYS, *SOURCE_ORDER, "rule"]
+    refusals = refusals.sort_values(order, kind="stable").reset_index(drop=True)
+    return refusals[list(REFUSALS)].astype(dict(REFUSALS))
 
 
-def _refusal_order(refusal: Refusal) -> tuple[object, ...]:
-    return (
-        key_of(refusal.project_no),
-        refusal.kind.value if refusal.kind else "",
-        key_of(refusal.voucher_no),
-        source_order(refusal.source) if refusal.source else (0, "", "", 0),
-        refusal.rule,
-    )
-
-
-def _claim_line(assessed: Assessed, year: int) -> ClaimLine:
-    qualified = assessed.qualified
-    candidate, loan = qualified.candidate, qualified.loan
-    explanation, rules = join_sentences(assessed.sentences)
-    return ClaimLine(
-        kind=candidate.kind,
-        year=year,
-        project_key=candidate.project_key,
-        project_no=loan.loan_contract_no,
-        voucher_no=candidate.voucher_no,
-        voucher_key=candidate.voucher_key,
-        payee_uscc=qualified.payee.key,
-        payee_name=qualified.payee.name,
-        borrower_name=loan.borrower_name,
-        borrower_uscc=uscc_key_of(loan.borrower_uscc),
-        loan_amount=loan.loan_amount,
-        base=assessed.base,
-        rate=qualified.rate,
-        line_date=candidate.line_date,
-        computed=assessed.computed,
-        explanation=explanation,
-        rules=rules,
-        source=candidate.source,
-    )
-
-
-def _first_premium_dates(lines: Iterable[ClaimLine], insured_since: Mapping[str, date]) -> dict[str, date]:
+def _first_premium_dates(lines: pd.DataFrame, insured_since: pd.Series) -> pd.DataFrame:
     """R8.5: per project with a line this year, its earliest qualifying premium payment this year, else ever."""
-    this_year: dict[str, date] = {}
-    projects: set[str] = set()
-    for line in lines:
-        projects.add(line.project_key)
-        if line.kind is ClaimKind.PREMIUM_SUBSIDY:
-            known = this_year.get(line.project_key)
-            if known is None or line.line_date < known:
-                this_year[line.project_key] = line.line_date
-    dates = {}
-    for project in sorted(projects):
-        day = this_year.get(project) or insured_since.get(project)
-        if day is not None:
-            dates[project] = day
-    return dates
+    projects = pd.Index(lines["project_key"].unique(), dtype=TEXT)  # in order: the lines are by project
+    premiums = lines[lines["kind"] == PREMIUM]
+    earliest = premiums.groupby("project_rank", sort=False).agg(
+        project_key=("project_key", "first"), day=("line_date", "min")
+    )
+    this_year = pd.Series(earliest["day"].to_numpy(), index=pd.Index(earliest["project_key"], dtype=TEXT)).reindex(
+        projects
+    )
+    dates = this_year.fillna(insured_since.reindex(projects)).dropna().sort_index()
+    frame = pd.DataFrame({"project_key": dates.index, "first_date": dates.to_numpy()})
+    return frame.astype(dict(FIRST_PREMIUM_DATES)) if len(frame) else empty(FIRST_PREMIUM_DATES)

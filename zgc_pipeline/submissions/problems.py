@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-
-from zgc_pipeline.frozen import bulk_record
 
 
 class Severity(StrEnum):
@@ -12,7 +11,7 @@ class Severity(StrEnum):
     WARNING = "warning"  # reported back to the submitter, but the row goes on
 
 
-@bulk_record
+@dataclass(frozen=True, slots=True)
 class RowProblem:
     """One line of a rejection report: 工作表 · 行号 · 列 · 值 · 问题."""
 

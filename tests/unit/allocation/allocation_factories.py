@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from zgc_pipeline.claims import ClaimKind, ClaimLine, Settlement
+from tests.records import ClaimLine, ExpertScore, Settlement, SourceRow
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.policy import PilotPolicy, parse_policy
-from zgc_pipeline.records import ExpertScore, SourceRow
 
 YEAR = 2020
 PREMIUM = ClaimKind.PREMIUM_SUBSIDY

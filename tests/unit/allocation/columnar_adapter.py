@@ -9,50 +9,30 @@ from decimal import Decimal
 
 import pandas as pd
 
-from zgc_pipeline.allocation.columnar import (
+from tests.records import (
+    Allocation,
+    ClaimLine,
+    Decision,
+    ExpertScore,
+    ProjectOutcome,
+    Refusal,
+    Settlement,
+    SourceRow,
+    table_frame,
+)
+from zgc_pipeline.allocation import (
     AllocationFrames,
     BudgetScenario,
     allocate_frames,
     decision_explanations,
     simulate_frames,
 )
-from zgc_pipeline.claims import (
-    Allocation,
-    ClaimKind,
-    ClaimLine,
-    Decision,
-    Funding,
-    ProjectOutcome,
-    Refusal,
-    Settlement,
-)
+from zgc_pipeline.claims import ClaimKind, Funding
+from zgc_pipeline.ledger import tables
 from zgc_pipeline.money import from_fen, to_fen
 from zgc_pipeline.policy import PilotPolicy
-from zgc_pipeline.records import ExpertScore, SourceRow
 
 TEXT = "str"
-LINE_DTYPES = {
-    "kind": TEXT,
-    "project_key": TEXT,
-    "project_no": TEXT,
-    "voucher_no": TEXT,
-    "voucher_key": TEXT,
-    "payee_uscc": TEXT,
-    "payee_name": TEXT,
-    "borrower_name": TEXT,
-    "borrower_uscc": TEXT,
-    "loan_amount_fen": "int64",
-    "base_fen": "int64",
-    "rate": TEXT,
-    "line_date": "datetime64[ns]",
-    "computed_fen": "int64",
-    "explanation": TEXT,
-    "rules": TEXT,
-    "source_file": TEXT,
-    "source_sheet": TEXT,
-    "source_row": "int64",
-    "source_year": "int64",
-}
 SCORE_DTYPES = {
     "project_id": TEXT,
     "project_key": TEXT,
@@ -68,29 +48,7 @@ SCORE_DTYPES = {
 
 def lines_frame(lines: Sequence[ClaimLine]) -> pd.DataFrame:
     """The lines as the ledger's ``claim_lines`` table holds them (fen, exact rate as text, rules as JSON)."""
-    columns = {
-        "kind": [line.kind.value for line in lines],
-        "project_key": [line.project_key for line in lines],
-        "project_no": [line.project_no for line in lines],
-        "voucher_no": [line.voucher_no for line in lines],
-        "voucher_key": [line.voucher_key for line in lines],
-        "payee_uscc": [line.payee_uscc for line in lines],
-        "payee_name": [line.payee_name for line in lines],
-        "borrower_name": [line.borrower_name for line in lines],
-        "borrower_uscc": [line.borrower_uscc for line in lines],
-        "loan_amount_fen": [to_fen(line.loan_amount) for line in lines],
-        "base_fen": [to_fen(line.base) for line in lines],
-        "rate": [str(line.rate) for line in lines],
-        "line_date": [pd.Timestamp(line.line_date) for line in lines],
-        "computed_fen": [to_fen(line.computed) for line in lines],
-        "explanation": [line.explanation for line in lines],
-        "rules": [json.dumps(list(line.rules), ensure_ascii=False) for line in lines],
-        "source_file": [line.source.file_name for line in lines],
-        "source_sheet": [line.source.sheet for line in lines],
-        "source_row": [line.source.row for line in lines],
-        "source_year": [line.source.submission_year for line in lines],
-    }
-    return pd.DataFrame(columns).astype(LINE_DTYPES)
+    return table_frame(lines, tables.claim_lines)
 
 
 def scores_frame(scores: Sequence[ExpertScore], *, hundredths: bool = False) -> pd.DataFrame:
@@ -158,7 +116,7 @@ def as_allocation(frames: AllocationFrames, settlement: Settlement) -> Allocatio
     from its line must be that line's."""
     by_key = {line.line_key: line for line in settlement.lines}
     d = frames.decisions
-    explanations = decision_explanations(d)
+    explanations = d["explanation"].to_numpy() if "explanation" in d else decision_explanations(d)  # as stored
     decisions = []
     for i, row in enumerate(d.itertuples(index=False)):
         line = by_key[(row.kind, row.voucher_key, row.project_key)]

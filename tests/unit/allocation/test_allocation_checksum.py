@@ -1,4 +1,5 @@
-"""The result's checksum: the same decisions give the same one, any change gives another."""
+"""The result's checksum: the same decisions give the same one, any change gives another; its text is the canonical
+JSON document of the result, as first defined."""
 
 from __future__ import annotations
 
@@ -10,36 +11,35 @@ from decimal import Decimal
 
 import pytest
 from allocation_factories import line, policy, scores, settlement
+from columnar_adapter import as_allocation, frames_of
 
-from zgc_pipeline.allocation import allocate, allocation_checksum, checksum
-from zgc_pipeline.claims import Allocation, Funding
+from tests.records import Allocation
+from zgc_pipeline.allocation import decision_explanations, frames_checksum
 
-RESULT = allocate(
-    settlement(line("A", "500.00"), line("B", "300.00"), line("B", "100.00", voucher="BD-B2")),
-    budget=Decimal("700.00"),
-    scores=scores("A", 90, 90, 90) + scores("B", 80, 80, 80),
-    policy=policy(),
+YEAR = settlement(line("A", "500.00"), line("B", "300.00"), line("B", "100.00", voucher="BD-B2"))
+RESULT = frames_of(
+    YEAR, budget=Decimal("700.00"), scores=scores("A", 90, 90, 90) + scores("B", 80, 80, 80), policy=policy()
 )
 
 
 def test_checksum_is_a_sha256_hex_digest() -> None:
-    assert re.fullmatch(r"[0-9a-f]{64}", allocation_checksum(RESULT))
+    assert re.fullmatch(r"[0-9a-f]{64}", frames_checksum(RESULT))
 
 
-def test_order_and_trailing_zeros_do_not_change_it() -> None:
+def test_the_order_of_the_rows_does_not_change_it() -> None:
     reordered = replace(RESULT, decisions=RESULT.decisions[::-1], projects=RESULT.projects[::-1])
-    assert allocation_checksum(reordered) == allocation_checksum(RESULT)
-    assert allocation_checksum(replace(RESULT, budget=Decimal("700"))) == allocation_checksum(RESULT)
+    assert frames_checksum(reordered) == frames_checksum(RESULT)
 
 
 def test_a_changed_project_outcome_or_total_changes_it() -> None:
-    before = allocation_checksum(RESULT)
-    cut = RESULT.projects[1]
-    assert cut.funding is Funding.PARTIAL
-    assert allocation_checksum(replace(RESULT, projects=(RESULT.projects[0], replace(cut, reason="x")))) != before
-    assert allocation_checksum(replace(RESULT, budget=Decimal("700.01"))) != before
-    assert allocation_checksum(replace(RESULT, reviewed=False)) != before
-    assert allocation_checksum(replace(RESULT, year=2021)) != before
+    before = frames_checksum(RESULT)
+    assert list(RESULT.projects["funding"]) == ["full", "partial"]
+    projects = RESULT.projects.copy()
+    projects.at[1, "reason"] = "x"
+    assert frames_checksum(replace(RESULT, projects=projects)) != before
+    assert frames_checksum(replace(RESULT, budget_fen=RESULT.budget_fen + 1)) != before
+    assert frames_checksum(replace(RESULT, reviewed=False)) != before
+    assert frames_checksum(replace(RESULT, year=2021)) != before
 
 
 def _canonical_document(allocation: Allocation) -> str:
@@ -94,24 +94,19 @@ def _canonical_document(allocation: Allocation) -> str:
 
 @pytest.mark.parametrize("reviewed", [True, False])
 def test_the_checksum_is_of_the_canonical_json_document(reviewed: bool) -> None:
-    odd = replace(RESULT.decisions[0], explanation='含"引号"、\\反斜杠\n换行\t与\x01控制字符', score=None, rank=None)
-    result = replace(RESULT, reviewed=reviewed, decisions=(odd, *RESULT.decisions[1:]))
-    expected = hashlib.sha256(_canonical_document(result).encode("utf-8")).hexdigest()
-    assert allocation_checksum(result) == expected
-    assert allocation_checksum(RESULT) == hashlib.sha256(_canonical_document(RESULT).encode("utf-8")).hexdigest()
+    decisions = RESULT.decisions.assign(explanation=decision_explanations(RESULT.decisions))  # as the ledger keeps it
+    decisions.at[0, "explanation"] = '含"引号"、\\反斜杠\n换行\t与\x01控制字符'
+    decisions.at[0, "score"] = None
+    decisions.at[0, "rank"] = None
+    result = replace(RESULT, reviewed=reviewed, decisions=decisions)
+    expected = hashlib.sha256(_canonical_document(as_allocation(result, YEAR)).encode("utf-8")).hexdigest()
+    assert frames_checksum(result) == expected
+    whole = _canonical_document(as_allocation(RESULT, YEAR))
+    assert frames_checksum(RESULT) == hashlib.sha256(whole.encode("utf-8")).hexdigest()
 
 
-def test_an_amount_reads_the_same_whatever_its_exponent() -> None:
-    first = RESULT.decisions[0]
-    for approved in (first.approved.quantize(Decimal("0.01")), first.approved.quantize(Decimal("0.0001")) + 0):
-        result = replace(RESULT, decisions=(replace(first, approved=approved), *RESULT.decisions[1:]))
-        assert allocation_checksum(result) == hashlib.sha256(_canonical_document(result).encode()).hexdigest()
-        assert allocation_checksum(result) == allocation_checksum(RESULT)
-
-
-@pytest.mark.parametrize("entries", [1, 2, 3])
-def test_the_text_hashed_in_pieces_is_the_whole_document(monkeypatch: pytest.MonkeyPatch, entries: int) -> None:
-    """Pieces that end mid-list and on a list's end join with exactly the separators the whole text has."""
-    monkeypatch.setattr(checksum, "PIECE_ENTRIES", entries)
-    assert len(RESULT.decisions) == 3 and len(RESULT.projects) == 2
-    assert allocation_checksum(RESULT) == hashlib.sha256(_canonical_document(RESULT).encode("utf-8")).hexdigest()
+def test_a_result_read_back_with_its_explanations_checks_the_same() -> None:
+    """The ledger keeps each decision's full 核定说明 as a text; the checksum of what it reads back is the same."""
+    stored = as_allocation(RESULT, YEAR)
+    decisions = RESULT.decisions.assign(explanation=[d.explanation for d in stored.decisions])
+    assert frames_checksum(replace(RESULT, decisions=decisions)) == frames_checksum(RESULT)

@@ -110,7 +110,7 @@ def test_simulate_names_the_payees_and_the_marginal_project_for_each_budget(simu
     assert (cut.funded_projects, cut.approved_total) == (3, Decimal("1000.00"))
     assert cut.payees == {"丙评估": Decimal("50.00"), "乙担保": Decimal("300.00"), "甲银行": Decimal("650.00")}
     assert cut.marginal is not None
-    assert (cut.marginal.project_key, cut.marginal.funding, cut.marginal.approved) == (
+    assert (cut.marginal.project_no, cut.marginal.funding, cut.marginal.approved) == (
         "C",
         Funding.PARTIAL,
         Decimal("200.00"),
@@ -120,9 +120,9 @@ def test_simulate_names_the_payees_and_the_marginal_project_for_each_budget(simu
         "边际项目C（排名第3，得分70.00分，申报400.00元）按比例核定200.00元"
     )
 
-    assert exact.marginal is not None and exact.marginal.project_key == "C"
+    assert exact.marginal is not None and exact.marginal.project_no == "C"
     assert exact.marginal.funding is Funding.NONE
-    assert none.marginal is not None and none.marginal.project_key == "A"
+    assert none.marginal is not None and none.marginal.project_no == "A"
     assert none.payees == {}
 
 

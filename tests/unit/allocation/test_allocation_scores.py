@@ -3,47 +3,28 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 import pytest
 from allocation_factories import YEAR, line, policy, scores, settlement
 from columnar_adapter import Allocate
 
-from zgc_pipeline.allocation import score_projects, screen_scores
+from tests.records import ExpertScore, SourceRow
 from zgc_pipeline.claims import Funding
-from zgc_pipeline.records import ExpertScore, SourceRow
 
 
-@pytest.mark.parametrize(
-    ("values", "valid", "trimmed", "mean", "shown"),
-    [
-        ((70, 80, 91), 3, False, Fraction(241, 3), Decimal("80.33")),  # 80.333…
-        ((60, 70, 80, 95), 4, False, Fraction(305, 4), Decimal("76.25")),
-        ((50, 70, 80, 90, 100), 5, True, Fraction(80), Decimal("80.00")),  # drop 50 and 100: 240 / 3
-        ((40, 60, 70, 80, 90, 99), 6, True, Fraction(75), Decimal("75.00")),  # drop 40 and 99: 300 / 4
-        (("66", "67", "67"), 3, False, Fraction(200, 3), Decimal("66.67")),  # 66.666… rounds half up
-        (("93", "94", "94"), 3, False, Fraction(281, 3), Decimal("93.67")),  # 93.666…: a clerk's 四舍五入
-        (("80.01", "80.02", "80.02", "80"), 4, False, Fraction(32005, 400), Decimal("80.01")),  # 80.0125
-        (("80.01", "80.02", "80.02", "80.01"), 4, False, Fraction(32006, 400), Decimal("80.02")),  # 80.015: up
-        (("88.5", "90.25", "79"), 3, False, Fraction(25775, 300), Decimal("85.92")),  # 257.75 / 3 = 85.9166…
-    ],
-)
-def test_score_of_three_to_six_valid_scores(
-    values: tuple[str | int, ...], valid: int, trimmed: bool, mean: Fraction, shown: Decimal
-) -> None:
-    result = score_projects(scores("P1", *values), policy())["P1"]
-    assert (result.valid_scores, result.trimmed, result.mean, result.shown) == (valid, trimmed, mean, shown)
+def test_five_rows_with_two_recused_are_three_valid_and_not_trimmed(allocate: Allocate) -> None:
+    year = settlement(line("P1", "100.00"))
+    result = allocate(year, budget=Decimal("1.00"), scores=scores("P1", 70, 85, 100, recused=2), policy=policy())
+    (project,) = result.projects
+    assert (project.valid_scores, project.score) == (3, Decimal("85.00"))  # 70, 85, 100 kept: (70+85+100)/3
 
 
-def test_five_rows_with_two_recused_are_three_valid_and_not_trimmed() -> None:
-    result = score_projects(scores("P1", 70, 85, 100, recused=2), policy())["P1"]
-    assert (result.valid_scores, result.recused, result.trimmed, result.mean) == (3, 2, False, Fraction(85))
-
-
-def test_trim_threshold_follows_the_policy() -> None:
-    result = score_projects(scores("P1", 10, 70, 80, 100), policy(trim_when_at_least=4))["P1"]
-    assert result.trimmed is True
-    assert result.mean == Fraction(75)
+def test_trim_threshold_follows_the_policy(allocate: Allocate) -> None:
+    year = settlement(line("P1", "100.00"))
+    rows = scores("P1", 10, 70, 80, 100)
+    result = allocate(year, budget=Decimal("1.00"), scores=rows, policy=policy(trim_when_at_least=4))
+    (project,) = result.projects
+    assert (project.valid_scores, project.score) == (4, Decimal("75.00"))  # 10 and 100 dropped: (70+80)/2
 
 
 @pytest.mark.parametrize(
@@ -91,26 +72,6 @@ def _row(project: str, expert: str, score: str | None, recused: bool = False) ->
     return ExpertScore(
         SourceRow("评分.xlsx", "评分", 7, YEAR), project, expert, None if score is None else Decimal(score), recused
     )
-
-
-def test_screen_refuses_unknown_projects_duplicates_and_blank_scores() -> None:
-    year = settlement(line("HT-001"), line("HT-002"))
-    ok = _row("ｈｔ-001 ", "E1", "80")  # full-width and a trailing space still name HT-001
-    unknown = _row("HT-999", "E1", "80")
-    twice = [_row("HT-002", "E2", "70"), _row("HT-002", "E2", "75")]
-    blank = _row("HT-002", "E3", None)
-    recused = _row("HT-002", "E4", None, recused=True)
-
-    kept, refused = screen_scores([ok, unknown, *twice, blank, recused], year)
-
-    assert kept == [ok, recused]
-    assert [(r.project_no, r.rule, r.reason) for r in refused] == [
-        ("HT-999", "R8.2", "项目编号HT-999不在本年度专家评审项目清单中，专家E1对项目HT-999的评分不予采用（R8.2）"),
-        ("HT-002", "R8.3", "专家E2对项目HT-002的评分重复出现2次，均不予采用，请专家组确认后重新报送（R8.3）"),
-        ("HT-002", "R8.3", "专家E2对项目HT-002的评分重复出现2次，均不予采用，请专家组确认后重新报送（R8.3）"),
-        ("HT-002", "R8.3", "专家E3对项目HT-002的评分未填写评分且未声明回避，不予采用（R8.3）"),
-    ]
-    assert all(r.source is not None and r.source.row == 7 for r in refused)
 
 
 def test_allocate_does_not_count_scores_for_other_projects(allocate: Allocate) -> None:

@@ -19,19 +19,17 @@ from hypothesis import strategies as st
 from test_allocation_checksum import _canonical_document
 from test_allocation_scores import _row
 
-from zgc_pipeline.allocation import allocate, allocation_checksum
-from zgc_pipeline.allocation.columnar import (
+from tests.records import ClaimLine, ExpertScore
+from zgc_pipeline.allocation import (
     AllocationFrames,
     ScoresRequired,
     allocate_frames,
     decision_explanations,
     frames_checksum,
 )
-from zgc_pipeline.allocation.columnar import checksum as columnar_checksum
-from zgc_pipeline.allocation.columnar.pro_rata import split_in_proportion
-from zgc_pipeline.claims import ClaimLine
+from zgc_pipeline.allocation import checksum as columnar_checksum
+from zgc_pipeline.allocation.pro_rata import split_in_proportion
 from zgc_pipeline.money import fen_text, format_fen, format_yuan, from_fen
-from zgc_pipeline.records import ExpertScore
 
 YEAR_LINES = (line("P1", "350.00"), line("P1", "250.00", voucher="BD-2"), line("P2", "400.00"))
 PANEL = scores("P1", 90, 90, 90) + scores("P2", 80, 80, 80)
@@ -161,15 +159,21 @@ def test_splits_whose_products_pass_64_bits_are_exact() -> None:
     assert int(approved.sum()) == amount and leftover.tolist() == [amount - sum(shares), 0, 0]
 
 
-def test_a_large_year_is_split_as_the_records_split_it() -> None:
+def test_a_large_year_is_split_exactly() -> None:
+    """Amounts whose products pass 64 bits: each line gets its exact share rounded down, the leftover fen go to the
+    first premium line (same date: by policy number), the cut project gets exactly what was left (R8.7)."""
     lines = [line("P", "30000000000.07", voucher="BD-1"), line("P", "50000000000.11", voucher="BD-2"), line("Q", "1")]
     year = settlement(*lines)
     rows = scores("P", 80, 80, 80) + scores("Q", 90, 90, 90)
-    for budget in (Decimal("49999999999.99"), Decimal("1.01")):
-        expected = allocate(year, budget=budget, scores=rows, policy=policy())
-        frames = frames_of(year, budget=budget, scores=rows, policy=policy())
-        assert as_allocation(frames, year) == expected
-        assert frames_checksum(frames) == allocation_checksum(expected)
+    claims = {"BD-1": 3_000_000_000_007, "BD-2": 5_000_000_000_011}
+    for budget_fen in (4_999_999_999_999, 101):
+        frames = frames_of(year, budget=from_fen(budget_fen), scores=rows, policy=policy())
+        approved = dict(zip(frames.decisions["voucher_no"], frames.decisions["approved_fen"].tolist(), strict=True))
+        left = budget_fen - 100  # Q (ranked first) takes its 1.00 in full
+        shares = {voucher: left * claim // sum(claims.values()) for voucher, claim in claims.items()}
+        shares["BD-1"] += left - sum(shares.values())
+        assert {voucher: approved[voucher] for voucher in claims} == shares
+        assert frames.approved_total_fen == budget_fen
 
 
 def test_the_line_that_takes_leftover_fen_says_so() -> None:

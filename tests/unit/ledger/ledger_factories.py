@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Date
 
-from zgc_pipeline.claims import (
-    Allocation,
-    ClaimKind,
+from tests.records import (
     ClaimLine,
-    Decision,
-    Funding,
-    ProjectOutcome,
+    ExpertScore,
+    InsurancePolicy,
+    Loan,
+    PilotUnit,
     Refusal,
-    Settlement,
+    SourceRow,
+    Valuation,
+    table_frame,
 )
+from zgc_pipeline.allocation import AllocationFrames
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.received import KIND_TABLES
 from zgc_pipeline.money import to_fen
-from zgc_pipeline.records import ExpertScore, InsurancePolicy, Loan, PilotUnit, SourceRow, Valuation
+from zgc_pipeline.rules import SettlementFrames
 from zgc_pipeline.submissions.fields import SubmissionKind
 
 BANK = "91110000600037341L"
@@ -150,28 +151,59 @@ def claim(
     )
 
 
-def settlement(year: int, *lines: ClaimLine, refusals: tuple[Refusal, ...] = ()) -> Settlement:
-    dates = {line.project_key: line.line_date for line in lines if line.kind is ClaimKind.PREMIUM_SUBSIDY}
-    return Settlement(year=year, lines=lines, refusals=refusals, first_premium_dates=dates)
-
-
-def allocation(year: int, *approved: tuple[ClaimLine, str], budget: str = "1000000.00") -> Allocation:
-    """Every line decided at the amount given, one project outcome per project, no expert review."""
-    decisions = tuple(
-        Decision(line=line, approved=Decimal(amount), explanation=line.explanation + "；全额核定（R7）", rules=("R7",))
-        for line, amount in approved
+def settlement(year: int, *lines: ClaimLine, refusals: tuple[Refusal, ...] = ()) -> SettlementFrames:
+    """The year's settlement as the rules give it: these lines and refusals, each project's first premium date."""
+    dates = {}
+    for line in lines:
+        if line.kind is ClaimKind.PREMIUM_SUBSIDY:
+            dates[line.project_key] = min(line.line_date, dates.get(line.project_key, line.line_date))
+    first = pd.DataFrame(sorted(dates.items()), columns=["project_key", "first_date"])
+    return SettlementFrames(
+        year=year,
+        lines=table_frame(lines, t.claim_lines),
+        refusals=table_frame(refusals, t.refusals),
+        first_premium_dates=first.astype({"project_key": "str", "first_date": "datetime64[ns]"}),
+        rows_of_year=len(lines) + len(refusals),
     )
-    projects: dict[str, ProjectOutcome] = {}
-    for d in decisions:
-        before = projects.get(d.line.project_key)
-        claimed = d.line.computed + (before.claimed if before else Decimal("0.00"))
-        paid = d.approved + (before.approved if before else Decimal("0.00"))
-        projects[d.line.project_key] = ProjectOutcome(
-            d.line.project_key, d.line.project_no, claimed, paid, Funding.FULL, "R7", "预算充足，全额核定"
+
+
+def allocation(year: int, *approved: tuple[ClaimLine, str], budget: str = "1000000.00") -> AllocationFrames:
+    """Every line decided at the amount given, one project outcome per project, no expert review."""
+    lines = [line for line, _ in approved]
+    decisions = table_frame(lines, t.claim_lines)[
+        ["kind", "voucher_key", "project_key", "voucher_no", "project_no", "payee_uscc", "payee_name", "computed_fen"]
+    ].assign(
+        approved_fen=[to_fen(Decimal(amount)) for _, amount in approved],
+        leftover_fen=0,
+        score=pd.Series([None] * len(lines), dtype="str"),
+        rank=pd.Series([None] * len(lines), dtype="Int64"),
+        rules='["R7"]',
+        line_explanation=[line.explanation for line in lines],
+        verdict="全额核定（R7）",
+    )
+    projects = (
+        decisions.groupby("project_key", sort=False)
+        .agg(
+            project_no=("project_no", "first"),
+            claimed_fen=("computed_fen", "sum"),
+            approved_fen=("approved_fen", "sum"),
         )
-    total = sum((d.line.computed for d in decisions), Decimal("0.00"))
-    approved_total = sum((d.approved for d in decisions), Decimal("0.00"))
-    return Allocation(year, Decimal(budget), total, approved_total, False, decisions, tuple(projects.values()))
+        .reset_index()
+        .assign(funding="full", rule="R7", reason="预算充足，全额核定", valid_scores=0)
+    )
+    projects["score"] = pd.Series([None] * len(projects), dtype="str")
+    projects["rank"] = pd.Series([None] * len(projects), dtype="Int64")
+    refusals = table_frame([], t.refusals).drop(columns=["year", "origin"])
+    return AllocationFrames(
+        year=year,
+        budget_fen=to_fen(Decimal(budget)),
+        qualifying_total_fen=int(decisions["computed_fen"].sum()),
+        approved_total_fen=int(decisions["approved_fen"].sum()),
+        reviewed=False,
+        decisions=decisions,
+        projects=projects,
+        score_refusals=refusals,
+    )
 
 
 def submit(
@@ -213,7 +245,7 @@ def settle_and_sign(ledger: Ledger, year: int, *approved: tuple[ClaimLine, str])
     """Save a settlement and allocation of these lines and approve it."""
     ledger.save_settlement(
         settlement(year, *(line for line, _ in approved)),
-        budget=Decimal("1000000.00"),
+        budget_fen=100_000_000,
         policy_sha256="p" * 64,
         inputs_sha256="i" * 64,
     )
@@ -229,29 +261,4 @@ def settle_and_sign(ledger: Ledger, year: int, *approved: tuple[ClaimLine, str])
 
 def rows_of(kind: SubmissionKind, records: list[Any]) -> pd.DataFrame:
     """Records as the rows intake stores (``conversion.accepted_rows``' columns)."""
-    table = KIND_TABLES[kind]
-    rows = []
-    for record in records:
-        row: dict[str, Any] = {}
-        for f in fields(record):
-            value = getattr(record, f.name)
-            if isinstance(value, SourceRow):
-                row.update(source_file=value.file_name, source_sheet=value.sheet, source_row=value.row)
-                row["source_year"] = value.submission_year
-            elif f"{f.name}_fen" in table.c:
-                row[f"{f.name}_fen"] = to_fen(value)
-            elif isinstance(value, (tuple, frozenset)):
-                items = sorted(value) if isinstance(value, frozenset) else list(value)
-                row[f.name] = json.dumps(items, ensure_ascii=False)
-            elif isinstance(value, Decimal):
-                row[f.name] = str(value)
-            else:
-                row[f.name] = value
-        if "project_key" in table.c:
-            row["project_key"] = getattr(record, "project_key", None) or getattr(record, "loan_key", None) or record.key
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    for column in table.c:
-        if column.name in frame and isinstance(column.type, Date):
-            frame[column.name] = pd.to_datetime(frame[column.name])
-    return frame
+    return table_frame(records, KIND_TABLES[kind])

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from ledger_factories import BANK, INSURER, at, loan, policy, rows_of, score, settle_and_sign, submit, unit, valuation
 
@@ -70,16 +71,16 @@ def test_records_round_trip_exactly(ledger: Ledger) -> None:
     submit(ledger, 2019, "scores.xlsx", SubmissionKind.EXPERT_SCORES, scores, submitter=None)
     submit(ledger, 2019, "registry.xlsx", SubmissionKind.REGISTRY, units, submitter=None)
 
-    inputs = ledger.load_inputs(2019)
-    assert inputs.loans == tuple(loans)
-    assert inputs.policies == tuple(policies)
-    assert inputs.valuations == tuple(valuations)
-    assert ledger.load_scores(2019) == scores
-    assert ledger.load_registry(2019) == units
+    inputs = ledger.inputs(2019)
+    pd.testing.assert_frame_equal(inputs.loans, rows_of(LOANS, loans), check_dtype=False)
+    pd.testing.assert_frame_equal(inputs.policies, rows_of(SubmissionKind.POLICIES, policies), check_dtype=False)
+    pd.testing.assert_frame_equal(inputs.valuations, rows_of(SubmissionKind.VALUATIONS, valuations), check_dtype=False)
+    pd.testing.assert_frame_equal(ledger.scores(2019), rows_of(SubmissionKind.EXPERT_SCORES, scores), check_dtype=False)
+    pd.testing.assert_frame_equal(ledger.registry(2019), rows_of(SubmissionKind.REGISTRY, units), check_dtype=False)
     # exact to the fen and to the digit, not merely equal as numbers
-    assert str(inputs.loans[0].loan_amount) == "10000000.01"
-    assert str(inputs.valuations[0].valuation_fee) == "40000.01"
-    assert str(ledger.load_scores(2019)[0].score) == "85.5"
+    assert inputs.loans["loan_amount_fen"].tolist() == [1_000_000_001, 300_000_000]
+    assert inputs.valuations["valuation_fee_fen"].tolist() == [4_000_001]
+    assert ledger.scores(2019)["score"].tolist()[0] == "85.5"
 
 
 def test_store_outcome_replaces_rows_and_counts_refused_rows(ledger: Ledger) -> None:
@@ -101,7 +102,7 @@ def test_store_outcome_replaces_rows_and_counts_refused_rows(ledger: Ledger) -> 
             problems=problems,
             refused_whole=False,
         )
-    assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-003"]
+    assert list(ledger.inputs(2019).loans["loan_contract_no"]) == ["DK-003"]
     [info] = ledger.submissions(2019)
     assert (info.kind, info.rows_read, info.rows_refused, info.status) == (LOANS, 5, 2, SubmissionStatus.ACCEPTED)
     assert (info.submitter_uscc, info.submitter) == (BANK, "北京甲银行")
@@ -154,7 +155,7 @@ def test_a_resubmission_replaces_the_same_submitters_earlier_file(ledger: Ledger
         other: SubmissionStatus.ACCEPTED,
     }
     assert accepted_ids(ledger, 2019) == [new, other]
-    assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-NEW", "DK-OTHER"]
+    assert list(ledger.inputs(2019).loans["loan_contract_no"]) == ["DK-OTHER", "DK-NEW"]  # in the order received
 
 
 def test_a_file_first_received_in_a_later_round_replaces_whatever_its_file_time(ledger: Ledger) -> None:
@@ -168,7 +169,7 @@ def test_a_file_first_received_in_a_later_round_replaces_whatever_its_file_time(
         first: (SubmissionStatus.SUPERSEDED, fix, 1),
         fix: (SubmissionStatus.ACCEPTED, None, 2),
     }
-    assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-2"]
+    assert list(ledger.inputs(2019).loans["loan_contract_no"]) == ["DK-2"]
 
 
 def test_every_name_the_same_bytes_arrived_under_is_kept(ledger: Ledger) -> None:
@@ -206,7 +207,7 @@ def test_a_changed_file_after_sign_off_is_refused_for_that_year(ledger: Ledger) 
     assert same_bytes == kept
     statuses = {s.id: s.status for s in ledger.submissions(2019)}
     assert statuses == {kept: SubmissionStatus.ACCEPTED, late: SubmissionStatus.REFUSED_AFTER_SETTLEMENT}
-    assert [x.loan_contract_no for x in ledger.load_inputs(2019).loans] == ["DK-001"]
+    assert list(ledger.inputs(2019).loans["loan_contract_no"]) == ["DK-001"]
     [(info, problems)] = ledger.problems(2019)
     assert info.id == late
     assert "R6.2" in problems[0].problem and "已签批" in problems[0].problem
@@ -216,6 +217,6 @@ def test_inputs_include_earlier_years_with_their_own_year(ledger: Ledger) -> Non
     submit(ledger, 2019, "loans2019.xlsx", LOANS, [loan("DK-A", year=2019)])
     submit(ledger, 2020, "loans2020.xlsx", LOANS, [loan("DK-B", year=2020)])
     submit(ledger, 2021, "loans2021.xlsx", LOANS, [loan("DK-C", year=2021)])
-    loans = ledger.load_inputs(2020).loans
-    assert [(x.loan_contract_no, x.source.submission_year) for x in loans] == [("DK-A", 2019), ("DK-B", 2020)]
-    assert ledger.load_registry(2020) == []
+    loans = ledger.inputs(2020).loans
+    assert list(zip(loans["loan_contract_no"], loans["source_year"], strict=True)) == [("DK-A", 2019), ("DK-B", 2020)]
+    assert ledger.registry(2020).empty

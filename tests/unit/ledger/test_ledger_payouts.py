@@ -5,19 +5,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
+from typing import Any
 
+import pandas as pd
 import pytest
 from ledger_factories import BANK, allocation, at, claim, settle_and_sign, settlement
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.exc import IntegrityError
 
-from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory
+from tests.records import ClaimLine
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.ledger import Ledger, LedgerError, Reopening, SignOff
 from zgc_pipeline.ledger import tables as t
 
 VALUATION = ClaimKind.VALUATION_SUPPORT
-BUDGET = Decimal("1000000.00")
+BUDGET_FEN = 100_000_000
 
 
 @pytest.fixture
@@ -28,7 +30,9 @@ def ledger(ledger_url: str) -> Iterator[Ledger]:
 
 def _prepare(ledger: Ledger, year: int, *approved: tuple[ClaimLine, str], checksum: str) -> None:
     lines = [line for line, _ in approved]
-    ledger.save_settlement(settlement(year, *lines), budget=BUDGET, policy_sha256="p" * 64, inputs_sha256="i" * 64)
+    ledger.save_settlement(
+        settlement(year, *lines), budget_fen=BUDGET_FEN, policy_sha256="p" * 64, inputs_sha256="i" * 64
+    )
     ledger.save_allocation(allocation(year, *approved), result_sha256=checksum)
 
 
@@ -74,6 +78,19 @@ def test_a_sign_off_must_name_the_current_result(ledger: Ledger) -> None:
     assert ledger.signoff(2019) is None
 
 
+def _history(ledger: Ledger, year: int) -> tuple[dict[Any, int], set[Any], dict[str, pd.Timestamp]]:
+    """What signed years before ``year`` paid, as plain values: approved per (kind, project), paid line keys, first
+    premium dates."""
+    history = ledger.history(year)
+    approved = history.approved
+    first = history.first_premium_dates
+    return (
+        dict(zip(zip(approved["kind"], approved["project_key"], strict=True), approved["approved_fen"], strict=True)),
+        set(history.paid_lines.itertuples(index=False, name=None)),
+        dict(zip(first["project_key"], first["first_date"], strict=True)),
+    )
+
+
 def test_history_carries_what_signed_off_years_paid(ledger: Ledger) -> None:
     premium_a = claim("BD-001", "DK-001", computed="40000.00", day=date(2019, 5, 6))
     premium_b = claim("BD-003", "DK-001", computed="5000.00", day=date(2019, 4, 1))
@@ -84,22 +101,19 @@ def test_history_carries_what_signed_off_years_paid(ledger: Ledger) -> None:
     )
     _prepare(ledger, 2020, (claim("BD-100", "DK-100", year=2020), "10.00"), checksum="q" * 64)  # not signed off
 
-    history_2020 = ledger.load_history(2020)
-    assert history_2020 == LedgerHistory(
-        premium_approved={"DK-001": Decimal("44999.99")},
-        valuation_approved={"DK-001": Decimal("3000.50")},
-        paid_lines=frozenset(
-            {
-                ("premium_subsidy", "BD-001", "DK-001"),
-                ("premium_subsidy", "BD-003", "DK-001"),
-                ("valuation_support", "PG-001", "DK-001"),
-            }
-        ),
+    history_2020 = _history(ledger, 2020)
+    assert history_2020 == (
+        {("premium_subsidy", "DK-001"): 4_499_999, ("valuation_support", "DK-001"): 300_050},
+        {
+            ("premium_subsidy", "BD-001", "DK-001"),
+            ("premium_subsidy", "BD-003", "DK-001"),
+            ("valuation_support", "PG-001", "DK-001"),
+        },
         # qualifying premium lines count for R8.5 even when the budget did not fund them
-        first_premium_dates={"DK-001": date(2019, 4, 1), "DK-002": date(2019, 2, 1)},
+        {"DK-001": pd.Timestamp(2019, 4, 1), "DK-002": pd.Timestamp(2019, 2, 1)},
     )
-    assert ledger.load_history(2019) == LedgerHistory()
-    assert ledger.load_history(2021) == history_2020  # 2020 is not signed off, so it adds nothing
+    assert _history(ledger, 2019) == ({}, set(), {})
+    assert _history(ledger, 2021) == history_2020  # 2020 is not signed off, so it adds nothing
 
 
 def test_paying_a_line_again_in_a_later_year_is_refused_naming_the_line(ledger: Ledger, ledger_url: str) -> None:
@@ -189,22 +203,22 @@ def test_reopening_voids_the_signed_result_and_lets_the_year_be_signed_again(led
     assert ledger.year_status(2019) == "reopened"
     assert ledger.signoff(2019) is None  # the voided sign-off no longer stands
     assert _payouts(ledger_url) == []  # moved to voided_payouts, so the corrected line can be paid
-    assert ledger.voided_payee_totals(2019) == {(line.payee_uscc, "premium_subsidy"): Decimal("40000.00")}
+    assert ledger.voided_payee_totals(2019) == {(line.payee_uscc, "premium_subsidy"): 4_000_000}
 
     corrected = claim("BD-001", "DK-001", computed="35000.00")
     _prepare(ledger, 2019, (corrected, "35000.00"), checksum="n" * 64)
     ledger.record_signoff(2019, approved=True, signed_by="王五", signed_at=at(2020, 5), result_sha256="n" * 64)
     assert _payouts(ledger_url) == [(2019, "premium_subsidy", "BD-001", "DK-001", 3_500_000)]
     assert [r.number for r in ledger.reopenings(2019)] == [1]
-    assert ledger.load_history(2020).premium_approved == {"DK-001": Decimal("35000.00")}
+    assert _history(ledger, 2020)[0] == {("premium_subsidy", "DK-001"): 3_500_000}
 
 
 def test_while_a_year_is_reopened_later_years_count_its_latest_signed_result(ledger: Ledger) -> None:
     settle_and_sign(ledger, 2019, (claim("BD-001", "DK-001", computed="40000.00"), "40000.00"))
     _reopen(ledger, 2019)
-    history = ledger.load_history(2020)
-    assert history.premium_approved == {"DK-001": Decimal("40000.00")}
-    assert ("premium_subsidy", "BD-001", "DK-001") in history.paid_lines
+    approved, paid, _dates = _history(ledger, 2020)
+    assert approved == {("premium_subsidy", "DK-001"): 4_000_000}
+    assert ("premium_subsidy", "BD-001", "DK-001") in paid
 
 
 def test_a_year_cannot_be_reopened_unless_signed_nor_under_a_signed_later_year(ledger: Ledger) -> None:

@@ -4,15 +4,21 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
-from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.outputs import EvaluationYear, write_evaluation_pack
-from zgc_pipeline.outputs.evaluation import tier_label
+from zgc_pipeline.outputs.evaluation import (
+    InstitutionFigures,
+    institution_figures,
+    tier_figures,
+    tier_label,
+    year_figures,
+)
 from zgc_pipeline.policy import Tier
 
-from .factories import VALUER_USCC, allocation, decision, line, loan
+from .factories import BANK_USCC, VALUATION, VALUER_USCC, allocation, decision, fen, line
 from .workbooks import table
 
 TIERS = (
@@ -29,7 +35,7 @@ def year_2019() -> EvaluationYear:
         decision(
             line(
                 "HT-A",
-                kind=ClaimKind.VALUATION_SUPPORT,
+                kind=VALUATION,
                 voucher_no="PG-A",
                 payee_uscc=VALUER_USCC,
                 payee_name="丙评估公司",
@@ -54,9 +60,10 @@ def year_2019() -> EvaluationYear:
         ),
     ]
     result = allocation(decisions, budget="100000.00", qualifying="44500.00", approved="44500.00", year=2019)
-    loans = (loan("HT-A", amount="2000000.00"), loan("HT-B", amount="4000000.00"), loan("HT-C", amount="12000000.00"))
-    amounts = tuple(x.loan_amount for x in loans)
-    return EvaluationYear(year=2019, budget=Decimal("100000.00"), allocation=result, loan_amounts=amounts, tiers=TIERS)
+    amounts = [fen("2000000.00"), fen("4000000.00"), fen("12000000.00")]  # HT-A, HT-B, and HT-C unpaid
+    return EvaluationYear(
+        year=2019, budget_fen=fen("100000.00"), allocation=result, loan_amounts_fen=amounts, tiers=TIERS
+    )
 
 
 def year_2020() -> EvaluationYear:
@@ -71,17 +78,25 @@ def year_2020() -> EvaluationYear:
     )
     return EvaluationYear(
         year=2020,
-        budget=Decimal("2000.00"),
+        budget_fen=fen("2000.00"),
         allocation=result,
-        loan_amounts=(loan("HT-D", amount="1000000.00").loan_amount,),
+        loan_amounts_fen=np.array([fen("1000000.00")], dtype=np.int64),  # as an array, as a frame's column gives them
         tiers=TIERS,
     )
 
 
 def test_tier_labels_include_their_bounds() -> None:
-    assert tier_label(Decimal("3000000.00"), TIERS) == "≤300万元（70%）"
-    assert tier_label(Decimal("3000000.01"), TIERS) == "300–500万元（50%）"
-    assert tier_label(Decimal("10000000.01"), TIERS) == "超过最高档"
+    assert tier_label(fen("3000000.00"), TIERS) == "≤300万元（70%）"
+    assert tier_label(fen("3000000.01"), TIERS) == "300–500万元（50%）"
+    assert tier_label(fen("10000000.01"), TIERS) == "超过最高档"
+
+
+def test_a_bound_between_two_fen_holds_the_loans_up_to_the_fen_below_it() -> None:
+    tiers = (Tier(Decimal("1000000.005"), Decimal("0.725")), Tier(Decimal("2500000"), Decimal("0.5")))
+    assert tier_label(fen("1000000.00"), tiers) == "≤100.0000005万元（72.5%）"
+    assert tier_label(fen("1000000.01"), tiers) == "100.0000005–250万元（50%）"
+    assert tier_label(fen("2500000.00"), tiers) == "100.0000005–250万元（50%）"
+    assert tier_label(fen("2500000.01"), tiers) == "超过最高档"
 
 
 def test_overview_figures_by_year(tmp_path: Path) -> None:
@@ -170,3 +185,37 @@ def test_every_figure_is_defined_in_its_own_sheet(tmp_path: Path) -> None:
 
     assert {c.header for c in OVERVIEW_COLUMNS} - {"年度"} <= defined
     assert "贷款档次" in defined
+
+
+def test_figures_are_integer_fen_and_the_shares_exact_decimals() -> None:
+    figures = year_figures(year_2019())
+    assert (figures.budget_fen, figures.approved_total_fen, figures.loan_volume_fen) == (
+        10_000_000,
+        4_450_000,
+        1_800_000_000,
+    )
+    assert (figures.premiums_fen, figures.premium_subsidy_fen) == (7_000_000, 4_300_000)
+    assert (figures.valuation_fees_fen, figures.valuation_support_fen) == (1_000_000, 150_000)
+    assert figures.average_premium_rate == Decimal(70000) / Decimal(6000000)  # 28 digits, not a double
+    assert figures.cost_share == Decimal("0.55625")
+    assert [(t.tier, t.loans, t.loan_volume_fen) for t in tier_figures(year_2019())][-1] == (
+        "超过最高档",
+        1,
+        1_200_000_000,
+    )
+    assert [(r.name, r.base_fen, r.approved_fen) for r in institution_figures(year_2019())] == [
+        ("北京甲银行", 7_000_000, 4_300_000),
+        ("丙评估公司", 1_000_000, 150_000),
+    ]
+
+
+def test_a_payee_spelt_two_ways_is_one_institution_named_as_first_met() -> None:
+    decisions = [
+        decision(line("HT-1", voucher_no="BD-1", payee_uscc="91110108ma01aaaa1x", payee_name="甲银行", base="10.00",
+                      computed="7.00")),
+        decision(line("HT-2", voucher_no="BD-2", payee_name="北京甲银行", base="20.00", computed="14.00")),
+    ]  # fmt: skip
+    result = allocation(decisions, budget="21.00", qualifying="21.00", approved="21.00")
+    item = EvaluationYear(year=2020, budget_fen=2100, allocation=result, loan_amounts_fen=[], tiers=TIERS)
+    assert institution_figures(item) == [InstitutionFigures(2020, "甲银行", BANK_USCC, "保费补贴", 3000, 2100)]
+    assert year_figures(item).loans == 0 and year_figures(item).loan_volume_fen == 0

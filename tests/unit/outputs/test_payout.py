@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import tempfile
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -10,22 +11,36 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.outputs import ResultAbout, write_payout_workbook
 from zgc_pipeline.outputs import payout as payout_module
+from zgc_pipeline.outputs.payout import PayeeDifference, payee_differences
 
-from .factories import BANK_USCC, GUARANTOR_USCC, VALUER_USCC, allocation, decision, line, refusal, unit
+from .factories import (
+    BANK_USCC,
+    GUARANTOR_USCC,
+    VALUATION,
+    VALUER_USCC,
+    Row,
+    allocation,
+    decision,
+    line,
+    refusal,
+    refusals,
+    registry,
+    unit,
+)
 from .workbooks import above_table, table
 
 ABOUT = ResultAbout(policy_file="policy.yaml", policy_sha256="a" * 64, inputs_sha256="b" * 64)
-REGISTRY = [
+REGISTRY = registry(
     unit(BANK_USCC, "北京甲银行", account="0200001234567890123"),
     unit(GUARANTOR_USCC, "乙担保公司", bank="北京银行", account="0011223344"),
     unit(VALUER_USCC, "丙评估公司", bank="招商银行", account="110900000000001"),
-]
+)
+NO_REFUSALS = refusals()
 
 
-def year_decisions() -> list:
+def year_decisions() -> list[Row]:
     """Four lines, worked by hand: 60,000.00 + 3,000.00 + 6,172.83 + 7,000.00 = 76,172.83."""
     return [
         decision(line("HT-003", voucher_no="BD-003", base="10000.01", computed="7000.00", loan_amount="800000.00")),
@@ -33,7 +48,7 @@ def year_decisions() -> list:
         decision(
             line(
                 "HT-001",
-                kind=ClaimKind.VALUATION_SUPPORT,
+                kind=VALUATION,
                 voucher_no="PG-001",
                 payee_uscc=VALUER_USCC,
                 payee_name="丙评估公司",
@@ -59,7 +74,7 @@ def year_decisions() -> list:
 
 def write_year(path: Path, **changes: object) -> None:
     result = allocation(year_decisions(), budget="100000.00", qualifying="76172.83", approved="76172.83")
-    arguments: dict = {"allocation": result, "refusals": [refusal()], "registry": REGISTRY, "about": ABOUT}
+    arguments: dict = {"allocation": result, "refusals": refusals(refusal()), "registry": REGISTRY, "about": ABOUT}
     arguments.update(changes)
     write_payout_workbook(path, **arguments)
 
@@ -151,7 +166,7 @@ def test_review_year_has_scores_and_ranks(tmp_path: Path) -> None:
         decision(line("HT-003", voucher_no="BD-003", computed="2000.00"), "2000.00", score="91", rank=1),
     ]
     result = allocation(decisions, budget="5000.00", qualifying="14000.00", approved="5000.00", reviewed=True, funded=2)
-    write_payout_workbook(path, allocation=result, refusals=[], registry=REGISTRY, about=ABOUT)
+    write_payout_workbook(path, allocation=result, refusals=NO_REFUSALS, registry=REGISTRY, about=ABOUT)
     detail = rows(path, "明细")
     assert [(r[1], r[12], r[13], r[14]) for r in detail[1:-1]] == [
         ("HT-003", 91, 1, 2000),
@@ -166,7 +181,9 @@ def test_review_year_has_scores_and_ranks(tmp_path: Path) -> None:
 
 def test_refusals_and_about(tmp_path: Path) -> None:
     path = tmp_path / "payout_2020.xlsx"
-    write_year(path, refusals=[refusal("HT-010", row=9), refusal("HT-009", row=None, rule="R9", reason="属于其他年度")])
+    write_year(
+        path, refusals=refusals(refusal("HT-010", row=9), refusal("HT-009", row=None, rule="R9", reason="属于其他年度"))
+    )
     refused = rows(path, "未通过")
     assert refused[1] == (None, None, None, "HT-009", "BD-009", "保费补贴", "R9", "属于其他年度")  # None → sorted first
     assert refused[2] == (
@@ -203,7 +220,11 @@ def test_formula_injection_is_written_as_text(tmp_path: Path) -> None:
     )
     result = allocation([decision(hostile)], budget="10000.00", qualifying="7000.00", approved="7000.00")
     write_payout_workbook(
-        path, allocation=result, refusals=[refusal(reason="\t=cmd|' /C calc'!A0")], registry=[], about=ABOUT
+        path,
+        allocation=result,
+        refusals=refusals(refusal(reason="\t=cmd|' /C calc'!A0")),
+        registry=registry(),
+        about=ABOUT,
     )
     book = openpyxl.load_workbook(path)
     detail = book["明细"]
@@ -233,7 +254,7 @@ def test_totals_that_do_not_add_up_write_nothing(tmp_path: Path) -> None:
     path = tmp_path / "payout_2020.xlsx"
     wrong = allocation(year_decisions(), budget="100000.00", qualifying="76172.83", approved="76172.84")
     with pytest.raises(ValueError, match="不一致"):
-        write_payout_workbook(path, allocation=wrong, refusals=[], registry=REGISTRY, about=ABOUT)
+        write_payout_workbook(path, allocation=wrong, refusals=NO_REFUSALS, registry=REGISTRY, about=ABOUT)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -248,7 +269,7 @@ def test_interrupted_write_keeps_previous_file(tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(payout_module, "_about", fail)  # three sheets written, the fourth fails
     with pytest.raises(RuntimeError):
-        write_year(path, refusals=[])
+        write_year(path, refusals=NO_REFUSALS)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["payout_2020.xlsx"]
     assert scratch_folders() == scratch_before
@@ -266,7 +287,7 @@ def test_approved_above_budget_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "payout_2020.xlsx"
     over = allocation(year_decisions(), budget="76172.82", qualifying="76172.83", approved="76172.83")
     with pytest.raises(ValueError, match="超过当年预算"):
-        write_payout_workbook(path, allocation=over, refusals=[], registry=REGISTRY, about=ABOUT)
+        write_payout_workbook(path, allocation=over, refusals=NO_REFUSALS, registry=REGISTRY, about=ABOUT)
     assert not path.exists()
 
 
@@ -290,7 +311,7 @@ def test_payees_approved_nothing_are_not_transfer_lines(tmp_path: Path) -> None:
         ),
     ]
     result = allocation(decisions, budget="7000.00", qualifying="12000.00", approved="7000.00", reviewed=True, funded=1)
-    write_payout_workbook(path, allocation=result, refusals=[], registry=REGISTRY, about=ABOUT)
+    write_payout_workbook(path, allocation=result, refusals=NO_REFUSALS, registry=REGISTRY, about=ABOUT)
     summary = rows(path, "汇总")
     assert [r[:2] for r in summary[1:]] == [(1, "北京甲银行"), ("合计", None)]
     assert [r[3] for r in rows(path, "明细")[1:-1]] == ["北京甲银行", "乙担保公司"]
@@ -312,7 +333,8 @@ def test_payees_in_pinyin_order_then_by_code() -> None:
         decision(line(f"HT-{i}", voucher_no=f"BD-{i}", payee_uscc=u, payee_name=n))
         for i, (n, u) in enumerate(zip(names, usccs, strict=True))
     ]
-    ordered = [(p.name, p.uscc) for p in payout_module.payee_totals(decisions)]
+    result = allocation(decisions, budget="42000.00", qualifying="42000.00", approved="42000.00")
+    ordered = [(p.name, p.uscc) for p in payout_module.payee_totals(result.decisions)]
     assert ordered == [
         ("阿里", "91110108MA01XXXX7X"),  # a
         ("北京甲", "91110108MA01WWWW6W"),  # bei jing jia, then by code
@@ -395,3 +417,165 @@ def test_same_draft_same_bytes(tmp_path: Path) -> None:
     write_year(tmp_path / "a.xlsx", draft=True, result_sha256="d" * 64)
     write_year(tmp_path / "b.xlsx", draft=True, result_sha256="d" * 64)
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+DIFFERENCES = [
+    PayeeDifference(GUARANTOR_USCC, "乙担保公司", "premium_subsidy", voided_fen=617283, new_fen=0),
+    PayeeDifference(BANK_USCC, "北京甲银行", "premium_subsidy", voided_fen=6000000, new_fen=6700000),
+    PayeeDifference(VALUER_USCC, "丙评估公司", "valuation_support", voided_fen=300000, new_fen=300000),
+    PayeeDifference("91110108MA01ZZZZ9Z", "不在名录的机构", "valuation_support", voided_fen=0, new_fen=1),
+]
+
+
+def test_a_year_settled_again_lists_each_payees_difference_to_pay_or_claim_back(tmp_path: Path) -> None:
+    path = tmp_path / "payout_2020.xlsx"
+    write_year(path, differences=DIFFERENCES, result_sha256="d" * 64)
+    assert openpyxl.load_workbook(path).sheetnames == ["汇总", "明细", "未通过", "说明", "差额"]
+    assert above_table(path, "差额")[0] == "2020年度中关村知识产权质押融资保险试点补贴差额表（作废重开后补拨、追回）"
+    assert rows(path, "差额") == [
+        (
+            "序号",
+            "收款单位名称",
+            "统一社会信用代码",
+            "开户银行",
+            "银行账号",
+            "补贴类型",
+            "原核定金额（元）",
+            "新核定金额（元）",
+            "差额（元）",
+            "处理",
+        ),
+        (
+            1,
+            "北京甲银行",
+            BANK_USCC,
+            "工商银行中关村支行",
+            "0200001234567890123",
+            "保费补贴",
+            60000,
+            67000,
+            7000,
+            "补拨",
+        ),
+        (2, "丙评估公司", VALUER_USCC, "招商银行", "110900000000001", "评估费资金支持", 3000, 3000, 0, "无变化"),
+        (3, "不在名录的机构", "91110108MA01ZZZZ9Z", None, None, "评估费资金支持", 0, 0.01, 0.01, "补拨"),
+        (4, "乙担保公司", GUARANTOR_USCC, "北京银行", "0011223344", "保费补贴", 6172.83, 0, -6172.83, "追回"),
+        ("合计", None, None, None, None, None, 69172.83, 70000.01, 827.18, None),
+    ]  # fmt: skip  (pinyin order: bei < bing < bu < yi)
+    sheet = openpyxl.load_workbook(path)["差额"]
+    signed = [cell.value for row in sheet.iter_rows(min_row=10) for cell in row if cell.value]
+    assert signed == ["经办人：", "审核人：", "负责人：", "（盖章）"]
+
+
+def test_differences_are_measured_per_payee_as_spelt_on_its_lines_and_kind() -> None:
+    decisions = allocation(
+        [
+            decision(line("HT-1", voucher_no="BD-1", computed="100.00")),
+            decision(line("HT-2", voucher_no="BD-2", computed="50.00")),
+            decision(line("HT-3", voucher_no="PG-3", kind=VALUATION, payee_uscc=VALUER_USCC, payee_name="丙评估公司")),
+            decision(line("HT-4", voucher_no="BD-4", payee_uscc=GUARANTOR_USCC, payee_name="乙担保", computed="9.99"),
+                     "0.00"),
+        ],
+        budget="8000.00", qualifying="7159.99", approved="7150.00",
+    ).decisions  # fmt: skip
+    voided = {
+        (BANK_USCC, "premium_subsidy"): 15000,  # the same: still a line, 无变化
+        (VALUER_USCC, "valuation_support"): 800000,
+        ("91110108MA01CCCC3Z", "premium_subsidy"): 0,  # nothing either time: no line
+        ("91110108MA01BBBB2Y", "premium_subsidy"): 0,  # approved 0.00 now, nothing before: no line
+        ("91110108ma01eeee5v", "valuation_support"): 2500,  # paid before only: named from the registry
+    }
+    units = registry(unit("91110108MA01EEEE5V", "戊评估（名录）"))
+    assert payee_differences(decisions, voided, units) == [
+        PayeeDifference(BANK_USCC, "北京甲银行", "premium_subsidy", 15000, 15000),
+        PayeeDifference(VALUER_USCC, "丙评估公司", "valuation_support", 800000, 700000),
+        PayeeDifference("91110108ma01eeee5v", "戊评估（名录）", "valuation_support", 2500, 0),
+    ]  # by code as spelt, then kind
+    assert [d.action for d in payee_differences(decisions, voided, units)] == ["无变化", "追回", "追回"]
+    nobody = payee_differences(decisions.iloc[:0], {("X", "premium_subsidy"): 1}, registry())
+    assert nobody == [PayeeDifference("X", "X", "premium_subsidy", 1, 0)]  # neither on a line nor registered
+
+
+def test_a_payee_spelt_two_ways_is_one_transfer_named_as_registered(tmp_path: Path) -> None:
+    path = tmp_path / "payout_2020.xlsx"
+    decisions = [
+        decision(line("HT-1", voucher_no="BD-1", payee_uscc="91110108ma01aaaa1x", payee_name="甲银行北京分行")),
+        decision(line("HT-2", voucher_no="BD-2", payee_uscc="9111 0108 MA01 AAAA 1X", computed="0.01")),
+        decision(line("HT-3", voucher_no="BD-3", payee_uscc="91110108MA01FFFF6U", payee_name="己银行")),
+    ]
+    result = allocation(decisions, budget="20000.00", qualifying="14000.01", approved="14000.01")
+    write_payout_workbook(path, allocation=result, refusals=NO_REFUSALS, registry=REGISTRY, about=ABOUT)
+    assert [r[:5] + r[7:8] for r in rows(path, "汇总")[1:]] == [
+        (1, "己银行", "91110108MA01FFFF6U", None, None, 7000),  # not in the registry: its code, normalised
+        (2, "北京甲银行", BANK_USCC, "工商银行中关村支行", "0200001234567890123", 7000.01),  # 甲银行北京分行 (jia)
+        ("合计", None, None, None, None, 14000.01),
+    ]  # in the pinyin order of the names on the lines (ji < jia), shown as registered
+
+
+def test_detail_order_is_rank_then_project_kind_and_voucher_as_python_sorts_texts() -> None:
+    """Unranked last; keys compared by code point (full-width after ASCII, astral characters last), not by locale."""
+    keys = ["HT-2", "HT-10", "ht-1", "ＨＴ－１", "中-1", "HT-2", "𠀀-1", "HT-2", "A", "a"]
+    kinds = ["premium_subsidy", "valuation_support"]
+    claims = []
+    for n, key in enumerate(keys):
+        rank = None if n % 4 == 3 else (n * 7) % 5
+        voucher = ["B-9", "b-1", "B-10", "Ｂ-1"][n % 4]
+        claims.append(decision(line(key, voucher_no=voucher, kind=kinds[n % 2]), rank=rank))
+    result = allocation(claims, budget="1000000.00", qualifying="70000.00", approved="70000.00")
+    frame = result.decisions
+    expected = sorted(
+        range(len(claims)),
+        key=lambda i: (
+            claims[i]["rank"] is None,
+            claims[i]["rank"] or 0,
+            claims[i]["project_key"],
+            kinds.index(claims[i]["kind"]),
+            claims[i]["voucher_key"],
+        ),
+    )
+    assert payout_module.detail_order(frame).tolist() == expected
+    ordered = payout_module.ordered_decisions(frame)
+    assert ordered["voucher_key"].tolist() == [claims[i]["voucher_key"] for i in expected]
+    assert payout_module.detail_order(frame.iloc[:0]).tolist() == []
+
+
+def test_refusals_of_a_whole_file_show_no_row_and_equal_keys_keep_their_order(tmp_path: Path) -> None:
+    path = tmp_path / "payout_2020.xlsx"
+    given = refusals(
+        refusal("HT-2", row=5, reason="第一条"),
+        refusal("", row=0, rule="数据校验", reason="整个文件无法读取", kind=None),
+        refusal("HT-2", row=5, reason="第二条"),
+        refusal("HT-1", row=None, rule="R9", reason="无来源"),
+    )
+    write_year(path, refusals=given)
+    assert [(r[0], r[2], r[3], r[5], r[7]) for r in rows(path, "未通过")[1:]] == [
+        (None, None, "HT-1", "保费补贴", "无来源"),
+        ("保单信息_2020.xlsx", None, None, None, "整个文件无法读取"),  # row 0: the whole file, no kind
+        ("保单信息_2020.xlsx", 5, "HT-2", "保费补贴", "第一条"),
+        ("保单信息_2020.xlsx", 5, "HT-2", "保费补贴", "第二条"),
+    ]
+
+
+def test_a_frame_without_a_column_the_workbook_needs_says_which_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "payout_2020.xlsx"
+    result = allocation(year_decisions(), budget="100000.00", qualifying="76172.83", approved="76172.83")
+    short = replace(result, decisions=result.decisions.drop(columns=["explanation", "rank"]))
+    with pytest.raises(ValueError, match="分配结果缺少列：explanation、rank"):
+        write_payout_workbook(path, allocation=short, refusals=NO_REFUSALS, registry=REGISTRY, about=ABOUT)
+    with pytest.raises(ValueError, match="未通过清单缺少列：reason"):
+        write_year(path, refusals=refusals(refusal()).drop(columns=["reason"]))
+    assert not path.exists()
+
+
+def test_amounts_beyond_a_doubles_precision_are_written_to_the_fen(tmp_path: Path) -> None:
+    """Integer fen become Decimal yuan at the cell: 90,071,992,547,409.93 yuan (2**53 + 1 fen) is not a double."""
+    path = tmp_path / "payout_2020.xlsx"
+    huge = "90071992547409.93"
+    result = allocation(
+        [decision(line(computed=huge, base=huge, loan_amount=huge))], budget=huge, qualifying=huge, approved=huge
+    )
+    write_payout_workbook(path, allocation=result, refusals=NO_REFUSALS, registry=REGISTRY, about=ABOUT)
+    with zipfile.ZipFile(path) as archive:
+        detail = archive.read("xl/worksheets/sheet2.xml").decode()
+    assert detail.count(f"<v>{huge}</v>") == 6  # 贷款金额, 计算基数, 测算金额, 核定金额 and both 合计…
+    assert f"{float(huge):.16G}" != huge  # … which a float would not have kept

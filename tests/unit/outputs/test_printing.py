@@ -19,7 +19,7 @@ import pytest
 from zgc_pipeline.outputs import write_payout_workbook
 
 from .factories import allocation, decision, line
-from .test_payout import ABOUT, REGISTRY, write_year
+from .test_payout import ABOUT, NO_REFUSALS, REGISTRY, write_year
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 SIGNERS = ("经办人", "审核人", "负责人")
@@ -99,7 +99,7 @@ def test_long_detail_repeats_its_header_on_every_page_one_page_wide(tmp_path: Pa
     total = str(Decimal("100.00") * 150)
     result = allocation(decisions, budget=total, qualifying=total, approved=total, reviewed=True, funded=150)
     workbook = tmp_path / "payout_2020.xlsx"
-    write_payout_workbook(workbook, allocation=result, refusals=[], registry=REGISTRY, about=ABOUT)
+    write_payout_workbook(workbook, allocation=result, refusals=NO_REFUSALS, registry=REGISTRY, about=ABOUT)
     pdf = printed(workbook)
     pages = [page_text(pdf, n) for n in range(1, page_count(pdf) + 1)]
     detail = [text for text in pages if "HT-" in text]

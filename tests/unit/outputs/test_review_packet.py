@@ -1,43 +1,44 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
+import pytest
 
-from zgc_pipeline.claims import ClaimKind, Settlement
 from zgc_pipeline.outputs import write_review_packet
+from zgc_pipeline.outputs.review_packet import review_projects
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.reading import read_submission
 
-from .factories import GUARANTOR_USCC, VALUER_USCC, line, loan
+from .factories import GUARANTOR_USCC, VALUATION, VALUER_USCC, line, lines, loan, loans
 from .workbooks import all_rows
 
 
-def settlement() -> Settlement:
-    return Settlement(
-        year=2020,
-        lines=(
-            line("HT-002", voucher_no="BD-002", loan_amount="4500000.00", computed="6172.83"),
-            line("HT-001", voucher_no="BD-001", computed="60000.00"),
-            line(
-                "HT-001",
-                kind=ClaimKind.VALUATION_SUPPORT,
-                voucher_no="PG-001",
-                payee_uscc=VALUER_USCC,
-                payee_name="丙评估公司",
-                computed="3000.00",
-            ),
-            line("HT-001", voucher_no="BD-011", payee_uscc=GUARANTOR_USCC, payee_name="乙担保公司", computed="0.01"),
+def settled_lines() -> pd.DataFrame:
+    """The settlement's qualifying lines in order, as ``ledger.results.lines_frame`` gives them."""
+    return lines(
+        line("HT-002", voucher_no="BD-002", loan_amount="4500000.00", computed="6172.83"),
+        line("HT-001", voucher_no="BD-001", computed="60000.00"),
+        line(
+            "HT-001",
+            kind=VALUATION,
+            voucher_no="PG-001",
+            payee_uscc=VALUER_USCC,
+            payee_name="丙评估公司",
+            computed="3000.00",
         ),
-        refusals=(),
+        line("HT-001", voucher_no="BD-011", payee_uscc=GUARANTOR_USCC, payee_name="乙担保公司", computed="0.01"),
     )
 
 
-def write(path: Path, panel: tuple[str, ...] = (), year: Settlement | None = None) -> None:
-    loans = {"HT-001": loan("HT-001", ip_numbers=("ZL201910123456.X", "ZL202010654321.1")), "HT-002": loan("HT-002")}
-    year = year or settlement()
-    write_review_packet(path, year=year.year, lines=year.lines, loans=loans, budget=Decimal("50000.00"), panel=panel)
+def year_loans() -> pd.DataFrame:
+    return loans(loan("HT-001", ip_numbers=("ZL201910123456.X", "ZL202010654321.1")), loan("HT-002"))
+
+
+def write(path: Path, panel: tuple[str, ...] = (), qualifying: pd.DataFrame | None = None) -> None:
+    qualifying = settled_lines() if qualifying is None else qualifying
+    write_review_packet(path, year=2020, lines=qualifying, loans=year_loans(), budget_fen=5_000_000, panel=panel)
 
 
 def test_one_row_per_project_with_budget_and_total(tmp_path: Path) -> None:
@@ -97,17 +98,13 @@ def test_score_sheet_has_a_row_per_project_and_expert_when_the_panel_is_known(tm
 
 def test_panels_scores_read_back_through_the_submission_reader(tmp_path: Path) -> None:
     """The packet's score sheet, filled in, is a 专家评分表 submission; its 项目编号 come back as written."""
-    year = Settlement(
-        year=2020,
-        lines=(
-            line("ＨＴ－００３", voucher_no="BD-003", computed="100.00"),  # as the bank spelled it: full-width
-            line("-HT-004", voucher_no="BD-004", computed="100.00"),  # formula-like (openpyxl re-saves "=…" as one)
-            line("HT-001", voucher_no="BD-001", computed="100.00"),
-        ),
-        refusals=(),
+    qualifying = lines(
+        line("ＨＴ－００３", voucher_no="BD-003", computed="100.00"),  # as the bank spelled it: full-width
+        line("-HT-004", voucher_no="BD-004", computed="100.00"),  # formula-like (openpyxl re-saves "=…" as one)
+        line("HT-001", voucher_no="BD-001", computed="100.00"),
     )
     path = tmp_path / "expert_review_2020.xlsx"
-    write(path, panel=("E01", "E02"), year=year)
+    write(path, panel=("E01", "E02"), qualifying=qualifying)
     book = openpyxl.load_workbook(path)
     sheet = book["专家评分表"]
     for offset, row in enumerate(sheet.iter_rows(min_row=4, max_row=9)):
@@ -134,3 +131,59 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     write(tmp_path / "a.xlsx", panel=("E01",))
     write(tmp_path / "b.xlsx", panel=("E01",))
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_a_projects_last_loan_row_counts_and_a_project_without_a_loan_names_only_its_payees() -> None:
+    """Loan rows in the order received: a later file's row for the same loan replaces the earlier one's."""
+    qualifying = lines(
+        line("HT-002", voucher_no="BD-2", computed="10.00"),
+        line("HT-001", voucher_no="PG-1", kind=VALUATION, payee_uscc=VALUER_USCC, payee_name="丙评估公司"),
+        line("HT-001", voucher_no="BD-1", payee_name="北京甲银行", computed="1.00"),
+        line("HT-001", voucher_no="BD-9", payee_name="北京甲银行", computed="2.00"),  # the same insurer again: once
+    )
+    year = loans(
+        loan("HT-001", lender="初版银行", ip_numbers=("ZL1",)),
+        loan("ht－001", lender="更正后银行", ip_numbers=("ZL1", "ZL2")),  # the same loan, corrected, spelt otherwise
+        loan("HT-003", lender="无申报银行"),
+    )
+    projects = review_projects(qualifying, year)
+    assert projects.to_dict("records") == [
+        {
+            "project_key": "HT-001",
+            "project_no": "HT-001",
+            "borrower_name": "中关村科技有限公司",
+            "loan_amount_fen": 300_000_000,
+            "premium_fen": 300,
+            "valuation_fen": 700_000,
+            "claimed_fen": 700_300,
+            "pledged_ip": "发明专利：ZL1、ZL2",
+            "institutions": "贷款银行：更正后银行；投保单位：北京甲银行；评估机构：丙评估公司",
+        },
+        {
+            "project_key": "HT-002",
+            "project_no": "HT-002",
+            "borrower_name": "中关村科技有限公司",
+            "loan_amount_fen": 300_000_000,
+            "premium_fen": 1_000,
+            "valuation_fen": 0,
+            "claimed_fen": 1_000,
+            "pledged_ip": "",
+            "institutions": "投保单位：北京甲银行",
+        },
+    ]
+
+
+def test_no_qualifying_lines_make_an_empty_packet(tmp_path: Path) -> None:
+    path = tmp_path / "expert_review_2020.xlsx"
+    write(path, qualifying=lines())
+    values = all_rows(path, "待评审项目")
+    assert values[4][:2] == ("符合条件申报合计（元）", 0)
+    assert values[5][:2] == ("项目数", 0)
+    assert values[-1][:7] == ("合计", None, None, None, 0, 0, 0)
+
+
+def test_lines_without_a_column_the_packet_needs_say_which(tmp_path: Path) -> None:
+    path = tmp_path / "expert_review_2020.xlsx"
+    with pytest.raises(ValueError, match="申报测算行缺少列：payee_name"):
+        write(path, qualifying=settled_lines().drop(columns=["payee_name"]))
+    assert not path.exists()

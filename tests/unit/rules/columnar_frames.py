@@ -1,84 +1,33 @@
-"""The tests' bridge between the two settlements: records → the ledger's frames (as its tables hold them), and
-the columnar result → ``claims`` records, so every record-based test also checks ``settle_frames``."""
+"""The tests' bridge to the settlement: their records → the ledger's frames (as its tables hold them), and the
+result of ``settle_frames`` → records, so hand-worked cases read as records and run on columns."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import BigInteger, Boolean, Date, Integer, Table
 
-from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory, Refusal, Settlement
-from zgc_pipeline.identifiers import normalise_key
+from tests.records import (
+    ClaimLine,
+    InsurancePolicy,
+    LedgerHistory,
+    Loan,
+    PilotUnit,
+    Refusal,
+    RefusedRow,
+    Settlement,
+    SourceRow,
+    Valuation,
+    table_frame,
+)
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.ledger import tables
 from zgc_pipeline.money import from_fen, to_fen
 from zgc_pipeline.policy import PilotPolicy
-from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, RefusedRow, SourceRow, Valuation
-from zgc_pipeline.rules.columnar import HistoryFrames, SettlementFrames, settle_frames
-
-BOOKKEEPING = {"id", "submission_id", "seq"}  # the ledger's own columns, not the rows'
-
-
-def table_schema(table: Table) -> dict[str, str]:
-    """A row table's columns (less its bookkeeping) and the dtype a frame of it has."""
-    schema = {}
-    for column in table.columns:
-        if column.name in BOOKKEEPING:
-            continue
-        kind = column.type
-        if isinstance(kind, Date):
-            schema[column.name] = "datetime64[ns]"
-        elif isinstance(kind, BigInteger | Integer):
-            schema[column.name] = "int64"
-        elif isinstance(kind, Boolean):
-            schema[column.name] = "bool"
-        else:
-            schema[column.name] = "str"
-    return schema
-
-
-def _value(value: Any) -> tuple[str, Any] | None:
-    """How the ledger stores one field (``ledger.codec``'s rules): money in fen, tuples and sets as JSON lists."""
-    if isinstance(value, Decimal):
-        return "_fen", to_fen(value)
-    if isinstance(value, tuple):
-        return "", json.dumps(list(value), ensure_ascii=False)
-    if isinstance(value, frozenset):
-        return "", json.dumps(sorted(value), ensure_ascii=False)
-    return None
-
-
-def _row(record: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for f in fields(record):
-        value = getattr(record, f.name)
-        if isinstance(value, SourceRow):
-            row |= {
-                "source_file": value.file_name,
-                "source_sheet": value.sheet,
-                "source_row": value.row,
-                "source_year": value.submission_year,
-            }
-            continue
-        stored = _value(value)
-        row[f.name + stored[0] if stored else f.name] = stored[1] if stored else value
-    if hasattr(record, "loan_contract_no"):
-        row["project_key"] = normalise_key(record.loan_contract_no)
-    return row
-
-
-def table_frame(records: Sequence[Any], table: Table) -> pd.DataFrame:
-    """Records as the rows of ``table``, in the given (arrival) order, each column in its frame dtype."""
-    schema = table_schema(table)
-    rows = [_row(record) for record in records]
-    frame = pd.DataFrame(rows, columns=list(schema)) if rows else pd.DataFrame(columns=list(schema))
-    assert set(frame.columns) == set(schema), (table.name, set(frame.columns) ^ set(schema))
-    return frame.astype(schema)
+from zgc_pipeline.rules import HistoryFrames, SettlementFrames, settle_frames
 
 
 def history_frames(history: LedgerHistory) -> HistoryFrames:
@@ -120,7 +69,7 @@ def _day(value: pd.Timestamp) -> date:
 
 
 def as_settlement(frames: SettlementFrames) -> Settlement:
-    """The columnar result as ``claims`` records, to compare with ``rules.settle`` field by field."""
+    """The columnar result as the tests' records (``tests.records``), to compare field by field."""
     lines = tuple(
         ClaimLine(
             kind=ClaimKind(row.kind),

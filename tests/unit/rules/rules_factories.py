@@ -1,20 +1,30 @@
-"""Small factories for the rules tests: valid records with sensible defaults, one keyword to change each field."""
+"""Small factories for the rules tests: valid records with sensible defaults, one keyword to change each field;
+``run`` settles them on columns and gives the result back as records to compare."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 from columnar_frames import as_settlement, settle_on_columns
 
-from zgc_pipeline.claims import ClaimKind, ClaimLine, LedgerHistory, Refusal, Settlement
+from tests.records import (
+    ClaimLine,
+    InsurancePolicy,
+    LedgerHistory,
+    Loan,
+    PilotUnit,
+    Refusal,
+    RefusedRow,
+    Settlement,
+    SourceRow,
+    Valuation,
+)
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.identifiers import uscc_check_character
 from zgc_pipeline.policy import PilotPolicy, load_policy
-from zgc_pipeline.records import InsurancePolicy, Loan, PilotUnit, RefusedRow, SourceRow, Valuation
-from zgc_pipeline.rules import settle
 
 _rows = itertools.count(2)
 
@@ -167,37 +177,19 @@ def run(
     policy: PilotPolicy = POLICY,
     refused_loans: Mapping[str, RefusedRow] | None = None,
 ) -> Settlement:
-    """``settle`` by the implementation in use (``implementation``): the records' or the columns'."""
-    settle_by = settle if _in_use[0] == "records" else _settle_by_columns
-    return settle_by(
-        year,
-        loans=loans,
-        policies=policies,
-        valuations=valuations,
-        registry=registry,
-        policy=policy,
-        history=history or LedgerHistory(),
-        refused_loans=refused_loans or {},
+    """Settle the year on columns (``rules.settle_frames``) from these records, the result as records."""
+    return as_settlement(
+        settle_on_columns(
+            year,
+            loans=loans,
+            policies=policies,
+            valuations=valuations,
+            registry=registry,
+            policy=policy,
+            history=history or LedgerHistory(),
+            refused_loans=refused_loans or {},
+        )
     )
-
-
-IMPLEMENTATIONS = ("records", "columns")
-_in_use = ["records"]
-
-
-@contextmanager
-def implementation(name: str) -> Iterator[None]:
-    """Run ``run`` by the record-based ``rules.settle`` or the columnar ``settle_frames`` meanwhile."""
-    assert name in IMPLEMENTATIONS
-    before, _in_use[0] = _in_use[0], name
-    try:
-        yield
-    finally:
-        _in_use[0] = before
-
-
-def _settle_by_columns(year: int, **inputs: object) -> Settlement:
-    return as_settlement(settle_on_columns(year, **inputs))  # type: ignore[arg-type]
 
 
 def only_line(settlement: Settlement) -> ClaimLine:

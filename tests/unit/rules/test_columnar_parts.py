@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rules_factories import POLICY, REGISTRY
 
 from zgc_pipeline.claims import ClaimKind
-from zgc_pipeline.identifiers import normalise_key, normalise_uscc
+from zgc_pipeline.identifiers import normalise_key, normalise_keys, normalise_uscc, normalise_usccs
 from zgc_pipeline.ledger import tables
 from zgc_pipeline.money import (
     decimal_ratio,
@@ -26,11 +26,11 @@ from zgc_pipeline.money import (
     from_fen,
     round_down,
 )
-from zgc_pipeline.rules.columnar import HistoryFrames, settle_frames
-from zgc_pipeline.rules.columnar.amounts import is_whole_fen, rounded_down_product
-from zgc_pipeline.rules.columnar.frames import FIRST_PREMIUM_DATES, LINES, PREMIUM, REFUSALS, VALUATION
-from zgc_pipeline.rules.columnar.terms import Rate
-from zgc_pipeline.rules.columnar.text import normalised_keys, normalised_usccs, yuan
+from zgc_pipeline.rules import HistoryFrames, settle_frames
+from zgc_pipeline.rules.amounts import is_whole_fen, rounded_down_product
+from zgc_pipeline.rules.frames import FIRST_PREMIUM_DATES, LINES, PREMIUM, REFUSALS, VALUATION
+from zgc_pipeline.rules.terms import Rate
+from zgc_pipeline.rules.text import yuan
 
 identifiers = st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.from_regex(r"[A-Za-z0-9\- 　]{0,12}")
 
@@ -38,8 +38,8 @@ identifiers = st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.f
 @given(st.lists(identifiers, max_size=8))
 def test_keys_of_a_column_equal_the_shared_normalisation(texts: list[str]) -> None:
     column = pd.Series(texts, dtype="str")
-    assert list(normalised_keys(column)) == [normalise_key(text) for text in texts]
-    assert list(normalised_usccs(column)) == [normalise_uscc(text) for text in texts]
+    assert list(normalise_keys(column)) == [normalise_key(text) for text in texts]
+    assert list(normalise_usccs(column)) == [normalise_uscc(text) for text in texts]
 
 
 @given(st.integers(-(10**15), 10**18))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from rules_factories import loan, only_line, only_refusal, policy_row, run, valuation
 
 from zgc_pipeline.claims import ClaimKind
-from zgc_pipeline.rules import premium_subsidy, valuation_support
-
-pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
+from zgc_pipeline.rules.amounts import rounded_down_product
+from zgc_pipeline.rules.terms import Rate
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_valuation_support_rate_rounding_and_cap(fee: str, computed: str, explan
     assert line.explanation == explanation
 
 
-def test_amount_functions_round_down_never_up() -> None:
-    assert premium_subsidy(Decimal("0.01"), Decimal("0.70")) == Decimal("0.00")  # 0.007 → 0.00
-    assert premium_subsidy(Decimal("99.99"), Decimal("0.70")) == Decimal("69.99")  # 69.993 → 69.99
-    assert valuation_support(Decimal("66.66"), Decimal("0.15")) == Decimal("9.99")  # 9.999 → 9.99
+def test_amounts_round_down_never_up() -> None:
+    fen = pd.Series([1, 9999, 6666])  # 0.01, 99.99, 66.66 yuan
+    assert rounded_down_product(fen, Rate.of(Decimal("0.70"))).tolist() == [0, 6999, 4666]  # 0.007 → 0.00 …
+    assert rounded_down_product(fen, Rate.of(Decimal("0.15"))).tolist() == [0, 1499, 999]  # 9.999 → 9.99

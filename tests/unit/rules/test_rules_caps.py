@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from rules_factories import loan, only_refusal, policy_row, run, valuation
 
-from zgc_pipeline.claims import ClaimKind, LedgerHistory
-
-pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
+from tests.records import LedgerHistory
+from zgc_pipeline.claims import ClaimKind
 
 
 def test_two_policies_of_one_project_share_the_cap_in_paid_date_order() -> None:

@@ -7,17 +7,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rules_factories import POLICY, loan, policy_row, run, valuation
 
-from zgc_pipeline.claims import ClaimKind, LedgerHistory
-from zgc_pipeline.identifiers import normalise_key, normalise_uscc
+from tests.records import LedgerHistory
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.money import ZERO, round_down
-from zgc_pipeline.rules.reconcile import key_of, uscc_key_of
-
-pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
 
 
 def money(low_fen: int, high_fen: int) -> st.SearchStrategy[Decimal]:
@@ -108,9 +104,3 @@ def test_settling_twice_or_in_shuffled_order_gives_the_same_result(projects: lis
     for field in ("loans", "policies", "valuations"):
         rnd.shuffle(inputs[field])
     assert run(**inputs) == first
-
-
-@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.from_regex(r"[A-Za-z0-9\- ]{0,12}"))
-def test_fast_keys_equal_the_shared_normalisation(text: str) -> None:
-    assert key_of(text) == normalise_key(text)
-    assert uscc_key_of(text) == normalise_uscc(text)

@@ -29,8 +29,6 @@ from rules_factories import (
 
 from zgc_pipeline.claims import ClaimKind
 
-pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
-
 UNKNOWN = uscc(999)
 
 

@@ -6,7 +6,6 @@ import random
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from rules_factories import (
     BANK,
     OTHER_BANK,
@@ -19,10 +18,8 @@ from rules_factories import (
     valuation,
 )
 
-from zgc_pipeline.claims import ClaimKind, LedgerHistory
-from zgc_pipeline.records import RefusedRow, SourceRow
-
-pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
+from tests.records import LedgerHistory, RefusedRow, SourceRow
+from zgc_pipeline.claims import ClaimKind
 
 
 def test_keys_match_after_normalising_and_output_keeps_the_banks_spelling() -> None:
@@ -87,6 +84,19 @@ def test_same_policy_and_loan_twice_in_the_year_is_refused_as_a_duplicate() -> N
     assert refusal.reason == (
         "保单号p1与贷款合同编号L1本年度已申报（2020年收件“insurer.xlsx”工作表“Sheet1”第2行），重复申报（R6.1）"
     )
+
+
+def test_a_repeat_in_a_file_received_later_is_the_duplicate_whatever_the_files_names() -> None:
+    """R6.1: the earliest received file holds the claim line (the inputs come in the order received), then the
+    lowest row; a file's name says nothing about when it came."""
+    lead = policy_row("P1", row=5, file_name="甲保险_首席承保.xlsx")
+    co_insurer = policy_row("P1", row=2, file_name="乙保险_共保.xlsx")
+    settlement = run(loans=[loan()], policies=[lead, co_insurer])
+    (line,) = settlement.lines
+    assert line.source == lead.source
+    (refusal,) = settlement.refusals
+    assert refusal.source == co_insurer.source
+    assert "甲保险_首席承保.xlsx" in refusal.reason
 
 
 def test_identical_repeats_in_one_valuer_file_keep_the_first_as_the_claim_line() -> None:

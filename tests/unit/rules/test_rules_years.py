@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from rules_factories import loan, only_line, only_refusal, policy_row, run, valuation
 
-from zgc_pipeline.claims import ClaimKind, LedgerHistory
-
-pytestmark = pytest.mark.usefixtures("both_implementations")  # records and columns alike
+from tests.records import LedgerHistory
+from zgc_pipeline.claims import ClaimKind
 
 
 def test_premium_of_an_earlier_year_in_this_years_inbox_is_refused_under_r9() -> None:

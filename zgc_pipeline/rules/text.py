@@ -15,27 +15,7 @@ import pandas as pd
 from numpy.dtypes import StringDType
 
 from zgc_pipeline.money import format_fen, format_fen_wan
-from zgc_pipeline.rules.columnar.frames import TEXT
-
-
-def _normalised(texts: pd.Series, removed: str) -> pd.Series:
-    """Half-width (NFKC), without what the pattern ``removed`` matches, upper case; each distinct text once (a
-    year's payees and banks are a handful of USCCs repeated on every row)."""
-    codes, distinct = pd.factorize(texts)
-    keys = pd.Series(distinct, dtype=TEXT).str.normalize("NFKC").str.replace(removed, "", regex=True).str.upper()
-    return pd.Series(keys.to_numpy()[codes], index=texts.index, dtype=TEXT)
-
-
-def normalised_keys(texts: pd.Series) -> pd.Series:
-    """贷款合同编号 / 保单号 / 评估报告编号 → comparison key, as ``identifiers.normalise_key``: half-width,
-    no whitespace, upper case."""
-    return _normalised(texts, r"\s+")
-
-
-def normalised_usccs(texts: pd.Series) -> pd.Series:
-    """USCC → comparison key, as ``identifiers.normalise_uscc``: half-width, no whitespace or hyphens, upper case."""
-    return _normalised(texts, r"[\s\-]+")
-
+from zgc_pipeline.rules.frames import TEXT
 
 STRINGS = StringDType()  # numpy's variable-width text: joined in C, for the 核定说明 of every line
 Strings = np.ndarray  # an array of ``STRINGS``

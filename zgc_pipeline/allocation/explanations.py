@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zgc_pipeline.allocation.columnar.ordering import Objects
-from zgc_pipeline.allocation.columnar.verdicts import leftover_notes
+from zgc_pipeline.allocation.ordering import Objects
+from zgc_pipeline.allocation.verdicts import leftover_notes
 
 
 def decision_explanations(decisions: pd.DataFrame) -> Objects:

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zgc_pipeline.rules.columnar.frames import SOURCE_ORDER, TEXT
-from zgc_pipeline.rules.columnar.text import described_sources, normalised_usccs
+from zgc_pipeline.identifiers import normalise_usccs
+from zgc_pipeline.rules.frames import TEXT
+from zgc_pipeline.rules.text import described_sources
 
 _LOAN_COLUMNS = {
     "loan_contract_no": "loan_no",  # as the bank spelled it: the line's project_no
@@ -26,6 +27,15 @@ _LOAN_COLUMNS = {
 }
 
 
+RECEIVED_ORDER = ("source_year", "received", "source_row")  # inbox year, file as received (file_arrival), row
+
+
+def file_arrival(rows: pd.DataFrame) -> pd.Series:
+    """Each row's file, as the position at which it was received: the rows come in the order received, file by
+    file (``arrived``), so a file's first row says when it came. Inbox year and file name identify a file."""
+    return rows.groupby(["source_year", "source_file"], sort=False)["arrived"].transform("min")
+
+
 def loan_book(loans: pd.DataFrame) -> pd.DataFrame:
     """Loans by project key. A bank sending a loan again: its latest row wins. Two banks: a conflict, with
     ``banks`` naming them (``name（USCC）``, by USCC) and no loan (``loan_found`` False).
@@ -35,13 +45,15 @@ def loan_book(loans: pd.DataFrame) -> pd.DataFrame:
     ``disbursement_date``.
     """
     rows = loans.assign(
-        bank_key=normalised_usccs(loans["lender_uscc"]),
-        borrower_key=normalised_usccs(loans["borrower_uscc"]),
+        bank_key=normalise_usccs(loans["lender_uscc"]),
+        borrower_key=normalise_usccs(loans["borrower_uscc"]),
+        arrived=np.arange(len(loans)),
         first_arrived=-np.arange(len(loans)),  # equal sources: the first row given stays, as in a dict
     )
     resent = rows.duplicated(["project_key", "bank_key"], keep=False)
-    if resent.any():  # only the few loans sent again are sorted
-        again = rows[resent].sort_values(["project_key", "bank_key", *SOURCE_ORDER, "first_arrived"])
+    if resent.any():  # only the few loans sent again are sorted: the latest received file, then its highest row
+        again = rows.assign(received=file_arrival(rows))[resent]
+        again = again.sort_values(["project_key", "bank_key", *RECEIVED_ORDER, "first_arrived"])
         latest = again.drop_duplicates(["project_key", "bank_key"], keep="last").index
         rows = rows[~resent | rows.index.isin(latest)]
     banks = rows.groupby("project_key", sort=False)["bank_key"].transform("size")
@@ -57,7 +69,7 @@ def loan_book(loans: pd.DataFrame) -> pd.DataFrame:
 def unit_book(registry: pd.DataFrame) -> pd.DataFrame:
     """Pilot units by normalised USCC; a unit listed twice: the later admission wins (a re-admitted unit)."""
     rows = registry.assign(
-        key=normalised_usccs(registry["uscc"]),
+        key=normalise_usccs(registry["uscc"]),
         exits=registry["exited_on"].fillna(pd.Timestamp.max),
         arrived=np.arange(len(registry)),
     )
@@ -132,7 +144,7 @@ def candidates(
     common = common.assign(
         kind=pd.Series(kind, index=rows.index, dtype=TEXT),
         voucher_key=voucher_keys,
-        payee_key=normalised_usccs(common["payee_uscc"]),
+        payee_key=normalise_usccs(common["payee_uscc"]),
         arrived=np.arange(len(rows)),
     )
     return pd.concat(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zgc_pipeline.allocation.columnar.merit import ProjectDecisions
-from zgc_pipeline.allocation.columnar.ordering import Ints, Objects
-from zgc_pipeline.allocation.columnar.pro_rata import split_in_proportion
-from zgc_pipeline.allocation.columnar.projects import YearProjects
-from zgc_pipeline.allocation.columnar.schema import (
+from zgc_pipeline.allocation.merit import ProjectDecisions
+from zgc_pipeline.allocation.ordering import Ints, Objects
+from zgc_pipeline.allocation.pro_rata import split_in_proportion
+from zgc_pipeline.allocation.projects import YearProjects
+from zgc_pipeline.allocation.schema import (
     DECISION_COLUMNS,
     NULLABLE_INT,
     PROJECT_COLUMNS,
@@ -17,8 +17,8 @@ from zgc_pipeline.allocation.columnar.schema import (
     TEXT,
     AllocationFrames,
 )
-from zgc_pipeline.allocation.columnar.scores import ProjectScores
-from zgc_pipeline.allocation.columnar.verdicts import Verdict, decision_rules, project_reasons
+from zgc_pipeline.allocation.scores import ProjectScores
+from zgc_pipeline.allocation.verdicts import Verdict, decision_rules, project_reasons
 from zgc_pipeline.policy import PilotPolicy
 
 _FUNDING = np.array([verdict.funding.value for verdict in Verdict], dtype=object)

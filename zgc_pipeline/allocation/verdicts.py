@@ -8,7 +8,7 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
-from zgc_pipeline.allocation.columnar.ordering import Ints, Objects
+from zgc_pipeline.allocation.ordering import Ints, Objects
 from zgc_pipeline.claims import Funding
 from zgc_pipeline.money import format_fen
 

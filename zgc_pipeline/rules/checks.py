@@ -13,7 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from zgc_pipeline.rules.columnar.terms import Terms
+from zgc_pipeline.rules.terms import Terms
 
 GUARANTEE_INSURANCE = "保证保险"
 

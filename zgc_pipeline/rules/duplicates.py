@@ -1,8 +1,9 @@
 """R6.1 on columns: a claim line is paid at most once, ever.
 
 Against earlier years: a (kind, voucher key, project key) the history paid. Within the year: the rows of one
-line key, in arrival order; the first is the claim line and each identical repeat is refused naming where the
-first came; rows that disagree in any amount or date are all refused, each naming them all.
+line key, the earliest received file first (by inbox year, then as received), then the lowest row; the first is
+the claim line and each identical repeat is refused naming where the first came; rows that disagree in any amount
+or date are all refused, each naming them all.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from zgc_pipeline.rules.columnar.frames import SOURCE_ORDER, TEXT
-from zgc_pipeline.rules.columnar.text import described_sources
+from zgc_pipeline.rules.books import RECEIVED_ORDER, file_arrival
+from zgc_pipeline.rules.frames import TEXT
+from zgc_pipeline.rules.text import described_sources
 
 LINE_KEY = ["kind", "voucher_key", "project_key"]
 RANKED_KEY = ["voucher_rank", "project_rank"]  # the line key within one kind, as integers (``books.with_order_keys``)
@@ -51,7 +53,8 @@ def r6_1_occurrences(lines: pd.DataFrame, agreeing: Sequence[str]) -> pd.DataFra
     )
     if not repeated.any():
         return found
-    group = lines[repeated].sort_values([*RANKED_KEY, *SOURCE_ORDER, "voucher_no", "arrived"])
+    received = file_arrival(lines)[repeated]
+    group = lines[repeated].assign(received=received).sort_values([*RANKED_KEY, *RECEIVED_ORDER, "arrived"])
     by_key = group.groupby(RANKED_KEY, sort=False)
     at = described_sources(group)
     disagrees = (by_key[list(agreeing)].transform("nunique") > 1).any(axis=1)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zgc_pipeline.allocation.columnar.ordering import Ints
-from zgc_pipeline.allocation.columnar.verdicts import Verdict
+from zgc_pipeline.allocation.ordering import Ints
+from zgc_pipeline.allocation.verdicts import Verdict
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -26,7 +26,7 @@ VALUATION = "valuation_support"
 Schema = Mapping[str, str]
 
 SOURCE: Schema = {"source_file": TEXT, "source_sheet": TEXT, "source_row": NUMBER, "source_year": NUMBER}
-SOURCE_ORDER = ("source_year", "source_file", "source_sheet", "source_row")  # arrival: inbox year, file, sheet, row
+SOURCE_ORDER = ("source_year", "source_file", "source_sheet", "source_row")  # where a row came from: lists it
 
 LOANS: Schema = {
     "loan_contract_no": TEXT,
