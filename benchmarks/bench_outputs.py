@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd  # imported up front in both processes, so neither write is charged for importing it
 
-from zgc_pipeline.allocation.columnar import AllocationFrames
+from zgc_pipeline.allocation import AllocationFrames
 from zgc_pipeline.money import format_fen
 from zgc_pipeline.outputs import ResultAbout, write_payout_workbook
 from zgc_pipeline.outputs.payout import (

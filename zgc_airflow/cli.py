@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib.util
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -48,16 +49,23 @@ def _needs_airflow(command: Callable[[argparse.Namespace], int]) -> Callable[[ar
     domain's commands work as before."""
 
     def run(args: argparse.Namespace) -> int:
-        try:
-            import airflow  # noqa: F401
-        except ImportError:
+        if not _airflow_installed():
             raise CommandError(
                 f"zgc {args.command} 需要 Apache Airflow，本环境未安装：请运行 pip install 'zgc-pipeline[airflow]'"
                 "（zgc validate、templates、verify、simulate、status、reopen 不需要 Airflow）"
-            ) from None
+            )
         return command(args)
 
     return run
+
+
+def _airflow_installed() -> bool:
+    """Whether Airflow can be imported, without importing it: an import reads Airflow's settings, and the command
+    must first point ``AIRFLOW_HOME`` at its own home (``home.configure``), or Airflow settles on ``~/airflow``."""
+    try:
+        return importlib.util.find_spec("airflow") is not None
+    except ValueError:  # a module set to None in sys.modules: present but not importable
+        return False
 
 
 def _add_commands(sub: Any) -> None:

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.pilot_years import SIGNED_AT, SIGNED_BY, PilotYears
 from zgc_pipeline.cycle import summarise_result
 from zgc_pipeline.cycle.delivery import input_refusals
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionStatus
-from zgc_pipeline.money import format_yuan
+from zgc_pipeline.money import format_yuan, from_fen, to_fen
 from zgc_pipeline.outputs.payout import ordered_decisions, payee_totals
 from zgc_pipeline.overview import (
     Stage,
@@ -78,14 +79,14 @@ def test_each_year_shows_the_figures_the_bureau_signs(reader: Ledger, pilot_year
 
 def test_the_review_is_the_payout_workbooks_result(reader: Ledger, pilot_years: PilotYears) -> None:
     review = result_review(reader, 2020, out=pilot_years.out)
-    allocation = reader.load_allocation(2020)
+    allocation = reader.allocation(2020)
     assert review.checksum == summarise_result(pilot_years.signed)["result_sha256"]
-    assert [(p.uscc, p.name, p.premium, p.valuation) for p in review.payees] == [
-        (p.uscc, p.name, p.premium, p.valuation) for p in payee_totals(allocation.decisions)
+    assert [(p.uscc, p.name, to_fen(p.premium), to_fen(p.valuation)) for p in review.payees] == [
+        (p.uscc, p.name, p.premium_fen, p.valuation_fen) for p in payee_totals(allocation.decisions)
     ]
-    refusals = [*input_refusals(reader, 2020), *reader.load_refusals(2020)]
-    assert sorted((r.rule, r.voucher_no) for g in review.refusals for r in g.refusals) == sorted(
-        (r.rule, r.voucher_no) for r in refusals
+    refusals = pd.concat([input_refusals(reader, 2020), reader.refusals(2020)])
+    assert sorted((g.rule, r.voucher_no) for g in review.refusals for r in g.refusals) == sorted(
+        zip(refusals["rule"], refusals["voucher_no"], strict=True)
     )
     assert [g.rule for g in review.refusals] == ["数据校验", "R1, R2.2, R2.3", "R3.2", "R4.3"]
     assert [(p.rank, p.project_no, p.score) for p in review.ranking] == [
@@ -99,9 +100,12 @@ def test_the_review_is_the_payout_workbooks_result(reader: Ledger, pilot_years: 
 
 
 def test_detail_is_in_the_workbooks_order_and_numbered_as_there(reader: Ledger) -> None:
+    ordered = ordered_decisions(reader.allocation(2020).decisions)
     expected = [
-        (d.line.project_no, d.line.voucher_no, d.approved)
-        for d in ordered_decisions(reader.load_allocation(2020).decisions)
+        (project, voucher, from_fen(fen))
+        for project, voucher, fen in zip(
+            ordered["project_no"], ordered["voucher_no"], ordered["approved_fen"], strict=True
+        )
     ]
     everything = detail_page(reader, 2020, per_page=2)
     second = detail_page(reader, 2020, page=2, per_page=2)
@@ -174,15 +178,14 @@ def test_detail_order_and_search_are_the_same_on_every_database(ledger_url: str)
     ]
     with Ledger.open(ledger_url) as ledger:
         ledger.save_settlement(
-            settlement(2019, *lines), budget=Decimal("1000"), policy_sha256="p" * 64, inputs_sha256="i" * 64
+            settlement(2019, *lines), budget_fen=100_000, policy_sha256="p" * 64, inputs_sha256="i" * 64
         )
         ledger.save_allocation(
             allocation(2019, *((line, str(line.computed)) for line in lines)), result_sha256="r" * 64
         )
     with Ledger.open_readonly(ledger_url) as reader:
-        expected = [
-            (d.line.project_no, d.line.voucher_no) for d in ordered_decisions(reader.load_allocation(2019).decisions)
-        ]
+        ordered = ordered_decisions(reader.allocation(2019).decisions)
+        expected = list(zip(ordered["project_no"], ordered["voucher_no"], strict=True))
         shown = detail_page(reader, 2019)
         assert [(d.project_no, d.voucher_no) for d in shown.lines] == expected
         assert [d.number for d in shown.lines] == [1, 2, 3, 4, 5]

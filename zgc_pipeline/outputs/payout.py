@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from zgc_pipeline.allocation.columnar import AllocationFrames
-from zgc_pipeline.allocation.columnar.ordering import text_ranks
+from zgc_pipeline.allocation import AllocationFrames
+from zgc_pipeline.allocation.ordering import text_ranks
 from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.money import fen_text, from_fen
 from zgc_pipeline.outputs.atomic import atomic_write

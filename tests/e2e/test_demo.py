@@ -1,0 +1,33 @@
+"""``make demo`` on a fresh machine: ``zgc demo`` in its own process, with no Airflow home set anywhere.
+
+The test suite's own processes set ``AIRFLOW_HOME``; a user's shell does not, so the demo must pick its home
+(``<out>/airflow``) before anything imports Airflow, or Airflow settles on ``~/airflow`` and the run finds no tables.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_demo_runs_from_a_shell_without_an_airflow_home(tmp_path: Path) -> None:
+    zgc = Path(sys.executable).with_name("zgc")  # the command pip installed beside this interpreter
+    assert zgc.is_file()
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("AIRFLOW", "ZGC_"))}
+    env["HOME"] = str(home)
+    out = tmp_path / "demo-out"
+    done = subprocess.run(
+        [zgc, "demo", "--out", str(out)], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert (out / "2020" / "payout_2020.xlsx").is_file()
+    assert (out / "airflow" / "airflow.db").is_file()
+    assert not (home / "airflow").exists()  # nothing written to the user's own Airflow home
