@@ -15,26 +15,13 @@ import numpy as np
 import pandas as pd
 
 from zgc_pipeline.allocation.ordering import Ints, Objects, lexical_order, text_ranks
-from zgc_pipeline.allocation.schema import require_columns
+from zgc_pipeline.allocation.schema import LINE_IDENTITY, require_columns
 from zgc_pipeline.claims import ClaimKind
 
 PREMIUM = ClaimKind.PREMIUM_SUBSIDY.value
 VALUATION = ClaimKind.VALUATION_SUPPORT.value
 NO_DATE = np.iinfo(np.int64).max  # R8.5's "nothing known": after every real date
-USED_COLUMNS = (
-    "kind",
-    "project_key",
-    "project_no",
-    "voucher_no",
-    "voucher_key",
-    "payee_uscc",
-    "payee_name",
-    "line_date",
-    "computed_fen",
-    "explanation",
-    "rules",
-)
-TEXT_COLUMNS = ("kind", "project_key", "project_no", "voucher_no", "voucher_key", "payee_uscc", "payee_name")
+USED_COLUMNS = (*LINE_IDENTITY, "line_date", "computed_fen", "explanation", "rules")
 
 FirstPremiumDates: TypeAlias = Mapping[str, date] | pd.Series  # project_key → date
 
@@ -64,7 +51,7 @@ def group_projects(lines: pd.DataFrame, first_premium_dates: FirstPremiumDates) 
     """Group and order the year's lines. ``first_premium_dates``: project_key → its earliest qualifying premium
     payment this year, or ever (a project absent from it falls back on its own earliest premium line)."""
     require_columns(lines, USED_COLUMNS, "申报测算行")
-    texts = {column: _texts(lines[column], column) for column in TEXT_COLUMNS}
+    texts = {column: _texts(lines[column], column) for column in LINE_IDENTITY}
     kinds = texts["kind"]
     is_premium = kinds == PREMIUM
     unknown = ~is_premium & (kinds != VALUATION)

@@ -8,29 +8,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+# A claim line's identity (R6.1) and payee: every frame of lines carries these, as text.
+LINE_IDENTITY = ("kind", "project_key", "project_no", "voucher_no", "voucher_key", "payee_uscc", "payee_name")
+# What 明细 shows of a line besides its identity and amounts.
+LINE_TERMS = ("borrower_name", "borrower_uscc", "loan_amount_fen", "base_fen", "rate")
+SOURCE_COLUMNS = ("source_file", "source_sheet", "source_row", "source_year")
 # In: the year's qualifying lines, as the ledger's ``claim_lines`` table holds them (no id, year or seq).
-LINE_COLUMNS = (
-    "kind",
-    "project_key",
-    "project_no",
-    "voucher_no",
-    "voucher_key",
-    "payee_uscc",
-    "payee_name",
-    "borrower_name",
-    "borrower_uscc",
-    "loan_amount_fen",
-    "base_fen",
-    "rate",
-    "line_date",
-    "computed_fen",
-    "explanation",
-    "rules",
-    "source_file",
-    "source_sheet",
-    "source_row",
-    "source_year",
-)
+LINE_COLUMNS = (*LINE_IDENTITY, *LINE_TERMS, "line_date", "computed_fen", "explanation", "rules", *SOURCE_COLUMNS)
 # In: the panel's rows, as the ledger's ``expert_scores`` table holds them (other columns are ignored).
 SCORE_COLUMNS = (
     "project_id",
@@ -38,10 +22,7 @@ SCORE_COLUMNS = (
     "expert_id",
     "score",
     "recused",
-    "source_file",
-    "source_sheet",
-    "source_row",
-    "source_year",
+    *SOURCE_COLUMNS,
 )
 # Out: one row per qualifying line, in the order the record-based allocation gives its decisions.
 DECISION_COLUMNS = (

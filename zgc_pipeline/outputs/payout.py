@@ -22,6 +22,7 @@ import pandas as pd
 
 from zgc_pipeline.allocation import AllocationFrames
 from zgc_pipeline.allocation.ordering import text_ranks
+from zgc_pipeline.allocation.schema import LINE_IDENTITY, LINE_TERMS
 from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.money import fen_text, from_fen
 from zgc_pipeline.outputs.atomic import atomic_write
@@ -116,25 +117,7 @@ class ResultAbout:
 
 # What each frame must carry: ``ledger.results.allocation_frames``' decisions, the ``refusals`` and
 # ``registry_units`` tables' columns (others are ignored).
-DECISION_NEEDS = (
-    "kind",
-    "project_key",
-    "project_no",
-    "voucher_no",
-    "voucher_key",
-    "payee_uscc",
-    "payee_name",
-    "borrower_name",
-    "borrower_uscc",
-    "loan_amount_fen",
-    "base_fen",
-    "rate",
-    "computed_fen",
-    "approved_fen",
-    "explanation",
-    "score",
-    "rank",
-)
+DECISION_NEEDS = (*LINE_IDENTITY, *LINE_TERMS, "computed_fen", "approved_fen", "explanation", "score", "rank")
 REFUSAL_NEEDS = ("source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "rule", "reason")
 REGISTRY_NEEDS = ("uscc", "name", "payee_bank", "payee_account")
 

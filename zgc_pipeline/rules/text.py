@@ -36,11 +36,6 @@ def as_text(strings: Strings, index: pd.Index) -> pd.Series:
     return pd.Series(strings.astype(object), index=index, dtype=TEXT)
 
 
-def each_distinct(values: pd.Series, render: Callable[[Any], str]) -> pd.Series:
-    """``distinct_strings`` as a text column aligned with ``values``."""
-    return as_text(distinct_strings(values, render), values.index)
-
-
 def yuan_strings(fen: pd.Series) -> Strings:
     """Fen → ``1,234.56`` (``money.format_yuan``; ``money.format_fen`` for one amount)."""
     codes, distinct = pd.factorize(fen)

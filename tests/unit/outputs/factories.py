@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from zgc_pipeline.allocation import AllocationFrames
 
+from zgc_pipeline.allocation import AllocationFrames
 from zgc_pipeline.identifiers import normalise_key
 from zgc_pipeline.money import to_fen
 

@@ -14,7 +14,7 @@ from tests.pilot_years import PilotYears
 from tests.unit.ui.page_figures import figures
 from zgc_pipeline.cycle import summarise_result
 from zgc_pipeline.ledger import Ledger
-from zgc_pipeline.money import format_yuan
+from zgc_pipeline.money import format_fen
 from zgc_pipeline.outputs.payout import ordered_decisions
 
 Login = Callable[[str | None], TestClient]
@@ -104,8 +104,8 @@ def test_the_review_shows_the_result_the_bureau_signs(login: Login, pilot_years:
         assert shown[key] == [f"{expected[key]} 元"]
     assert shown["payees"] == [f"{expected['payees']} 家"]
     with Ledger.open_readonly(pilot_years.ledger_url) as ledger:
-        decisions = ordered_decisions(ledger.load_allocation(cfg.year).decisions)
-    assert shown["line_approved"] == [format_yuan(d.approved) for d in decisions]
+        decisions = ordered_decisions(ledger.allocation(cfg.year).decisions)
+    assert shown["line_approved"] == [format_fen(int(fen)) for fen in decisions["approved_fen"]]
     assert sum(len(x) for x in [shown.get("score", [])]) == (3 if which == "signed" else 0)
 
 
