@@ -67,9 +67,11 @@ class Run:
         return asdict(self)
 
 
-def run_child(module: str, args: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> Run:
+def run_child(
+    module: str, args: list[str], *, name: str | None = None, env: dict[str, str] | None = None, timeout: float = 3600
+) -> Run:
     """Run ``python -m module args... --result FILE`` and read back the Run it wrote there."""
-    result_file = Path(args[args.index("--workdir") + 1]) / f"{module.rsplit('.', 1)[-1]}.result.json"
+    result_file = Path(args[args.index("--workdir") + 1]) / f"{name or module.rsplit('.', 1)[-1]}.result.json"
     result_file.unlink(missing_ok=True)
     completed = subprocess.run(
         [sys.executable, "-m", module, *args, "--result", str(result_file)],
