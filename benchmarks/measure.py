@@ -38,6 +38,7 @@ class Run:
     facts: dict[str, Any] = field(default_factory=dict)
     stage_peaks_mib: dict[str, float] = field(default_factory=dict)  # the process's peak as each stage ended
     samples_s: list[float] = field(default_factory=list)  # every repeat's total, when the harness kept the fastest
+    timed_out: bool = False  # stopped by the harness's --timeout: total_s is that limit, a lower bound
 
     def stage(self, label: str, step: Callable[[], T]) -> T:
         """Run ``step`` and add its wall time to ``label`` (a stage run several times adds up)."""
@@ -73,14 +74,18 @@ def run_child(
     """Run ``python -m module args... --result FILE`` and read back the Run it wrote there."""
     result_file = Path(args[args.index("--workdir") + 1]) / f"{name or module.rsplit('.', 1)[-1]}.result.json"
     result_file.unlink(missing_ok=True)
-    completed = subprocess.run(
-        [sys.executable, "-m", module, *args, "--result", str(result_file)],
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", module, *args, "--result", str(result_file)],
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # the child is killed; the run is recorded as longer than the limit
+        projects = int(args[args.index("--projects") + 1])
+        return Run(name or module, projects, total_s=timeout, timed_out=True)
     if completed.returncode != 0 or not result_file.is_file():
         tail = "\n".join((completed.stderr or completed.stdout).strip().splitlines()[-15:])
         raise RuntimeError(f"{module} failed (exit {completed.returncode}):\n{tail}")
