@@ -1,16 +1,19 @@
 """``python -m benchmarks [--sizes 1000,10000,100000] [--skip-dag] [--repeat N] [--out benchmarks/results]``.
 
-For each size: the bulk year (cached), then in a child process each: the pipeline's own path, the baseline script,
-the I/O floor and (up to 10,000 projects, unless ``--skip-dag``) the whole DAG through Airflow. Prints the table,
-the ratios and the targets, and writes them as JSON under ``--out``.
+For each size: the bulk year (cached), then in a child process each: the pipeline's own path, the baseline script
+with pandas' modern engines (``baseline``) and with openpyxl (``baseline_openpyxl``), the I/O floor and (up to
+10,000 projects, unless ``--skip-dag``) the whole DAG through Airflow. Prints the table, the ratios and the targets,
+and writes them as JSON under ``--out``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +23,13 @@ from benchmarks.years import DATA_DIR, cached_year
 
 ROOT = Path(__file__).resolve().parent.parent
 DAG_UP_TO = 10_000  # projects: larger years through Airflow take long and add little
-CHILDREN = (("pipeline", "benchmarks.pipeline"), ("baseline", "benchmarks.baseline"), ("floor", "benchmarks.floor"))
+CHILDREN: tuple[tuple[str, str, tuple[str, ...]], ...] = (  # name, module, its own arguments
+    ("pipeline", "benchmarks.pipeline", ()),
+    ("baseline", "benchmarks.baseline", ("--engines", "modern")),
+    ("baseline_openpyxl", "benchmarks.baseline", ("--engines", "openpyxl")),
+    ("floor", "benchmarks.floor", ()),
+)
+AGREE = ("baseline", "baseline_openpyxl", "dag")  # each must approve the pipeline's total, to the fen
 
 
 def _sizes(text: str) -> list[int]:
@@ -42,8 +51,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-dag", action="store_true", help="do not run the DAG through Airflow")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results", help="folder for the JSON result")
     p.add_argument("--data", type=Path, default=DATA_DIR, help="where generated years are cached")
+    p.add_argument("--skip-demo", action="store_true", help="do not time zgc demo")
+    p.add_argument(
+        "--once-from", type=int, default=0, help="sizes of at least this many projects run one round, not --repeat"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=3600, help="seconds a child may take; a longer one is recorded as timed out"
+    )
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--only", default="", help="comma-separated subset of pipeline,baseline,floor,dag")
+    p.add_argument("--only", default="", help="comma-separated subset of pipeline,baseline,baseline_openpyxl,floor,dag")
     p.add_argument(
         "--repeat", type=_rounds, default=1, help="rounds of every run, interleaved; the fastest of each is kept"
     )
@@ -51,7 +67,15 @@ def parser() -> argparse.ArgumentParser:
 
 
 def measure(
-    sizes: list[int], *, data: Path, seed: int, skip_dag: bool, only: set[str], repeat: int = 1
+    sizes: list[int],
+    *,
+    data: Path,
+    seed: int,
+    skip_dag: bool,
+    only: set[str],
+    repeat: int = 1,
+    timeout: float = 3600,
+    once_from: int = 0,
 ) -> dict[int, dict[str, Run]]:
     """Every run of every size; with ``repeat`` rounds, each round runs them all once in turn (so a machine that
     slows down for a while slows every contender alike) and each keeps its fastest round."""
@@ -60,15 +84,16 @@ def measure(
         cached_year(size, seed=seed, data_dir=data)
         children = [c for c in CHILDREN if not only or c[0] in only]
         if not skip_dag and size <= DAG_UP_TO and (not only or "dag" in only):
-            children.append(("dag", "benchmarks.dag"))
-        rounds: dict[str, list[Run]] = {name: [] for name, _ in children}
-        for _ in range(repeat):
-            for name, module in children:
+            children.append(("dag", "benchmarks.dag", ()))
+        rounds: dict[str, list[Run]] = {name: [] for name, _, _ in children}
+        for _ in range(1 if once_from and size >= once_from else repeat):
+            for name, module, own in children:
                 with tempfile.TemporaryDirectory(prefix=f"zgc-bench-{name}-") as work:
-                    args = ["--projects", str(size), "--seed", str(seed), "--data", str(data), "--workdir", work]
-                    run = run_child(module, args)
+                    args = [*own, "--projects", str(size), "--seed", str(seed), "--data", str(data), "--workdir", work]
+                    run = run_child(module, args, name=name, timeout=timeout)
                 rounds[name].append(run)
-                print(f"{size:>8,} {name:<9} {run.total_s:8.2f} s {run.peak_mib:7.0f} MiB", flush=True)
+                late = " (timed out: stopped)" if run.timed_out else ""
+                print(f"{size:>8,} {name:<17} {run.total_s:8.2f} s {run.peak_mib:7.0f} MiB{late}", flush=True)
         runs[size] = {name: fastest(done) for name, done in rounds.items()}
         _check_same_result(size, runs[size])
     return runs
@@ -81,26 +106,57 @@ def fastest(rounds: list[Run]) -> Run:
 
 
 def _check_same_result(size: int, by_name: dict[str, Run]) -> None:
-    """The baseline (and the DAG) must approve exactly what the pipeline approves, or the times compare nothing."""
+    """Both baselines (and the DAG) must approve exactly what the pipeline approves, to the fen, or the times compare
+    nothing."""
     expected = by_name["pipeline"].facts.get("approved_total") if "pipeline" in by_name else None
-    for name in ("baseline", "dag"):
+    for name in AGREE:
+        if name in by_name and by_name[name].timed_out:
+            print(f"{size:,} projects: {name} timed out, its total was not compared")
+            continue
         if expected is not None and name in by_name and by_name[name].facts.get("approved_total") != expected:
             got = by_name[name].facts.get("approved_total")
             raise SystemExit(f"{size:,} projects: {name} approved {got}, the pipeline {expected}")
 
 
+def time_demo(rounds: int = 2) -> dict[str, object]:
+    """``zgc demo --out <fresh folder>`` ``rounds`` times in turn; the last is the one reported (the first also
+    pays for cold caches and compiled bytecode)."""
+    zgc = Path(sys.executable).with_name("zgc")
+    samples = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="zgc-bench-demo-") as work:
+            started = time.perf_counter()
+            done = subprocess.run([str(zgc), "demo", "--out", str(Path(work) / "out")], capture_output=True, text=True)
+            samples.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+            raise SystemExit(f"zgc demo failed (exit {done.returncode}):\n{tail}")
+        print(f"{'zgc demo':<26} {samples[-1]:8.2f} s", flush=True)
+    return {"command": "zgc demo --out <fresh folder>", "samples_s": samples, "second_s": samples[-1]}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     only = {part.strip() for part in args.only.split(",") if part.strip()}
-    runs = measure(args.sizes, data=args.data, seed=args.seed, skip_dag=args.skip_dag, only=only, repeat=args.repeat)
+    runs = measure(
+        args.sizes,
+        data=args.data,
+        seed=args.seed,
+        skip_dag=args.skip_dag,
+        only=only,
+        repeat=args.repeat,
+        timeout=args.timeout,
+        once_from=args.once_from,
+    )
+    demo = None if args.skip_demo or (only and "demo" not in only) else time_demo()
     found = report.ratios(runs)
     print()
     print(report.table(runs))
     print()
     print(json.dumps(found, indent=1))
-    for line in report.verdicts(runs, found):
+    for line in report.verdicts(runs, found, demo):
         print(line)
-    print(f"written: {report.save(runs, found, args.out, ROOT)}")
+    print(f"written: {report.save(runs, found, args.out, ROOT, demo)}")
     return 0
 
 

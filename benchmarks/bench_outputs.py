@@ -1,4 +1,11 @@
-"""Payout workbook of a 100,000-project year: ``write_payout_workbook`` beside a plain ``DataFrame.to_excel``.
+"""Payout workbook of a 100,000-project year: the writer choices side by side.
+
+- ``write_payout_workbook``: the pipeline's (xlsxwriter ``constant_memory``, a public ``write_row`` per line, exact
+  ``Decimal`` yuan, titles, widths, print set-up, formula-looking texts quoted);
+- ``DataFrame.to_excel`` with pandas' default ``.xlsx`` writer (xlsxwriter, whole sheets in memory) and with
+  openpyxl, the same four tables with amounts as floats;
+- plain xlsxwriter ``constant_memory`` ``write_row`` of the same tables, nothing else: what the pipeline's layout
+  costs on top of the writer.
 
 Each writer runs in its own fresh process, which first builds the same synthetic allocation and then writes the
 same four sheets; the report gives the wall time of the write and how far the process's peak resident memory
@@ -131,9 +138,9 @@ def _with_xlsxwriter(path: Path, allocation: AllocationFrames, refusals: pd.Data
     write_payout_workbook(path, allocation=allocation, refusals=refusals, registry=registry, about=about)
 
 
-def _with_pandas(path: Path, allocation: AllocationFrames, refusals: pd.DataFrame, registry: pd.DataFrame) -> None:
-    """The straightforward way: build the same four tables as DataFrames (amounts as floats, as such a script has
-    them), ``to_excel`` each with openpyxl."""
+def _tables(allocation: AllocationFrames, refusals: pd.DataFrame, registry: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The straightforward way: the same four tables as DataFrames (amounts as floats, as such a script has
+    them)."""
     units = registered_payees(registry)
     summary = [
         (i, p.name, p.uscc, units[p.uscc].bank, units[p.uscc].account, p.premium_fen / 100, p.valuation_fen / 100,
@@ -166,18 +173,42 @@ def _with_pandas(path: Path, allocation: AllocationFrames, refusals: pd.DataFram
         ["source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "rule"]
     ].assign(kind="保费补贴", reason=refusals["reason"])
     about = [("结算年度", 2020), ("核定合计（元）", allocation.approved_total_fen / 100)]
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        pd.DataFrame(summary, columns=[c.header for c in SUMMARY_COLUMNS]).to_excel(
-            writer, sheet_name="汇总", index=False
-        )
-        detail.set_axis([c.header for c in DETAIL_COLUMNS], axis=1).to_excel(writer, sheet_name="明细", index=False)
-        refused.set_axis([c.header for c in REFUSAL_COLUMNS], axis=1).to_excel(writer, sheet_name="未通过", index=False)
-        pd.DataFrame(about, columns=["项目", "内容"]).to_excel(writer, sheet_name="说明", index=False)
+    return {
+        "汇总": pd.DataFrame(summary, columns=[c.header for c in SUMMARY_COLUMNS]),
+        "明细": detail.set_axis([c.header for c in DETAIL_COLUMNS], axis=1),
+        "未通过": refused.set_axis([c.header for c in REFUSAL_COLUMNS], axis=1),
+        "说明": pd.DataFrame(about, columns=["项目", "内容"]),
+    }
+
+
+def _with_pandas(
+    path: Path, allocation: AllocationFrames, refusals: pd.DataFrame, registry: pd.DataFrame, engine: str | None
+) -> None:
+    """``to_excel`` each table, with ``engine`` (None: pandas' default)."""
+    with pd.ExcelWriter(path, engine=engine) as writer:
+        for name, table in _tables(allocation, refusals, registry).items():
+            table.to_excel(writer, sheet_name=name, index=False)
+
+
+def _with_write_row(path: Path, allocation: AllocationFrames, refusals: pd.DataFrame, registry: pd.DataFrame) -> None:
+    """xlsxwriter ``constant_memory``, a header and a ``write_row`` per line of each table, nothing more."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    for name, table in _tables(allocation, refusals, registry).items():
+        sheet = workbook.add_worksheet(name)
+        sheet.write_row(0, 0, [str(c) for c in table.columns])
+        columns = [[None if pd.isna(v) else v for v in table[c].tolist()] for c in table.columns]
+        for row, values in enumerate(zip(*columns, strict=True), start=1):
+            sheet.write_row(row, 0, values)
+    workbook.close()
 
 
 WRITERS = {
     "write_payout_workbook (xlsxwriter, constant_memory)": _with_xlsxwriter,
-    "DataFrame.to_excel (openpyxl)": _with_pandas,
+    "xlsxwriter constant_memory write_row, no layout": _with_write_row,
+    "DataFrame.to_excel (pandas default: xlsxwriter)": lambda *a: _with_pandas(*a, engine=None),
+    "DataFrame.to_excel (openpyxl)": lambda *a: _with_pandas(*a, engine="openpyxl"),
 }
 
 

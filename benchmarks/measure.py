@@ -14,9 +14,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 T = TypeVar("T")
 
@@ -38,6 +38,8 @@ class Run:
     facts: dict[str, Any] = field(default_factory=dict)
     stage_peaks_mib: dict[str, float] = field(default_factory=dict)  # the process's peak as each stage ended
     samples_s: list[float] = field(default_factory=list)  # every repeat's total, when the harness kept the fastest
+    timed_out: bool = False  # stopped by the harness's --timeout: total_s is that limit, a lower bound
+    progress_file: ClassVar[Path | None] = None  # where a child writes its stages so far, as each ends
 
     def stage(self, label: str, step: Callable[[], T]) -> T:
         """Run ``step`` and add its wall time to ``label`` (a stage run several times adds up)."""
@@ -52,6 +54,8 @@ class Run:
         finally:
             self.stages[label] = self.stages.get(label, 0.0) + time.perf_counter() - started
             self.stage_peaks_mib[label] = peak_mib()
+            if Run.progress_file is not None:  # so a run stopped by the timeout still tells its finished stages
+                write_result(self, Run.progress_file)
 
     @property
     def peak_stage(self) -> str | None:
@@ -67,18 +71,27 @@ class Run:
         return asdict(self)
 
 
-def run_child(module: str, args: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> Run:
+def run_child(
+    module: str, args: list[str], *, name: str | None = None, env: dict[str, str] | None = None, timeout: float = 3600
+) -> Run:
     """Run ``python -m module args... --result FILE`` and read back the Run it wrote there."""
-    result_file = Path(args[args.index("--workdir") + 1]) / f"{module.rsplit('.', 1)[-1]}.result.json"
+    result_file = Path(args[args.index("--workdir") + 1]) / f"{name or module.rsplit('.', 1)[-1]}.result.json"
     result_file.unlink(missing_ok=True)
-    completed = subprocess.run(
-        [sys.executable, "-m", module, *args, "--result", str(result_file)],
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", module, *args, "--result", str(result_file)],
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # the child is killed; the run is recorded as longer than the limit
+        projects = int(args[args.index("--projects") + 1])
+        late = Run(name or module, projects)
+        if result_file.is_file():  # the stages it finished
+            late = Run(**json.loads(result_file.read_text(encoding="utf-8")))
+        return replace(late, total_s=timeout, peak_mib=0.0, timed_out=True)
     if completed.returncode != 0 or not result_file.is_file():
         tail = "\n".join((completed.stderr or completed.stdout).strip().splitlines()[-15:])
         raise RuntimeError(f"{module} failed (exit {completed.returncode}):\n{tail}")
@@ -116,5 +129,6 @@ def child_main(
     if before is not None:
         before(out)
     sample = cached_year(args.projects, seed=args.seed, data_dir=args.data)
+    Run.progress_file = args.result
     write_result(contender(sample, out, args.projects), args.result)
     return 0

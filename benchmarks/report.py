@@ -11,26 +11,29 @@ from typing import Any
 
 from benchmarks.measure import Run
 
-TARGETS = {  # for the largest year measured (the brief's 100,000 projects)
-    "pipeline_total_s_max": 45.0,
-    "pipeline_peak_mib_max": 2048.0,
-    "baseline_over_pipeline_min": 3.0,
+TARGETS = {  # the pipeline's, for the 100,000-project year unless named otherwise
+    "pipeline_over_baseline_max": 1.25,  # baseline (a), pandas' modern engines, same run; the aim is ≤ 1.0
     "pipeline_over_floor_max": 1.5,
-    "scaling_10k_to_100k_max": 11.0,
+    "pipeline_peak_mib_max": 1536.0,
+    "scaling_10k_to_100k_max": 10.5,
+    "pipeline_1k_total_s_max": 3.0,  # a 1,000-project year
+    "dag_two_runs_s_max": 30.0,  # the DAG's two runs of the smallest year measured, as zgc demo does them
+    "demo_s_max": 30.0,  # zgc demo itself, its second run in a fresh folder
 }
+NAMES = ("pipeline", "dag", "baseline", "baseline_openpyxl", "floor")
 
 
 def ratios(runs: dict[int, dict[str, Run]]) -> dict[str, Any]:
-    """baseline / pipeline and pipeline / floor per size, and how the pipeline's time grows from 10k to 100k."""
-    found: dict[str, Any] = {"baseline_over_pipeline": {}, "pipeline_over_floor": {}}
+    """pipeline / each baseline and pipeline / floor per size, and how the pipeline's time grows from 10k to 100k."""
+    found: dict[str, Any] = {"pipeline_over_baseline": {}, "pipeline_over_baseline_openpyxl": {}}
+    found["pipeline_over_floor"] = {}
     for size, by_name in sorted(runs.items()):
         pipeline = by_name.get("pipeline")
         if pipeline is None or not pipeline.total_s:
             continue
-        if "baseline" in by_name:
-            found["baseline_over_pipeline"][str(size)] = by_name["baseline"].total_s / pipeline.total_s
-        if "floor" in by_name and by_name["floor"].total_s:
-            found["pipeline_over_floor"][str(size)] = pipeline.total_s / by_name["floor"].total_s
+        for name in ("baseline", "baseline_openpyxl", "floor"):
+            if name in by_name and by_name[name].total_s:
+                found[f"pipeline_over_{name}"][str(size)] = pipeline.total_s / by_name[name].total_s
     if 10_000 in runs and 100_000 in runs and "pipeline" in runs[10_000] and "pipeline" in runs[100_000]:
         found["scaling_10k_to_100k"] = runs[100_000]["pipeline"].total_s / runs[10_000]["pipeline"].total_s
     return found
@@ -39,8 +42,8 @@ def ratios(runs: dict[int, dict[str, Run]]) -> dict[str, Any]:
 def table(runs: dict[int, dict[str, Run]]) -> str:
     """One line per (run, stage), one column per size, seconds; each run's total and peak memory below it."""
     sizes = sorted(runs)
-    names = [n for n in ("pipeline", "dag", "baseline", "floor") if any(n in runs[s] for s in sizes)]
-    width = 34
+    names = [n for n in NAMES if any(n in runs[s] for s in sizes)]
+    width = 40
     lines = [f"{'stage':<{width}}" + "".join(f"{f'{s:,} s':>14}" for s in sizes)]
     for name in names:
         stages: list[str] = []
@@ -51,9 +54,9 @@ def table(runs: dict[int, dict[str, Run]]) -> str:
         for stage in stages:
             cells = [runs[s][name].stages.get(stage) if name in runs[s] else None for s in sizes]
             lines.append(f"{f'{name} · {stage}':<{width}}" + "".join(_cell(c) for c in cells))
-        totals = [runs[s][name].total_s if name in runs[s] else None for s in sizes]
+        totals = [runs[s].get(name) for s in sizes]
         peaks = [runs[s][name].peak_mib if name in runs[s] else None for s in sizes]
-        lines.append(f"{f'{name} TOTAL':<{width}}" + "".join(_cell(c) for c in totals))
+        lines.append(f"{f'{name} TOTAL':<{width}}" + "".join(_total(run) for run in totals))
         lines.append(f"{f'{name} peak MiB':<{width}}" + "".join(_cell(c, ".0f") for c in peaks))
     return "\n".join(lines)
 
@@ -62,27 +65,52 @@ def _cell(value: float | None, spec: str = ".2f") -> str:
     return f"{'—':>14}" if value is None else f"{value:>14{spec}}"
 
 
-def verdicts(runs: dict[int, dict[str, Run]], found: dict[str, Any]) -> list[str]:
-    """Where the largest year stands against each target."""
+def _total(run: Run | None) -> str:
+    """A run's total; one stopped by the harness's timeout as ``> limit``."""
+    if run is not None and run.timed_out:
+        return f"{f'> {run.total_s:.0f}':>14}"
+    return _cell(run.total_s if run is not None else None)
+
+
+def verdicts(runs: dict[int, dict[str, Run]], found: dict[str, Any], demo: dict[str, Any] | None = None) -> list[str]:
+    """Where the pipeline stands against each target, each said plainly: met or NOT met."""
     largest = max(runs)
     pipeline = runs[largest].get("pipeline")
     if pipeline is None:
         return []
-    checks = [
-        ("end to end", pipeline.total_s, "≤", TARGETS["pipeline_total_s_max"], "s"),
-        ("peak memory", pipeline.peak_mib, "≤", TARGETS["pipeline_peak_mib_max"], "MiB"),
-        ("baseline / pipeline", found["baseline_over_pipeline"].get(str(largest)), "≥", 3.0, "×"),
-        ("pipeline / floor", found["pipeline_over_floor"].get(str(largest)), "≤", 1.5, "×"),
-        ("10k → 100k time", found.get("scaling_10k_to_100k"), "≤", 11.0, "×"),
-    ]
+    t = TARGETS
+    smallest_dag = next((size for size in sorted(runs) if "dag" in runs[size]), None)
+    small = runs.get(1_000, {}).get("pipeline")
+    dag = runs[smallest_dag]["dag"] if smallest_dag else None
+    late_100k = "pipeline" in runs.get(100_000, {}) and runs[100_000]["pipeline"].timed_out
+    checks = [  # label, value, whether it is only a lower bound (a run timed out), target, unit
+        (f"pipeline / baseline (a) at {largest:,}", found["pipeline_over_baseline"].get(str(largest)),
+         pipeline.timed_out, t["pipeline_over_baseline_max"], "×"),
+        (f"pipeline / floor at {largest:,}", found["pipeline_over_floor"].get(str(largest)), pipeline.timed_out,
+         t["pipeline_over_floor_max"], "×"),
+        (f"peak memory at {largest:,}", None if pipeline.timed_out else pipeline.peak_mib, False,
+         t["pipeline_peak_mib_max"], "MiB"),
+        ("10k → 100k time", found.get("scaling_10k_to_100k"), late_100k, t["scaling_10k_to_100k_max"], "×"),
+        ("1,000-project year", small.total_s if small else None, bool(small and small.timed_out),
+         t["pipeline_1k_total_s_max"], "s"),
+        (f"DAG, two runs, {smallest_dag or 0:,}", dag.total_s if dag else None, bool(dag and dag.timed_out),
+         t["dag_two_runs_s_max"], "s"),
+        ("zgc demo (2nd run)", (demo or {}).get("second_s"), False, t["demo_s_max"], "s"),
+    ]  # fmt: skip
     lines = []
-    for label, value, sign, target, unit in checks:
+    if pipeline.timed_out:
+        lines.append(f"{f'peak memory at {largest:,}':<34} unknown: the pipeline timed out at {pipeline.total_s:.0f} s")
+    for label, value, lower, target, unit in checks:
         if value is None:
             continue
-        met = value <= target if sign == "≤" else value >= target
-        lines.append(f"{label:<22} {value:10.2f} {unit:<4} target {sign} {target:g}  {'met' if met else 'NOT met'}")
+        if lower:  # it took longer than this: met only if even the limit is within the target, which it never is
+            verdict = "NOT met" if value > target else "unknown"
+            lines.append(f"{label:<34} {f'> {value:.2f}':>10} {unit:<4} target ≤ {target:g}  {verdict} (timed out)")
+            continue
+        met = value <= target
+        lines.append(f"{label:<34} {value:10.2f} {unit:<4} target ≤ {target:g}  {'met' if met else 'NOT met'}")
     if pipeline.peak_stage:
-        lines.append(f"{'peak memory reached in':<22} {pipeline.peak_stage}")
+        lines.append(f"{'peak memory reached in':<34} {pipeline.peak_stage}")
     rounds = [
         f"{name} {', '.join(f'{total:.1f}' for total in run.samples_s)} s"
         for name, run in runs[largest].items()
@@ -90,7 +118,7 @@ def verdicts(runs: dict[int, dict[str, Run]], found: dict[str, Any]) -> list[str
     ]
     if rounds:
         lines.append(f"rounds (fastest kept): {'; '.join(rounds)}")
-    return [f"targets at {largest:,} projects:", *lines]
+    return ["targets:", *lines]
 
 
 def git_commit(root: Path) -> str:
@@ -107,8 +135,14 @@ def git_commit(root: Path) -> str:
     return f"{head}-dirty" if dirty else head
 
 
-def save(runs: dict[int, dict[str, Run]], found: dict[str, Any], folder: Path, root: Path) -> Path:
-    """``<UTC date and time>_<commit>.json`` with every run, the ratios and the targets."""
+def save(
+    runs: dict[int, dict[str, Run]],
+    found: dict[str, Any],
+    folder: Path,
+    root: Path,
+    demo: dict[str, Any] | None = None,
+) -> Path:
+    """``<UTC date and time>_<commit>.json`` with every run, the ratios, ``zgc demo``'s times and the targets."""
     now = datetime.now(UTC)
     commit = git_commit(root)
     document = {
@@ -117,6 +151,7 @@ def save(runs: dict[int, dict[str, Run]], found: dict[str, Any], folder: Path, r
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": _cpus()},
         "runs": {str(size): {name: run.to_json() for name, run in by_name.items()} for size, by_name in runs.items()},
         "ratios": found,
+        "demo": demo,
         "targets": TARGETS,
     }
     folder.mkdir(parents=True, exist_ok=True)
