@@ -1,9 +1,7 @@
 """The budget and the panel (R7, R8) on columns: the year's qualifying lines and the panel's rows as frames in,
 ``AllocationFrames`` out, in integer fen and exact integer arithmetic throughout.
 
-It decides exactly what the record-based allocation beside it decides (the tests hold the two to every field and
-text, and to the same checksum), at the speed a 100,000-project year needs. Nothing here reads or writes files or
-the ledger; nothing here imports the record-based modules, so they can go once callers use this.
+Nothing here reads or writes files or the ledger: the cycle's steps hand the frames in and store what comes out.
 """
 
 from zgc_pipeline.allocation.budget import (

@@ -1,5 +1,5 @@
-"""The result's fingerprint from the frames: the same SHA-256 the record-based ``allocation_checksum`` gives for the
-same result, so a year signed before the columns came is verified by recomputing it (R10).
+"""The result's fingerprint from the frames (R10): its definition has not changed since the first signed year, so
+every signed year is verified by recomputing it.
 
 The canonical text: ``{"approved_total", "budget", "decisions", "projects", "qualifying_total", "reviewed",
 "year"}`` as JSON with sorted keys and no spaces; decisions sorted by line identity (kind, voucher key, project

@@ -12,7 +12,7 @@ from zgc_pipeline.allocation.verdicts import leftover_notes
 
 def decision_explanations(decisions: pd.DataFrame) -> Objects:
     """The line's own 核定说明, "；", the project's verdict, and R8.7's note where the line took leftover fen: the
-    text the record-based ``Decision.explanation`` holds."""
+    text 明细's 核定说明 shows and the checksum hashes."""
     own = decisions["line_explanation"].to_numpy(dtype=object)
     verdict = decisions["verdict"].to_numpy(dtype=object)
     notes = leftover_notes(decisions["leftover_fen"].to_numpy(dtype=np.int64))

@@ -1,6 +1,6 @@
 """R8.1 on columns: the year's lines grouped into projects, each project's lines in one fixed order.
 
-Decision order is the record-based allocation's: projects by key, and within a project its premium lines first,
+Decision order: projects by key, and within a project its premium lines first,
 each kind by its own date, then voucher key and number.
 """
 

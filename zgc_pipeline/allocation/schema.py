@@ -1,4 +1,4 @@
-"""The frames the columnar allocation reads and writes: their columns, in the ledger's tables' terms, and the
+"""The frames the allocation reads and writes: their columns, in the ledger's tables' terms, and the
 result as one value."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SCORE_COLUMNS = (
     "recused",
     *SOURCE_COLUMNS,
 )
-# Out: one row per qualifying line, in the order the record-based allocation gives its decisions.
+# Out: one row per qualifying line, in decision order (``projects``).
 DECISION_COLUMNS = (
     "kind",  # the line's identity (R6.1) ...
     "voucher_key",

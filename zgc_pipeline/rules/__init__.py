@@ -2,8 +2,8 @@
 in, the year's claim lines and refusals as frames out (``settle_frames``).
 
 Integer fen and exact rate fractions, never a float; each rule a vectorised function named for its R-number
-(``checks``, ``amounts``, ``duplicates``, ``years``); the reasons and the 核定说明 word for word those of the
-record-based ``rules`` package, which this replaces.
+(``checks``, ``amounts``, ``duplicates``, ``years``) that sets a pass flag and a reason; the reasons and the
+核定说明 rendered from those flags and the amounts.
 """
 
 from zgc_pipeline.rules.explanations import render_explanations

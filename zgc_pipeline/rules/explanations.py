@@ -1,6 +1,6 @@
 """The 核定说明 of qualifying lines, rendered from the lines' own columns: the tier (R3.1), the product and its
-rounding (R3.3 / R5.1), and the cap when it binds (R3.4 / R5.2). Exactly the record-based ``rules.explanations``
-text, so the outputs can render it when they are written.
+rounding (R3.3 / R5.1), and the cap when it binds (R3.4 / R5.2); the ledger stores the text, so a signed year
+shows and hashes what the bureau saw.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The frames the columnar settlement takes and gives: their columns and dtypes.
+"""The frames the settlement takes and gives: their columns and dtypes.
 
 Inputs are the ledger's tables as they are stored (``ledger.tables``): one row per accepted row, money as int64
 fen (``*_fen``), dates as ``datetime64[ns]`` at midnight, identifiers as sent beside the normalised

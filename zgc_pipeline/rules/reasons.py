@@ -1,7 +1,7 @@
 """Why a line is refused, in plain Chinese, for whole columns of refused lines: one function per rule, each
 giving the text for every line it is handed (the lines that fail that rule), with its R-number.
 
-The texts are exactly those of the record-based ``rules.reasons``; refused lines are few, so clarity comes first.
+Refused lines are few, so clarity comes first: each text is built as a reader would say it.
 """
 
 from __future__ import annotations
