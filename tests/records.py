@@ -2,7 +2,7 @@
 records, one keyword to change each field.
 
 The pipeline works on columns (the ledger's tables as frames); the tests write their cases as these records, and
-``tests/unit/rules/columnar_frames.py`` and ``tests/unit/allocation/columnar_adapter.py`` turn them into the frames
+``tests/unit/rules/settle_records.py`` and ``tests/unit/allocation/allocate_records.py`` turn them into the frames
 the rules and the allocation take, and the frames they give back into records to compare.
 """
 

@@ -1,9 +1,9 @@
-"""The allocation cases run on the columnar allocation, through the records the cases are written in."""
+"""The allocation cases run on the allocation's frames, through the records the cases are written in."""
 
 from __future__ import annotations
 
 import pytest
-from columnar_adapter import allocate_columnar, simulate_columnar
+from allocate_records import allocate_records, simulate_records
 
 # Session-scoped, so hypothesis's tests may take them too (it refuses function-scoped fixtures).
 
@@ -11,10 +11,10 @@ from columnar_adapter import allocate_columnar, simulate_columnar
 @pytest.fixture(scope="session")
 def allocate() -> object:
     """``allocate(settlement, *, budget, scores, policy) -> Allocation``, on columns."""
-    return allocate_columnar
+    return allocate_records
 
 
 @pytest.fixture(scope="session")
 def simulate() -> object:
     """``simulate(settlement, *, budgets, scores, policy)``, on columns."""
-    return simulate_columnar
+    return simulate_records

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from allocate_records import Allocate
 from allocation_factories import line, policy, scores, settlement
-from columnar_adapter import Allocate
 
 from zgc_pipeline.allocation import is_over_budget
 from zgc_pipeline.claims import Funding

@@ -10,8 +10,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from allocate_records import as_allocation, frames_of
 from allocation_factories import line, policy, scores, settlement
-from columnar_adapter import as_allocation, frames_of
 
 from tests.records import Allocation
 from zgc_pipeline.allocation import decision_explanations, frames_checksum

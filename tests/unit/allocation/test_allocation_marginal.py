@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from allocate_records import Allocate, Simulate
 from allocation_factories import VALUATION, line, policy, scores, settlement
-from columnar_adapter import Allocate, Simulate
 
 from zgc_pipeline.claims import Funding
 

@@ -9,8 +9,8 @@ from fractions import Fraction
 from random import Random
 
 import pandas as pd
+from allocate_records import Allocate, frames_of
 from allocation_factories import PREMIUM, VALUATION, line, policy, scores, settlement
-from columnar_adapter import Allocate, frames_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from allocate_records import Allocate
 from allocation_factories import YEAR, line, policy, scores, settlement
-from columnar_adapter import Allocate
 
 from tests.records import ExpertScore, SourceRow
 from zgc_pipeline.claims import Funding

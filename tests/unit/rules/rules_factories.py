@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from columnar_frames import as_settlement, settle_on_columns
+from settle_records import as_settlement, settle_on_columns
 
 from tests.records import (
     ClaimLine,

@@ -1,4 +1,4 @@
-"""The columnar settlement's parts on their own: keys and prose of whole columns agree with the one-value functions
+"""The settlement's parts on their own: keys and prose of whole columns agree with the one-value functions
 of ``identifiers`` and ``money``, amounts stay exact past int64, and the frames' edges (missing columns, no rows)."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from columnar_frames import table_frame
 from hypothesis import given
 from hypothesis import strategies as st
 from rules_factories import POLICY, REGISTRY
+from settle_records import table_frame
 
 from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.identifiers import normalise_key, normalise_keys, normalise_uscc, normalise_usccs

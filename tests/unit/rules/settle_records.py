@@ -69,7 +69,7 @@ def _day(value: pd.Timestamp) -> date:
 
 
 def as_settlement(frames: SettlementFrames) -> Settlement:
-    """The columnar result as the tests' records (``tests.records``), to compare field by field."""
+    """The settlement's result as the tests' records (``tests.records``), to compare field by field."""
     lines = tuple(
         ClaimLine(
             kind=ClaimKind(row.kind),

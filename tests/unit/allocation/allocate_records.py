@@ -1,5 +1,5 @@
-"""The record-based allocation's inputs as frames, and the columnar result back as records, so both
-implementations can be held to the same cases and compared field by field."""
+"""The cases' records as the allocation's frames, and its result back as records, so hand-worked cases read as
+records and are compared field by field."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def frames_of(
     hundredths: bool = False,
     lines: pd.DataFrame | None = None,
 ) -> AllocationFrames:
-    """The columnar allocation of a record settlement (``lines``: the same lines, as a frame, in another order)."""
+    """The allocation of a record settlement (``lines``: the same lines, as a frame, in another order)."""
     return allocate_frames(
         lines_frame(settlement.lines) if lines is None else lines,
         year=settlement.year,
@@ -96,7 +96,7 @@ def frames_of(
     )
 
 
-def allocate_columnar(
+def allocate_records(
     settlement: Settlement, *, budget: Decimal, scores: Sequence[ExpertScore] | None, policy: PilotPolicy
 ) -> Allocation:
     """``allocate``'s signature and result, computed on columns: the existing cases run against both."""
@@ -173,7 +173,7 @@ def as_allocation(frames: AllocationFrames, settlement: Settlement) -> Allocatio
     )
 
 
-def simulate_columnar(
+def simulate_records(
     settlement: Settlement, *, budgets: Sequence[Decimal], scores: Sequence[ExpertScore] | None, policy: PilotPolicy
 ) -> list[BudgetScenario]:
     """``simulate``'s signature, computed on columns."""

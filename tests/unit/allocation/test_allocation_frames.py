@@ -1,5 +1,5 @@
-"""The columnar allocation's own cases: the record-based cases that call its inner functions (split, scores,
-ranking, screening) restated on frames, what the frames accept and refuse, and exactness where numbers grow."""
+"""The allocation's inner functions on frames (split, scores, ranking, screening), what the frames accept and
+refuse, and exactness where numbers grow."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from allocate_records import as_allocation, frames_of, lines_frame, scores_frame
 from allocation_factories import VALUATION, YEAR, line, policy, scores, settlement
-from columnar_adapter import as_allocation, frames_of, lines_frame, scores_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_allocation_checksum import _canonical_document
@@ -27,7 +27,7 @@ from zgc_pipeline.allocation import (
     decision_explanations,
     frames_checksum,
 )
-from zgc_pipeline.allocation import checksum as columnar_checksum
+from zgc_pipeline.allocation import checksum as checksum_module
 from zgc_pipeline.allocation.pro_rata import split_in_proportion
 from zgc_pipeline.money import fen_text, format_fen, format_yuan, from_fen
 
@@ -371,7 +371,7 @@ def test_dates_as_date_objects_or_in_another_unit_read_the_same() -> None:
 def test_the_checksum_hashed_in_pieces_is_that_of_the_whole_document(
     monkeypatch: pytest.MonkeyPatch, entries: int
 ) -> None:
-    monkeypatch.setattr(columnar_checksum, "PIECE_ENTRIES", entries)
+    monkeypatch.setattr(checksum_module, "PIECE_ENTRIES", entries)
     year = settlement(*YEAR_LINES, line("P3", "0.07", voucher='BD-"引号"\\', payee="丁\n银行"))
     rows = [*PANEL, *scores("P3", 70, 70, 70)]
     frames = frames_of(year, budget=Decimal("700.00"), scores=rows, policy=policy())
