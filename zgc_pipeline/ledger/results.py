@@ -131,27 +131,20 @@ def result_checksum(connection: Connection, year: int) -> str:
 
 def first_served_loans(connection: Connection, year: int) -> list[int]:
     """The 贷款金额 of each project first served in ``year``: one with a qualifying line in that signed-off year
-    and in no earlier signed-off one. Each loan is counted once, in one year, so the years add up to the pilot."""
+    and in no earlier signed-off one. Each loan is counted once, in one year, so the years add up to the pilot.
+
+    The signed lines up to ``year`` are read once and grouped here: a join of the lines with their own per-project
+    minimum year has no index to use and grows with the square of the lines on SQLite."""
     c, s = t.claim_lines.c, t.settlements.c
-    signed = (
+    query = (
         select(c.project_key, c.year, c.loan_amount_fen)
         .join(t.settlements, s.year == c.year)
-        .where(s.status == SIGNED_OFF)
-        .subquery()
+        .where(s.status == SIGNED_OFF, c.year <= year)
     )
-    first = (
-        select(signed.c.project_key, func.min(signed.c.year).label("first_year"))
-        .group_by(signed.c.project_key)
-        .subquery()
-    )
-    query = (
-        select(signed.c.project_key, func.max(signed.c.loan_amount_fen))
-        .join(first, (first.c.project_key == signed.c.project_key) & (first.c.first_year == signed.c.year))
-        .where(signed.c.year == year)
-        .group_by(signed.c.project_key)
-        .order_by(signed.c.project_key)
-    )
-    return [int(fen) for _key, fen in connection.execute(query)]
+    lines = read_frame(connection, query)
+    first_year = lines.groupby("project_key")["year"].transform("min")
+    served = lines[(lines["year"] == year) & (first_year == year)]
+    return [int(fen) for fen in served.groupby("project_key", sort=True)["loan_amount_fen"].max()]
 
 
 # --- as columns ---------------------------------------------------------------------------------------------------
