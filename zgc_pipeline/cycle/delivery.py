@@ -119,7 +119,9 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
         if tampered:
             raise CycleError(f"{cfg.year}年度的签批记录与台账不符（{'；'.join(tampered[:3])}），不生成拨付文件")
         workbook = _workbook_parts(cfg, ledger)
-        years = [evaluation_year(ledger, y, policy) for y in ledger.settled_years() if y <= cfg.year]
+        earlier = [y for y in ledger.settled_years() if y < cfg.year]
+        this_year = evaluation_year(ledger, cfg.year, policy, allocation=workbook["allocation"])
+        years = [*(evaluation_year(ledger, y, policy) for y in earlier), this_year]
         manifest = _manifest(cfg, ledger, policy, workbook["allocation"], signoff)
     payout, evaluation = payout_path(cfg).name, f"evaluation_{cfg.year}.xlsx"
 
@@ -276,10 +278,14 @@ KIND_OF_INPUT = {
 }
 
 
-def evaluation_year(ledger: Ledger, year: int, today: PilotPolicy) -> EvaluationYear:
+def evaluation_year(
+    ledger: Ledger, year: int, today: PilotPolicy, *, allocation: AllocationFrames | None = None
+) -> EvaluationYear:
     """A settled year for the evaluation pack, evaluated with the policy it was settled with (today's for a year
-    settled before the ledger kept it)."""
-    allocation = ledger.allocation(year)
+    settled before the ledger kept it). ``allocation``: the year's result when the caller has read it already (the
+    largest year's result is the largest thing a delivery holds; it is read once)."""
+    if allocation is None:
+        allocation = ledger.allocation(year)
     text = ledger.settlement_policy_text(year)
     policy = parse_policy(text.encode()) if text else today
     return EvaluationYear(
