@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from zgc_pipeline.allocation import frames_checksum
+from zgc_pipeline.allocation import AllocationFrames, frames_checksum
 from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.money import to_fen
@@ -22,13 +22,14 @@ DETAIL_SHEET = "明细"
 KIND_OF_LABEL = {kind.label: kind.value for kind in ClaimKind}
 
 
-def signed_record_problems(ledger: Ledger, year: int) -> list[str]:
-    """How the ledger's signed record of ``year`` differs from what was signed (empty when it is intact)."""
+def signed_record_problems(ledger: Ledger, year: int, allocation: AllocationFrames | None = None) -> list[str]:
+    """How the ledger's signed record of ``year`` differs from what was signed (empty when it is intact);
+    ``allocation``: the year's result as the ledger holds it, when the caller has read it already."""
     signoff = ledger.signoff(year)
     if signoff is None or not signoff.approved:
         return [f"台账中没有{year}年度的批准签批记录"]
     problems = []
-    recomputed = frames_checksum(ledger.allocation(year))
+    recomputed = frames_checksum(allocation if allocation is not None else ledger.allocation(year))
     if recomputed != signoff.result_sha256:
         problems.append(
             f"台账中{year}年度的核定明细与签批时的结果不一致（签批 {signoff.result_sha256[:12]}…，"

@@ -54,7 +54,7 @@ def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
     result's checksum) and the figures it is shown. The checksum shown is the one the sign-off records."""
     summary = summarise_result(cfg)
     with open_ledger(cfg) as ledger:
-        workbook = _workbook_parts(cfg, ledger)
+        workbook = _workbook_parts(cfg, ledger, ledger.allocation(cfg.year))
     path = draft_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_payout_workbook(path, **workbook, result_sha256=summary["result_sha256"], draft=True)
@@ -115,12 +115,13 @@ def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
         signoff = ledger.signoff(cfg.year)
         if signoff is None or not signoff.approved:
             raise CycleError(f"{cfg.year}年度结果未经签批，不得生成拨付文件（R10）")
-        tampered = signed_record_problems(ledger, cfg.year)
+        allocation = ledger.allocation(cfg.year)  # the largest thing a delivery holds: read once, used for all
+        tampered = signed_record_problems(ledger, cfg.year, allocation)
         if tampered:
             raise CycleError(f"{cfg.year}年度的签批记录与台账不符（{'；'.join(tampered[:3])}），不生成拨付文件")
-        workbook = _workbook_parts(cfg, ledger)
+        workbook = _workbook_parts(cfg, ledger, allocation)
         earlier = [y for y in ledger.settled_years() if y < cfg.year]
-        this_year = evaluation_year(ledger, cfg.year, policy, allocation=workbook["allocation"])
+        this_year = evaluation_year(ledger, cfg.year, policy, allocation=allocation)
         years = [*(evaluation_year(ledger, y, policy) for y in earlier), this_year]
         manifest = _manifest(cfg, ledger, policy, workbook["allocation"], signoff)
     payout, evaluation = payout_path(cfg).name, f"evaluation_{cfg.year}.xlsx"
@@ -160,10 +161,10 @@ def _deliver(cfg: CycleConfig, write: Callable[[Path], None]) -> None:
         raise CycleError(exc.strerror or str(exc)) from exc
 
 
-def _workbook_parts(cfg: CycleConfig, ledger: Ledger) -> dict[str, Any]:
-    """What the payout workbook (and its draft) is written from: the result, the refusals, the registry, what it
-    was made from, and for a year settled again after a reopening, the voided delivery and the 差额."""
-    allocation = ledger.allocation(cfg.year)
+def _workbook_parts(cfg: CycleConfig, ledger: Ledger, allocation: AllocationFrames) -> dict[str, Any]:
+    """What the payout workbook (and its draft) is written from: the result (``allocation``, the year's as the
+    ledger holds it), the refusals, the registry, what it was made from, and for a year settled again after a
+    reopening, the voided delivery and the 差额."""
     registry = ledger.registry(cfg.year)
     submissions = ledger.submissions(cfg.year)
     reopenings = ledger.reopenings(cfg.year)
@@ -282,8 +283,7 @@ def evaluation_year(
     ledger: Ledger, year: int, today: PilotPolicy, *, allocation: AllocationFrames | None = None
 ) -> EvaluationYear:
     """A settled year for the evaluation pack, evaluated with the policy it was settled with (today's for a year
-    settled before the ledger kept it). ``allocation``: the year's result when the caller has read it already (the
-    largest year's result is the largest thing a delivery holds; it is read once)."""
+    settled before the ledger kept it). ``allocation``: the year's result when the caller has read it already."""
     if allocation is None:
         allocation = ledger.allocation(year)
     text = ledger.settlement_policy_text(year)
