@@ -9,9 +9,11 @@ line can say the result waits for sign-off.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +28,8 @@ DAG_ID = "zgc_annual_cycle"
 SIGN_OFF_TASK = "sign_off"
 FAILURE_KEY = "failure"  # what the DAG's tasks push when a step fails: the error's first line
 EXIT_AWAITING_SIGNOFF = 4
+EXIT_WATCHER_STUCK = 1
+WATCHER_STALE_SECONDS = 180.0  # no poll of the run's state for this long: the watcher is stuck, not slow
 FINISHED = ("success", "failed", "skipped", "upstream_failed", "removed")
 STATE_WORDS = {
     "success": "完成",
@@ -161,6 +165,7 @@ class _Watcher(threading.Thread):
         self.reported = 0  # how many of ``order`` have been reported
         self.answered = False
         self.status = StatusLine(_terminal["err"])  # the task under way, on a terminal only
+        self.last_poll = time.monotonic()  # when the run's state was last read, failed or not
 
     def run(self) -> None:
         while not self.stop.wait(0.5):
@@ -170,6 +175,47 @@ class _Watcher(threading.Thread):
                     self._sign_off()
             except Exception as exc:  # the watcher must never kill the run it watches
                 self.progress(f"（进度读取暂时失败：{exc}）")
+            self.last_poll = time.monotonic()
+
+
+class _Watchdog(threading.Thread):
+    """Ends the process with a clear failure when the watcher stops polling: ``dag.test`` waits at the sign-off
+    for an answer only the watcher gives, so a stuck watcher would otherwise leave the command waiting in silence.
+    Every thread's stack goes to the run's log first, to show where it stuck."""
+
+    def __init__(
+        self,
+        watcher: _Watcher,
+        *,
+        stale_after: float = WATCHER_STALE_SECONDS,
+        log_file: Path | None = None,
+        on_stuck: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__(daemon=True)
+        self.watcher = watcher
+        self.stale_after = stale_after
+        self.log_file = log_file
+        self.on_stuck = on_stuck or _give_up
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(min(5.0, self.stale_after / 4)):
+            silent = time.monotonic() - self.watcher.last_poll
+            if silent > self.stale_after and not self.stop.is_set():
+                if self.log_file is not None:
+                    with self.log_file.open("a", encoding="utf-8") as log:
+                        faulthandler.dump_traceback(log, all_threads=True)
+                where = f"，各线程的调用栈已写入 {self.log_file}" if self.log_file else ""
+                self.on_stuck(
+                    f"运行进度已 {int(silent)} 秒未能读取（Airflow 元数据库无响应），无法继续跟进和签批，"
+                    f"本次运行按失败结束{where}；请重新运行同一命令"
+                )
+                return
+
+
+def _give_up(message: str) -> None:
+    console(message)
+    os._exit(EXIT_WATCHER_STUCK)
 
     def report(self) -> None:
         """One line per task, in the DAG's order, once it and every task before it have finished."""
@@ -261,8 +307,11 @@ def run_cycle_dag(
         logical = logical_date or datetime.now(UTC)
         run_id = f"manual__{logical.isoformat()}"  # what dag.test names a run at this logical date
         watcher = _Watcher(run_id, order, answer, progress, on_waiting or (lambda _summary: None))
+        watchdog = _Watchdog(watcher, log_file=log_file)
         watcher.start()
+        watchdog.start()
         dag_run = dag.test(run_conf=params, logical_date=logical, run_after=logical)
+        watchdog.stop.set()
         watcher.stop.set()
         watcher.join(timeout=5)
         watcher.report()
