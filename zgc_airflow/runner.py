@@ -177,46 +177,6 @@ class _Watcher(threading.Thread):
                 self.progress(f"（进度读取暂时失败：{exc}）")
             self.last_poll = time.monotonic()
 
-
-class _Watchdog(threading.Thread):
-    """Ends the process with a clear failure when the watcher stops polling: ``dag.test`` waits at the sign-off
-    for an answer only the watcher gives, so a stuck watcher would otherwise leave the command waiting in silence.
-    Every thread's stack goes to the run's log first, to show where it stuck."""
-
-    def __init__(
-        self,
-        watcher: _Watcher,
-        *,
-        stale_after: float = WATCHER_STALE_SECONDS,
-        log_file: Path | None = None,
-        on_stuck: Callable[[str], None] | None = None,
-    ) -> None:
-        super().__init__(daemon=True)
-        self.watcher = watcher
-        self.stale_after = stale_after
-        self.log_file = log_file
-        self.on_stuck = on_stuck or _give_up
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.wait(min(5.0, self.stale_after / 4)):
-            silent = time.monotonic() - self.watcher.last_poll
-            if silent > self.stale_after and not self.stop.is_set():
-                if self.log_file is not None:
-                    with self.log_file.open("a", encoding="utf-8") as log:
-                        faulthandler.dump_traceback(log, all_threads=True)
-                where = f"，各线程的调用栈已写入 {self.log_file}" if self.log_file else ""
-                self.on_stuck(
-                    f"运行进度已 {int(silent)} 秒未能读取（Airflow 元数据库无响应），无法继续跟进和签批，"
-                    f"本次运行按失败结束{where}；请重新运行同一命令"
-                )
-                return
-
-
-def _give_up(message: str) -> None:
-    console(message)
-    os._exit(EXIT_WATCHER_STUCK)
-
     def report(self) -> None:
         """One line per task, in the DAG's order, once it and every task before it have finished."""
         by_task: dict[str, list[_Instance]] = {}
@@ -253,6 +213,46 @@ def _give_up(message: str) -> None:
             os._exit(EXIT_AWAITING_SIGNOFF)  # dag.test would wait for ever; the run stays open, as it truly is
         if _answer_sign_off(self.answer.choice, self.answer.signer, self.run_id):
             self.answered = True
+
+
+class _Watchdog(threading.Thread):
+    """Ends the process with a clear failure when the watcher stops polling: ``dag.test`` waits at the sign-off
+    for an answer only the watcher gives, so a stuck watcher would otherwise leave the command waiting in silence.
+    Every thread's stack goes to the run's log first, to show where it stuck."""
+
+    def __init__(
+        self,
+        watcher: _Watcher,
+        *,
+        stale_after: float = WATCHER_STALE_SECONDS,
+        log_file: Path | None = None,
+        on_stuck: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__(daemon=True)
+        self.watcher = watcher
+        self.stale_after = stale_after
+        self.log_file = log_file
+        self.on_stuck = on_stuck or _give_up
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(min(5.0, self.stale_after / 4)):
+            silent = time.monotonic() - self.watcher.last_poll
+            if silent > self.stale_after and not self.stop.is_set():
+                if self.log_file is not None:
+                    with self.log_file.open("a", encoding="utf-8") as log:
+                        faulthandler.dump_traceback(log, all_threads=True)
+                where = f"，各线程的调用栈已写入 {self.log_file}" if self.log_file else ""
+                self.on_stuck(
+                    f"运行进度已 {int(silent)} 秒未能读取，无法继续跟进和签批，"
+                    f"本次运行按失败结束{where}；请重新运行同一命令"
+                )
+                return
+
+
+def _give_up(message: str) -> None:
+    console(message)
+    os._exit(EXIT_WATCHER_STUCK)
 
 
 def _states_text(states: list[str]) -> str:
