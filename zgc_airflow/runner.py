@@ -29,6 +29,7 @@ SIGN_OFF_TASK = "sign_off"
 FAILURE_KEY = "failure"  # what the DAG's tasks push when a step fails: the error's first line
 EXIT_AWAITING_SIGNOFF = 4
 EXIT_WATCHER_STUCK = 1
+POLL_SECONDS = 1.0
 WATCHER_STALE_SECONDS = 180.0  # no poll of the run's state for this long: the watcher is stuck, not slow
 FINISHED = ("success", "failed", "skipped", "upstream_failed", "removed")
 STATE_WORDS = {
@@ -130,7 +131,11 @@ def _instances(run_id: str) -> list[_Instance]:
         ).all()
         rows = [
             _Instance(
-                ti.task_id, ti.map_index, str(ti.state) if ti.state is not None else "none", ti.rendered_map_index
+                ti.task_id,
+                ti.map_index,
+                str(ti.state) if ti.state is not None else "none",
+                ti.rendered_map_index,
+                ti.start_date,
             )
             for ti in found
         ]
@@ -168,19 +173,24 @@ class _Watcher(threading.Thread):
         self.last_poll = time.monotonic()  # when the run's state was last read, failed or not
 
     def run(self) -> None:
-        while not self.stop.wait(0.5):
+        """Read the run's task instances once a second (one query: every poll competes with the run itself for
+        the metadata database), report what finished and answer the sign-off once it waits."""
+        while not self.stop.wait(POLL_SECONDS):
             try:
-                self.report()
-                if not self.answered and _task_states(self.run_id).get(SIGN_OFF_TASK) == ["awaiting_input"]:
+                instances = _instances(self.run_id)
+                self.report(instances)
+                if not self.answered and [i.state for i in instances if i.task_id == SIGN_OFF_TASK] == [
+                    "awaiting_input"
+                ]:
                     self._sign_off()
             except Exception as exc:  # the watcher must never kill the run it watches
                 self.progress(f"（进度读取暂时失败：{exc}）")
             self.last_poll = time.monotonic()
 
-    def report(self) -> None:
+    def report(self, instances: list[_Instance] | None = None) -> None:
         """One line per task, in the DAG's order, once it and every task before it have finished."""
         by_task: dict[str, list[_Instance]] = {}
-        for instance in _instances(self.run_id):
+        for instance in _instances(self.run_id) if instances is None else instances:
             by_task.setdefault(instance.task_id, []).append(instance)
         while self.reported < len(self.order):
             task_id, label = self.order[self.reported]

@@ -124,7 +124,7 @@ def test_without_approve_the_result_waits_for_sign_off(year_dir: Path) -> None:
 def test_the_run_waits_for_the_panel_and_goes_on_when_the_scores_arrive(year_dir: Path) -> None:
     """One run, over budget: it writes the packet, waits in wait_for_scores, and consumes the scores once dropped."""
     from zgc_airflow.cli import local_run
-    from zgc_airflow.runner import SignOffAnswer, run_cycle_dag
+    from zgc_airflow.runner import SignOffAnswer, _instances, run_cycle_dag
 
     cfg, settings = local_run(
         year=2020,
@@ -151,3 +151,6 @@ def test_the_run_waits_for_the_panel_and_goes_on_when_the_scores_arrive(year_dir
     assert outcome.state == "success", seen
     assert outcome.all_in("ingest_scores", "success")
     assert _approved(year_dir / "out/2020/payout_2020.xlsx")[("L2", "P2")] == Decimal("53000.00")
+    # what the watcher reads of each task: a task that ran has its start, for the "进行中，已 N 秒" line
+    ran = [i for i in _instances(outcome.run_id) if i.state == "success"]
+    assert ran and all(i.started is not None for i in ran)
