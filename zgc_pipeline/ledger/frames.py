@@ -44,7 +44,7 @@ def read_frame(connection: Connection, query: Select[Any], *, dates: tuple[str, 
 
     Build ``query`` with ``selected`` so date columns come back as text on every database and are parsed in one go.
     """
-    frame = pd.read_sql(query, connection)
+    frame = pd.read_sql(query, connection, coerce_float=False)  # an exact number never becomes a float
     for name in dates:
         frame[name] = pd.to_datetime(frame[name], format="%Y-%m-%d").astype("datetime64[ns]")
     return frame
@@ -73,8 +73,10 @@ def _executemany(connection: Connection, table: Table, frame: pd.DataFrame) -> N
     a ``date`` first), ``None`` for every missing one."""
     dialect = connection.dialect
     statement = insert(table).compile(dialect=dialect, column_keys=[str(name) for name in frame.columns])
+    if statement.positiontup is None:
+        raise ValueError(f"{dialect.name} 的参数不是按位置传递的，不能成批写入 {table.name}")
     columns = []
-    for name in statement.positiontup or ():
+    for name in statement.positiontup:
         column = frame[name]
         kind = table.c[name].type
         if isinstance(kind, Date) and pd.api.types.is_datetime64_any_dtype(column):
