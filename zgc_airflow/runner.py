@@ -4,7 +4,8 @@ What this computes is what the scheduled DAG computes: the same DAG file, the sa
 follows this run only (its run id is fixed before it starts), reports each task once, in the DAG's order, as it
 finishes, and when the run reaches the bureau's sign-off answers it through Airflow's own human-in-the-loop
 mechanism (the same call the REST API's PATCH handler makes) or stops the process with exit code 4 so the command
-line can say the result waits for sign-off.
+line can say the result waits for sign-off. A watchdog ends the process with exit code 1 if the watcher stops
+polling, since nothing else would answer the sign-off.
 """
 
 from __future__ import annotations
