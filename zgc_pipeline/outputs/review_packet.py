@@ -42,7 +42,6 @@ SCORE_COLUMNS = (
     Column("是否回避", width=10),
     Column("评语", width=50),
 )
-SCORE_HEADERS = tuple(column.header for column in SCORE_COLUMNS)
 MAX_ROW = 1_048_575
 
 
