@@ -321,10 +321,12 @@ def run_cycle_dag(
         watchdog = _Watchdog(watcher, log_file=log_file)
         watcher.start()
         watchdog.start()
-        dag_run = dag.test(run_conf=params, logical_date=logical, run_after=logical)
-        watchdog.stop.set()
-        watcher.stop.set()
-        watcher.join(timeout=5)
+        try:
+            dag_run = dag.test(run_conf=params, logical_date=logical, run_after=logical)
+        finally:  # a run that raised leaves no thread behind that could still answer or end anything
+            watchdog.stop.set()
+            watcher.stop.set()
+            watcher.join(timeout=5)
         watcher.report()
     outcome = RunOutcome(run_id=dag_run.run_id, state=str(dag_run.state), task_states=_task_states(dag_run.run_id))
     outcome.xcoms = _xcoms(dag_run.run_id)
