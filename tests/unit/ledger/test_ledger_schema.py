@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -122,3 +124,13 @@ def test_sqlite_ledger_uses_wal(tmp_path: object) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     engine.dispose()
+
+
+def test_opening_a_current_ledger_says_nothing(ledger_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Every step opens the ledger: a schema already at the newest revision is opened without Alembic's INFO lines
+    ("Context impl …", "Will assume …"), which otherwise fill every task's log and, between the demo's two runs, the
+    person's terminal."""
+    Ledger.open(ledger_url).close()  # migrates the fresh ledger: Alembic may say so
+    with caplog.at_level(logging.INFO):
+        Ledger.open(ledger_url).close()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("alembic")] == []
