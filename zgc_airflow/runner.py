@@ -30,7 +30,7 @@ SIGN_OFF_TASK = "sign_off"
 FAILURE_KEY = "failure"  # what the DAG's tasks push when a step fails: the error's first line
 EXIT_AWAITING_SIGNOFF = 4
 EXIT_WATCHER_STUCK = 1
-POLL_SECONDS = 1.0
+POLL_SECONDS = 0.5
 WATCHER_STALE_SECONDS = 180.0  # no poll of the run's state for this long: the watcher is stuck, not slow
 FINISHED = ("success", "failed", "skipped", "upstream_failed", "removed")
 STATE_WORDS = {
@@ -174,7 +174,7 @@ class _Watcher(threading.Thread):
         self.last_poll = time.monotonic()  # when the run's state was last read, failed or not
 
     def run(self) -> None:
-        """Read the run's task instances once a second (one query: every poll competes with the run itself for
+        """Read the run's task instances twice a second (one query: every poll competes with the run itself for
         the metadata database), report what finished and answer the sign-off once it waits."""
         while not self.stop.wait(POLL_SECONDS):
             try:
