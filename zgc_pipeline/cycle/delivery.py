@@ -52,9 +52,12 @@ def draft_path(cfg: CycleConfig) -> Path:
 def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
     """Before the sign-off: the draft workbook the bureau reads (the payout's sheets, marked 草稿（未签批）, with the
     result's checksum) and the figures it is shown. The checksum shown is the one the sign-off records."""
-    summary = summarise_result(cfg)
     with open_ledger(cfg) as ledger:
         workbook = _workbook_parts(cfg, ledger, ledger.allocation(cfg.year))
+        # the refusals the workbook lists are the ones counted: read once, for both
+        summary = summary_of(
+            ledger.result_totals(cfg.year), ledger.result_checksum(cfg.year), len(workbook["refusals"])
+        )
     path = draft_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_payout_workbook(path, **workbook, result_sha256=summary["result_sha256"], draft=True)
