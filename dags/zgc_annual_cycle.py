@@ -19,8 +19,10 @@ bureau's payout workbook.
    one (R6.2); replaced files' reports move to `rejections/已替代/`.
 7. `compute_subsidies` 核定补贴 – rules R1–R6 and R9: premium subsidy and valuation support per line, caps per project.
 8. `check_budget` 预算判断 – R7. Within budget → `approve_in_full`. Over budget → `write_review_packet`, then
-   `wait_for_scores` waits (holding no worker slot) for the panel's 专家评分表 in the inbox, `ingest_scores`, and
-   `allocate_by_merit` funds the best projects first (R8).
+   `scores_expected` 是否等待专家评分: a run told not to wait (param `wait_for_scores` off, as `zgc cycle` runs)
+   stops here while the panel's 专家评分表 is not in the inbox, every later task skipped; otherwise
+   `wait_for_scores` waits (holding no worker slot) for it, `ingest_scores`, and `allocate_by_merit` funds the best
+   projects first (R8).
 9. `prepare_result` 生成待签批结果 – the draft `OUT/<year>/草稿/payout_<year>_草稿.xlsx` and the figures shown.
 10. `sign_off` 签批 – the bureau approves (批准) or rejects (驳回) the result in *Required Actions* (R10); the
     sign-off is recorded against the result it showed, and refused if the year was recomputed meanwhile.
@@ -40,6 +42,7 @@ bureau's payout workbook.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -47,7 +50,7 @@ from typing import Any, TypeVar
 import pendulum
 from airflow.providers.standard.operators.hitl import HITLBranchOperator
 from airflow.sdk import Param, dag, get_current_context, task
-from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException
 from airflow.timetables.trigger import CronTriggerTimetable
 
 from zgc_pipeline.settings import load_settings
@@ -57,6 +60,7 @@ REJECT = "驳回"
 FAILURE_KEY = "failure"  # XCom: the first line of a failed step's error, for whoever watches the run
 SETTINGS = load_settings()
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _config(params: dict[str, Any]) -> Any:
@@ -278,21 +282,30 @@ def zgc_annual_cycle() -> None:
 
         return str(_step(write_expert_review_packet, run))
 
+    @task.short_circuit(task_display_name="是否等待专家评分")
+    def scores_expected(run: dict[str, Any], packet: str) -> bool:
+        """A run told not to wait stops here while the scores are not in: every later task is skipped at once (a
+        skip left to each task's trigger rule would take a scheduler round per level), and the packet is named."""
+        from zgc_pipeline.cycle import find_expert_scores
+
+        if get_current_context()["params"].get("wait_for_scores", True) or _step(find_expert_scores, run):
+            return True
+        log.info("专家评分表尚未送达，本次运行不等待；评审材料见 %s", packet)
+        return False
+
     @task.sensor(
         task_display_name="等待专家评分",
         poke_interval=SETTINGS.scores_poke_seconds,
         timeout=SETTINGS.scores_wait_seconds,
         mode="reschedule",
     )
-    def wait_for_scores(run: dict[str, Any], packet: str) -> Any:
+    def wait_for_scores(run: dict[str, Any]) -> Any:
         """Waits for the panel's 专家评分表 in the inbox without holding a worker slot between looks."""
         from airflow.sdk import PokeReturnValue
 
         from zgc_pipeline.cycle import find_expert_scores
 
         found = _step(find_expert_scores, run)
-        if found is None and not get_current_context()["params"].get("wait_for_scores", True):
-            raise AirflowSkipException(f"专家评分表尚未送达；评审材料见 {packet}")
         return PokeReturnValue(is_done=found is not None, xcom_value=found)
 
     @task(task_display_name="接收专家评分")
@@ -339,10 +352,12 @@ def zgc_annual_cycle() -> None:
     branch = check_budget(run)
     in_full = approve_in_full(run)
     packet = write_review_packet(run)
-    scores = ingest_scores(run, wait_for_scores(run, packet))
+    found = wait_for_scores(run)
+    scores = ingest_scores(run, found)
     merit = allocate_by_merit(run)
     gate >> paths
     outcomes >> reconciled >> computed >> branch >> [in_full, packet]
+    scores_expected(run, packet) >> found
     scores >> merit
     result = prepare_result()
     [in_full, merit] >> result

@@ -31,4 +31,8 @@ def test_the_demo_runs_from_a_shell_without_an_airflow_home(tmp_path: Path) -> N
     assert "alembic" not in done.stdout + done.stderr  # libraries' log lines go to the run's log, not the person
     assert (out / "2020" / "payout_2020.xlsx").is_file()
     assert (out / "airflow" / "airflow.db").is_file()
+    # the first run stops for the panel's scores in one step: no scheduler round waits on a skip passed down
+    log = (out / "airflow" / "logs" / "zgc-cycle-2020.log").read_text(encoding="utf-8")
+    assert "scores_expected" in log
+    assert "No tasks to run" not in log
     assert not (home / "airflow").exists()  # nothing written to the user's own Airflow home
