@@ -15,6 +15,8 @@ bureau's payout workbook.
 4. `receive_submission` 接收报送文件 (one per file) – archives the file by SHA-256 and registers it in the ledger.
 5. `validate_submission` 校验报送文件 (one per file) – reads it, checks it with Great Expectations, keeps the good rows
    and writes a rejection report for its sender (`OUT/<year>/rejections/`). A refused file is a *handled* outcome.
+   A file a later run finds unchanged, with the checks unchanged (code, suites, settings), keeps what it was found
+   to hold and is not read again.
 6. `reconcile_submissions` 确定有效文件 – a file first received in a later run replaces the same sender's earlier
    one (R6.2); replaced files' reports move to `rejections/已替代/`.
 7. `compute_subsidies` 核定补贴 – rules R1–R6 and R9: premium subsidy and valuation support per line, caps per project.

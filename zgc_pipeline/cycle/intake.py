@@ -12,11 +12,13 @@ from typing import Any
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.inbox import InboxScan, group_identical, path_reference, referenced_path, scan_inbox
 from zgc_pipeline.cycle.reports import rejections_folder
+from zgc_pipeline.ledger import CheckedOutcome
 from zgc_pipeline.outputs import (
     write_rejection_report,
 )
 from zgc_pipeline.outputs.rejections import report_file_name
 from zgc_pipeline.quality.checked_file import check_file
+from zgc_pipeline.quality.fingerprint import checks_fingerprint
 from zgc_pipeline.submissions.archive import archive_submission
 from zgc_pipeline.submissions.conversion import accepted_rows
 from zgc_pipeline.submissions.names import display_file_name
@@ -110,11 +112,28 @@ class IntakeOutcome:
     refused_whole: bool
     warnings: int
 
+    @classmethod
+    def as_stored(cls, submission_id: int, file_name: str, found: CheckedOutcome) -> IntakeOutcome:
+        """The outcome of an earlier check, as that check reported it."""
+        kind = "" if found.kind is None else found.kind.value
+        if found.refused_whole:
+            return cls(submission_id, file_name, kind, 0, 0, True, 0)
+        return cls(submission_id, file_name, kind, found.rows_read, found.rows_refused, False, found.warnings)
+
 
 def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
-    """Read the archived copy, check it with GX, keep the good rows, report the bad ones to their sender."""
+    """Read the archived copy, check it with GX, keep the good rows, report the bad ones to their sender.
+
+    The same bytes already checked by the same checks (a later run of the year) keep what that check found and are
+    not read again; reconciling publishes their reports as it publishes every file's."""
+    checks = checks_fingerprint(
+        max_bytes=cfg.max_file_bytes, uscc_exceptions=cfg.uscc_exceptions, data_docs=cfg.data_docs
+    )
     with open_ledger(cfg) as ledger:
         info = ledger.submission(submission_id)
+        earlier = ledger.checked_outcome(submission_id, checks)
+        if earlier is not None:
+            return IntakeOutcome.as_stored(submission_id, info.file_name, earlier)
         checked = check_file(
             Path(info.archived_path),
             max_bytes=cfg.max_file_bytes,
@@ -134,6 +153,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
                 rows=None,
                 problems=problems,
                 refused_whole=True,
+                checked_with=checks,
             )
             _write_rejections(cfg, info.file_name, info.sha256, problems, submitter="")
             return IntakeOutcome(submission_id, info.file_name, "", 0, 0, True, 0)
@@ -150,6 +170,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
             rows=rows,
             problems=problems,
             refused_whole=False,
+            checked_with=checks,
         )
     if problems:
         _write_rejections(cfg, info.file_name, info.sha256, problems, submitter=submitter_name or "")

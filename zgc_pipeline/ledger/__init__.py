@@ -5,6 +5,7 @@ command line open it; the rules and the allocation never see it. Money is stored
 """
 
 from zgc_pipeline.ledger.entries import (
+    CheckedOutcome,
     InputKeys,
     LedgerError,
     Reopening,
@@ -17,6 +18,7 @@ from zgc_pipeline.ledger.entries import (
 from zgc_pipeline.ledger.ledger import Ledger
 
 __all__ = [
+    "CheckedOutcome",
     "InputKeys",
     "Ledger",
     "LedgerError",

@@ -25,6 +25,17 @@ class SubmissionStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class CheckedOutcome:
+    """What checking a file found, as the ledger keeps it: enough to report it again without reading the file."""
+
+    kind: SubmissionKind | None  # None: refused whole before its kind was known
+    rows_read: int
+    rows_refused: int
+    refused_whole: bool
+    warnings: int
+
+
+@dataclass(frozen=True, slots=True)
 class SubmissionInfo:
     """One received file of a year and where it stands."""
 

@@ -18,6 +18,7 @@ from zgc_pipeline.ledger import payouts, received, results
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.engine import create_ledger_engine, create_readonly_engine, upgrade_schema
 from zgc_pipeline.ledger.entries import (
+    CheckedOutcome,
     InputKeys,
     LedgerError,
     Reopening,
@@ -135,9 +136,10 @@ class Ledger:
         rows: pd.DataFrame | None,
         problems: Sequence[RowProblem],
         refused_whole: bool,
+        checked_with: str | None = None,
     ) -> None:
         """Replace the file's accepted rows (the kind's table's columns, as ``conversion.accepted_rows`` gives them)
-        and problems with what checking it found."""
+        and problems with what checking it found; ``checked_with`` names the checks (``quality.checks_fingerprint``)."""
         with self._engine.begin() as connection:
             received.replace_outcome(
                 connection,
@@ -149,7 +151,13 @@ class Ledger:
                 rows=rows,
                 problems=problems,
                 refused_whole=refused_whole,
+                checked_with=checked_with,
             )
+
+    def checked_outcome(self, submission_id: int, checked_with: str) -> CheckedOutcome | None:
+        """What checking the file found, if it was checked by the checks ``checked_with`` names; else None."""
+        with self._engine.connect() as connection:
+            return received.checked_outcome(connection, submission_id, checked_with)
 
     def submission(self, submission_id: int) -> SubmissionInfo:
         with self._engine.connect() as connection:

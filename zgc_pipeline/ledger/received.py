@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.identifiers import normalise_key
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.entries import LedgerError, SubmissionInfo, SubmissionStatus
+from zgc_pipeline.ledger.entries import CheckedOutcome, LedgerError, SubmissionInfo, SubmissionStatus
 from zgc_pipeline.ledger.frames import date_columns, read_frame, selected, typed, write_frame
 from zgc_pipeline.ledger.resubmissions import FileFacts, Standing, submission_statuses
 from zgc_pipeline.submissions.fields import SubmissionKind
@@ -129,9 +129,11 @@ def replace_outcome(
     rows: pd.DataFrame | None,
     problems: Sequence[RowProblem],
     refused_whole: bool,
+    checked_with: str | None = None,
 ) -> None:
     """Replace what checking the file found: its accepted ``rows`` (the kind's table's columns, in file order) and
-    its problems. A year already signed off keeps what it was settled from."""
+    its problems, found by the checks ``checked_with`` names (None: never to be reused). A year already signed off
+    keeps what it was settled from."""
     current = _submission_row(connection, submission_id)
     if current["checked"] and not current["after_signoff"] and year_signed_off(connection, current["year"]):
         return
@@ -148,6 +150,7 @@ def replace_outcome(
         .where(t.submissions.c.id == submission_id)
         .values(
             checked=True,
+            checked_with=checked_with,
             kind=None if kind is None else kind.value,
             submitter_uscc=submitter_uscc,
             submitter_name=submitter_name,
@@ -155,6 +158,24 @@ def replace_outcome(
             rows_refused=rows_read if refused_whole else len(refused_rows),
             refused_whole=refused_whole,
         )
+    )
+
+
+def checked_outcome(connection: Connection, submission_id: int, checked_with: str) -> CheckedOutcome | None:
+    """What checking the file found, if the checks ``checked_with`` names found it; None if it was not checked so."""
+    row = _submission_row(connection, submission_id)
+    if not row["checked"] or row["checked_with"] != checked_with:
+        return None
+    p = t.row_problems.c
+    warnings = connection.scalar(
+        select(func.count()).where(p.submission_id == submission_id, p.severity == Severity.WARNING.value)
+    )
+    return CheckedOutcome(
+        kind=None if row["kind"] is None else SubmissionKind(row["kind"]),
+        rows_read=int(row["rows_read"]),
+        rows_refused=int(row["rows_refused"]),
+        refused_whole=bool(row["refused_whole"]),
+        warnings=int(warnings or 0),
     )
 
 

@@ -91,6 +91,7 @@ submissions = Table(
     Column("delivered_at", UTCDateTime, nullable=False),
     Column("after_signoff", Boolean, nullable=False),  # received once the year was signed off (R6.2)
     Column("checked", Boolean, nullable=False),  # store_outcome has run
+    Column("checked_with", String(64)),  # the checks' fingerprint (quality.checks_fingerprint); NULL: before 0004
     Column("kind", String(20)),
     Column("submitter_uscc", String(18)),
     Column("submitter_name", Text),

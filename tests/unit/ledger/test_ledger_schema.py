@@ -40,7 +40,7 @@ TABLES = {
     "reopenings",
     "voided_payouts",
 }
-HEAD = "0003"
+HEAD = "0004"
 
 
 def _tables_and_version(url: str) -> tuple[set[str], list[str]]:
