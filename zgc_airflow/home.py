@@ -36,7 +36,16 @@ def configure(home: Path) -> Path:
 
 
 def ensure_metadata_database(home: Path) -> None:
-    """Create or upgrade Airflow's metadata database once; later runs skip the ~3 s migration.
+    """Create or upgrade Airflow's metadata database once; later runs skip the migration."""
+    with metadata_database(home):
+        pass
+
+
+@contextmanager
+def metadata_database(home: Path) -> Iterator[None]:
+    """Create or upgrade Airflow's metadata database once, in a child process that runs while the block does; the
+    database is ready when the block has ended. The block must not touch it: importing Airflow and parsing the DAG
+    (about 3 s) go on beside the migration (about 5 s) on a second core, instead of before or after it.
 
     One migration at a time per home (a second command waits for the first), and the ``airflow db migrate``
     child dies with the command that started it: a killed command never leaves a migration running on its own
@@ -44,20 +53,26 @@ def ensure_metadata_database(home: Path) -> None:
     """
     marker = home / ".zgc-migrated"
     if marker.exists():
+        yield
         return
     with _migration_lock(home):
         if marker.exists():  # migrated by the command we waited for
+            yield
             return
-        result = subprocess.run(
+        child = subprocess.Popen(
             [sys.executable, "-m", "airflow", "db", "migrate"],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env=os.environ.copy(),
-            check=False,
             preexec_fn=_die_with_parent,
         )
-        if result.returncode != 0:
-            tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+        try:
+            yield
+        finally:
+            stdout, stderr = child.communicate()
+        if child.returncode != 0:
+            tail = (stderr or stdout).strip().splitlines()[-5:]
             raise RuntimeError("Airflow 元数据库初始化失败：" + " / ".join(tail))
         marker.write_text("ok\n")
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from zgc_airflow.home import configure, ensure_metadata_database
+from zgc_airflow.home import configure, metadata_database
 from zgc_pipeline.terminal import StatusLine
 
 DAG_ID = "zgc_annual_cycle"
@@ -305,9 +305,9 @@ def run_cycle_dag(
     the year before it, in Beijing time, as a scheduled run does.
     """
     home = configure(airflow_home)
-    ensure_metadata_database(home)
     with environment(settings_env or {}), _quiet(log_file):
-        dag = _load_dag()
+        with metadata_database(home):  # a fresh home is migrated while Airflow is imported and the DAG parsed
+            dag = _load_dag()
         if params.get("year") is not None:
             for superseded in supersede_waiting_runs(int(params["year"])):
                 progress(
