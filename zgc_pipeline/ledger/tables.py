@@ -110,6 +110,8 @@ intake_rounds = Table(
     Column("number", Integer, nullable=False),  # 1, 2, … per year: a later round's file replaces an earlier one's
     Column("run_key", String(250), nullable=False),  # the run that received files (an Airflow run id)
     Column("started_at", UTCDateTime, nullable=False),
+    # R6.3: a run stopped by its checks before settling keeps only this record of its attempt, and why it stopped
+    Column("stopped_reason", Text),
     UniqueConstraint("year", "run_key"),
     UniqueConstraint("year", "number"),
 )
@@ -241,6 +243,9 @@ settlements = Table(
     Column("result_sha256", SHA256),
     Column("status", String(20), nullable=False),  # settled | allocated | signed_off | rejected | reopened
     Column("policy_text", Text),  # the policy file the year was settled with, as written (evaluation of past years)
+    Column("prepared_on", Date),  # 制表日期: the day the result was prepared (outputs.md §6); a re-run writes the same
+    Column("checksum_version", Integer),  # how result_sha256 was computed (outputs.md §7); NULL: before 0005
+    Column("workbook_sha256", SHA256),  # the payout workbook written for the bureau to read and sign (§6)
 )
 
 claim_lines = Table(
@@ -335,6 +340,9 @@ signoffs = Table(
     Column("signed_at", UTCDateTime, nullable=False),
     Column("result_sha256", SHA256, nullable=False),
     Column("reopening_id", Integer, ForeignKey("reopenings.id")),  # set when a reopening voided this sign-off
+    Column("workbook_sha256", SHA256),  # the workbook signed, moved byte for byte at delivery (outputs.md §6)
+    Column("delivered_at", UTCDateTime),  # when the delivery completed (§8); NULL: signed, not yet delivered
+    Column("manifest_sha256", SHA256),  # the delivered manifest's SHA-256 (§8)
 )
 
 reopenings = Table(

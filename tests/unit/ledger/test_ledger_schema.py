@@ -40,7 +40,7 @@ TABLES = {
     "reopenings",
     "voided_payouts",
 }
-HEAD = "0004"
+HEAD = "0005"
 
 
 def _tables_and_version(url: str) -> tuple[set[str], list[str]]:
