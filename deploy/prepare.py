@@ -1,9 +1,12 @@
 """One-time preparation of a deployment, run by compose's ``airflow-init`` (and, in part, by ``run_cluster``).
 
-    python -m deploy.prepare check      # refuse placeholder, empty, short or low-entropy secrets (before anything)
+    python -m deploy.prepare generate   # write .env from .env.example, every secret generated (never overwrites)
+    python -m deploy.prepare check      # refuse placeholder, empty, short, guessable or published secrets
     python -m deploy.prepare            # check, then ledger, then accounts (after ``airflow db migrate``)
     python -m deploy.prepare ledger accounts
 
+- ``generate``: a new ``.env`` (mode 600) from ``.env.example``, each ``CHANGE_ME`` replaced by a value made for
+  its kind, so nobody has to invent one; it refuses to replace an existing file (the secrets in use).
 - ``check``: every secret the services read (``deploy/secret_check.py``); one line per bad one, exit 1.
 - ``ledger``: the ledger gets a PostgreSQL database of its own (``ZGC_LEDGER_URL``, e.g. ``.../zgc_ledger``), owned
   by the URL's user, created with the metadata database's administrator; its schema goes to the newest revision.
@@ -16,11 +19,14 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from deploy import accounts
-from deploy.secret_check import AIRFLOW_SECRETS, SERVICE_SECRETS, login_secrets, weak_secrets
+from deploy.secret_check import AIRFLOW_SECRETS, LOGIN, PASSWORD, SERVICE_SECRETS, login_secrets, weak_secrets
 
 STEPS = ("check", "ledger", "accounts")
+PLACEHOLDER = "CHANGE_ME"
+EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
 NEEDED = ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "ZGC_LEDGER_URL")
 
 
@@ -31,6 +37,34 @@ def problems(env: Mapping[str, str]) -> list[str]:
     lines += [f"缺少环境变量：{name}（见 .env.example）" for name in missing]
     passwords = login_secrets(user.password_variable for user, _, _ in users)
     return lines + weak_secrets(env, (*SERVICE_SECRETS, *AIRFLOW_SECRETS, *passwords))
+
+
+def generated_env(example: str) -> str:
+    """``example`` with every ``CHANGE_ME`` replaced by a secret generated for its variable's kind (a password
+    inside a URL, such as the ledger's, is a service password)."""
+    kinds = {secret.name: secret.kind for secret in (*SERVICE_SECRETS, *AIRFLOW_SECRETS)}
+    lines = []
+    for line in example.splitlines():
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if sep and not line.lstrip().startswith("#") and PLACEHOLDER in value:
+            kind = kinds.get(name) or (LOGIN if name.endswith("_PASSWORD") else PASSWORD)
+            value = value.replace(PLACEHOLDER, kind.new())
+            line = f"{name}={value}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def write_env_file(target: Path) -> int:
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        print(f"{target} 已存在，未覆盖（其中是正在使用的密钥）；如需重新生成，请先移走它", file=sys.stderr)
+        return 1
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(generated_env(EXAMPLE.read_text(encoding="utf-8")))
+    print(f"已生成 {target}：每个密钥都是随机生成的，请妥善保管，勿提交到代码库")
+    return 0
 
 
 def ensure_database(admin_url: str, url: str) -> bool:
@@ -77,8 +111,12 @@ def migrate_ledger(url: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m deploy.prepare", description=__doc__.splitlines()[0])
-    parser.add_argument("steps", nargs="*", choices=STEPS, help="default: all three, in this order")
-    steps = parser.parse_args(argv).steps or list(STEPS)
+    parser.add_argument("steps", nargs="*", choices=(*STEPS, "generate"), help="default: check, ledger, accounts")
+    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="generate: the file to write")
+    args = parser.parse_args(argv)
+    if "generate" in args.steps:
+        return write_env_file(args.env_file)
+    steps = args.steps or list(STEPS)
     env = os.environ
     if "check" in steps:
         found = problems(env)

@@ -1,9 +1,11 @@
-"""Refuses placeholder, empty, short or low-entropy secrets before a deployment starts.
+"""Refuses placeholder, empty, short, low-entropy, guessable or published secrets before a deployment starts.
 
 A copied ``.env.example`` still says ``CHANGE_ME``: with that JWT secret anyone can sign an admin token, with that
-Fernet key Airflow starts and encrypts nothing worth the name. ``weak_secrets`` reads every secret the way the
+Fernet key Airflow starts and encrypts nothing worth the name. A secret a person made up (a sentence, the project's
+name and a year) or copied from a public guide is no better. ``weak_secrets`` reads every secret the way the
 services read it (the Airflow setting, or the password inside a database or broker URL) and returns one line per
-bad one, naming the ``.env`` variable and the command that generates a good value.
+bad one, naming the ``.env`` variable and the command that generates a good value; ``python -m deploy.prepare
+generate`` writes a ``.env`` whose every secret is generated.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import binascii
 import itertools
 import math
 import re
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,6 +24,18 @@ TOKEN_32 = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 TOKEN_64 = "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
 FERNET = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 PLACEHOLDER_WORDS = ("changeme", "replaceme", "placeholder", "password", "example", "secret")
+# What an attacker tries first besides common passwords and words: the project's own names and its services'.
+PROJECT_WORDS = (
+    "zgc", "zhongguancun", "zhong", "guancun", "beijing", "bureau", "pilot", "ledger", "subsidy",
+    "airflow", "admin", "operator", "viewer", "postgres", "redis", "celery", "fernet", "jwt",
+)  # fmt: skip
+# Keys printed in public compose files, guides and chart documentation: valid, and known to everyone.
+PUBLISHED_SECRETS = frozenset(
+    {
+        "46BKJoQYlPPOexq0OhDZnIlNepKFf87WFwLbfzqDDho=",
+        "7T512UXSSmBOkpWimFHIVb8jK6lfmSAvx4mO6Arehnc=",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -30,14 +45,25 @@ class SecretKind:
     label: str
     min_length: int
     min_bits: float
-    generate: str
+    generate: str  # the command a person runs to make one
+    new: Callable[[], str]  # the same, for ``deploy.prepare generate``
 
 
-PASSWORD = SecretKind("服务密码", 16, 64, TOKEN_32)  # PostgreSQL, Redis, the ledger's database user
-LOGIN = SecretKind("登录密码", 12, 40, TOKEN_32)  # a person's password for the UI and the REST API
-KEY = SecretKind("密钥", 32, 128, TOKEN_32)  # [api] secret_key: signs the UI's sessions
-JWT = SecretKind("JWT 密钥", 64, 256, TOKEN_64)  # HS512 wants a key of at least 64 bytes (RFC 7518 §3.2)
-FERNET_KEY = SecretKind("Fernet 密钥", 44, 0, FERNET)
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def _token(size: int) -> Callable[[], str]:
+    return lambda: secrets.token_urlsafe(size)
+
+
+PASSWORD = SecretKind("服务密码", 16, 64, TOKEN_32, _token(32))  # PostgreSQL, Redis, the ledger's database user
+LOGIN = SecretKind("登录密码", 12, 40, TOKEN_32, _token(32))  # a person's password for the UI and the REST API
+KEY = SecretKind("密钥", 32, 128, TOKEN_32, _token(32))  # [api] secret_key: signs the UI's sessions
+JWT = SecretKind("JWT 密钥", 64, 256, TOKEN_64, _token(64))  # HS512 wants a key of at least 64 bytes (RFC 7518 §3.2)
+FERNET_KEY = SecretKind("Fernet 密钥", 44, 0, FERNET, _fernet_key)
 
 
 @dataclass(frozen=True)
@@ -108,6 +134,8 @@ def weakness(value: str, kind: SecretKind) -> str | None:
     """Why ``value`` is not good enough for ``kind`` (a short Chinese phrase), or None if it is."""
     if not value:
         return "为空"
+    if value in PUBLISHED_SECRETS:
+        return "是公开文档和示例中印出的值，人人可知"
     normalised = re.sub(r"[^a-z0-9]", "", value.lower())
     if any(word in normalised for word in PLACEHOLDER_WORDS):
         return "仍是占位符或常见词"
@@ -117,6 +145,27 @@ def weakness(value: str, kind: SecretKind) -> str | None:
         return f"太短（{len(value)} 个字符，至少 {kind.min_length} 个）"
     if shannon_bits(value) < kind.min_bits or len(set(value)) < len(value) / 4 or _has_sequence(value):
         return "随机性太低（重复或连续的字符）"
+    return _guessable(value, kind)
+
+
+def _guessable(value: str, kind: SecretKind) -> str | None:
+    """What zxcvbn's estimate says of a value that passed the length and entropy checks: a person's password must
+    not be among the first guesses (common passwords, words, years, the project's names); a service's secret, which
+    nobody types, must not be made of words at all, as a sentence has plenty of characters and little chance."""
+    from zxcvbn import zxcvbn  # only the check needs it: ``generate`` runs with any Python 3
+
+    estimate = zxcvbn(value, user_inputs=PROJECT_WORDS, max_length=max(len(value), 72))
+    if kind is not LOGIN:
+        worded = sum(
+            len(match["token"])
+            for match in estimate["sequence"]
+            if match["pattern"] == "dictionary" and len(match["token"]) >= 4
+        )
+        if worded * 4 >= len(value):
+            return "由常见单词或词组构成，容易被猜中（服务之间的密钥没有人需要记住，应随机生成）"
+    digits = float(estimate["guesses_log10"])
+    if digits < min(kind.min_bits, 128) * math.log10(2):
+        return f"容易被猜中（按常见密码、单词、年份和本项目名称估算，约 10^{digits:.0f} 次即可猜中）"
     return None
 
 

@@ -31,6 +31,7 @@ from zgc_pipeline.cli import (
     parser,
     year,
 )
+from zgc_pipeline.cli_parser import LEDGER_HELP, ledger_url
 from zgc_pipeline.money import format_yuan
 from zgc_pipeline.settings import Settings, load_settings
 
@@ -85,7 +86,7 @@ def _add_commands(sub: Any) -> None:
     )
     cycle.add_argument("--out", type=Path, required=True, metavar="目录", help="输出目录（写入 目录/<年度>/）")
     cycle.add_argument("--policy", type=Path, metavar="文件", help="政策文件（默认：项目自带）")
-    cycle.add_argument("--ledger", metavar="URL", help="台账 SQLAlchemy URL（默认：输出目录下的 SQLite 文件）")
+    cycle.add_argument("--ledger", type=ledger_url, metavar="URL", help=LEDGER_HELP)
     cycle.add_argument("--approve", action="store_true", help="以当前用户身份签批结果并生成拨付文件")
     cycle.add_argument("--allow-empty", action="store_true", help="收件为空或没有本年度申报行时仍核定（金额为0）")
     cycle.add_argument("--data-docs", action="store_true", help="为每个文件生成数据质量报告（默认只为有问题的文件）")
@@ -108,15 +109,17 @@ def local_run(
     data_docs: bool = False,
 ) -> tuple[Any, Settings]:
     """A run on one person's machine: its config and the settings its in-process tasks read (everything under
-    ``out`` unless a ledger is named; an operational failure stops the run rather than waiting out retries)."""
+    ``out`` unless a ledger is named, by ``--ledger`` or ``ZGC_LEDGER_URL``; an operational failure stops the run
+    rather than waiting out retries)."""
     from zgc_pipeline.cycle import CycleConfig
 
     out = out.resolve()
+    settings = load_settings()
     settings = replace(
-        load_settings(),
+        settings,
         output_root=out,
         archive_dir=out / "archive",
-        ledger_url=ledger or None,
+        ledger_url=ledger or settings.ledger_url,
         task_retries=0,
     )
     params = {

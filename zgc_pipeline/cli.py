@@ -17,9 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from zgc_pipeline.cli_parser import ChineseArgumentParser
+from zgc_pipeline.cli_parser import LEDGER_HELP, ChineseArgumentParser, ledger_url
 from zgc_pipeline.money import read_budget
-from zgc_pipeline.settings import default_ledger_url, load_settings
+from zgc_pipeline.settings import load_settings
 from zgc_pipeline.terminal import StatusLine
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AWAITING_SCORES, EXIT_AWAITING_SIGNOFF = 0, 1, 2, 3, 4
@@ -56,7 +56,7 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
     reopen.add_argument("--year", type=year, required=True, help="结算年度")
     reopen.add_argument("--reason", required=True, help="作废重开的原因（记入台账和新的清单）")
     reopen.add_argument("--out", type=Path, help="输出目录（默认 ZGC_OUTPUT_ROOT）")
-    reopen.add_argument("--ledger", help="台账 SQLAlchemy URL（默认：输出目录下的 SQLite 文件）")
+    reopen.add_argument("--ledger", type=ledger_url, metavar="URL", help=LEDGER_HELP)
 
     validate = sub.add_parser(
         "validate",
@@ -85,7 +85,7 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
         "--budget", type=amount, action="append", required=True, metavar="金额", help="预算（元，如 300万），可重复"
     )
     simulate.add_argument("--out", type=Path, metavar="目录", help="输出目录（用于找到其中的默认台账）")
-    simulate.add_argument("--ledger", metavar="URL", help="台账 SQLAlchemy URL")
+    simulate.add_argument("--ledger", type=ledger_url, metavar="URL", help=LEDGER_HELP)
     simulate.add_argument("--policy", type=Path, metavar="文件", help="政策文件（默认：项目自带）")
 
     verify = sub.add_parser("verify", help="按清单（加 --ledger 时也按台账的签批记录）核对已交付的年度目录")
@@ -98,7 +98,7 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
     status = sub.add_parser("status", help="年度总览：各年度所处阶段、金额、报送文件与签批（只读）")
     status.add_argument("--year", type=int, help="只看这一年度的详情")
     status.add_argument("--out", type=Path, help="输出目录（用于找到默认台账；默认 ZGC_OUTPUT_ROOT）")
-    status.add_argument("--ledger", help="台账 SQLAlchemy URL")
+    status.add_argument("--ledger", type=ledger_url, metavar="URL", help=LEDGER_HELP)
     return root, sub
 
 
@@ -168,13 +168,11 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def _ledger_url(args: argparse.Namespace) -> str:
-    """--ledger, else the SQLite file under --out, else ZGC_LEDGER_URL or the one under ZGC_OUTPUT_ROOT."""
+    """--ledger, else ZGC_LEDGER_URL, else the SQLite file under --out (or under ZGC_OUTPUT_ROOT)."""
     if args.ledger:
         return str(args.ledger)
-    if args.out is not None:
-        return default_ledger_url(args.out.resolve())
     settings = load_settings()
-    return settings.ledger_for(settings.output_root)
+    return settings.ledger_for(args.out.resolve() if args.out is not None else settings.output_root)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

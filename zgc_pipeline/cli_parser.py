@@ -45,6 +45,32 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：用法错误：{translated(message)}\n")
 
 
+LEDGER_HELP = (
+    "台账 SQLAlchemy URL（默认：环境变量 ZGC_LEDGER_URL，否则输出目录下的 SQLite 文件）；"
+    "含密码的 URL 请放在 ZGC_LEDGER_URL 中，写在命令行上会出现在进程列表（ps）里"
+)
+
+
+def ledger_url(text: str) -> str:
+    """``--ledger``: taken as given, with a warning when it carries a password, which anyone on the machine can
+    read in the process list while the command runs (``ZGC_LEDGER_URL`` keeps it out)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(text).password
+    except ArgumentError as exc:
+        raise argparse.ArgumentTypeError(
+            f"“{text}”不是 SQLAlchemy URL（例：postgresql+psycopg2://用户@主机/库）"
+        ) from exc
+    if password:
+        print(
+            "zgc：警告：--ledger 中含有密码，本机任何用户都能在进程列表中看到；请改用环境变量 ZGC_LEDGER_URL",
+            file=sys.stderr,
+        )
+    return text
+
+
 def translated(message: str) -> str:
     """argparse's English usage error in Chinese (the messages this project raises are Chinese already)."""
     for pattern, replacement in _ERRORS:

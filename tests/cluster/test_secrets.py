@@ -149,3 +149,56 @@ def test_a_fernet_key_must_be_a_real_random_fernet_key() -> None:
     zeros = base64.urlsafe_b64encode(bytes(32)).decode()  # Fernet(zeros) works, and protects nothing
     Fernet(zeros)
     assert "随机" in str(weakness(zeros, FERNET_KEY))
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        (LOGIN, "zgc2026bureau"),  # the project's name, a year and the role: the first guesses anyone makes
+        (LOGIN, "Zhongguancun2026"),
+        (JWT, "The bureau signs the payout every January after the expert panel has scored the projects"),
+        (KEY, "airflow-is-a-platform-to-author-schedule-and-monitor-workflows"),
+        (PASSWORD, "correct-horse-battery-staple-zgc"),
+    ],
+    ids=["bureau-password", "place-and-year", "jwt-sentence", "api-key-phrase", "ledger-passphrase"],
+)
+def test_secrets_a_person_chose_are_refused_as_guessable(kind: SecretKind, value: str) -> None:
+    assert "猜" in str(weakness(value, kind)), weakness(value, kind)
+
+
+@pytest.mark.parametrize(
+    "published",
+    [
+        "46BKJoQYlPPOexq0OhDZnIlNepKFf87WFwLbfzqDDho=",  # printed in countless public compose files and guides
+        "7T512UXSSmBOkpWimFHIVb8jK6lfmSAvx4mO6Arehnc=",  # a Helm chart's documented default
+    ],
+)
+def test_a_fernet_key_printed_in_public_documentation_is_refused(published: str) -> None:
+    Fernet(published)  # a valid key: only its publication makes it worthless
+    assert "公开" in str(weakness(published, FERNET_KEY))
+
+
+def test_prepare_generate_writes_an_env_file_that_passes_the_check(tmp_path: Path) -> None:
+    target = tmp_path / ".env"
+    made = subprocess.run(
+        [sys.executable, "-m", "deploy.prepare", "generate", "--env-file", str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    dotenv = _env_file(target)
+    assert not [name for name, value in dotenv.items() if "CHANGE_ME" in value]
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    good = _check(_init_environment(dotenv))
+    assert good.returncode == 0, good.stderr
+    again = subprocess.run(
+        [sys.executable, "-m", "deploy.prepare", "generate", "--env-file", str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 1 and "已存在" in again.stderr  # never overwrites the secrets in use
+    assert _env_file(target) == dotenv
