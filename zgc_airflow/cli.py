@@ -71,7 +71,7 @@ def _airflow_installed() -> bool:
 
 def _add_commands(sub: Any) -> None:
     demo = sub.add_parser("demo", help="生成示例年度并完整运行一遍年度流程")
-    demo.add_argument("--out", type=Path, default=Path("demo-out"), help="输出目录（默认 ./demo-out）")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"), metavar="目录", help="输出目录（默认 ./demo-out）")
 
     cycle = sub.add_parser("cycle", help="通过 Airflow DAG 运行某一年度的核定流程")
     cycle.add_argument("--year", type=year, required=True, metavar="年度", help="结算年度，如 2020")

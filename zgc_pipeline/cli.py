@@ -53,9 +53,9 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
     sub = root.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
 
     reopen = sub.add_parser("reopen", help="作废重开一个已签批的年度（记录原因，保留作废的交付文件）")
-    reopen.add_argument("--year", type=year, required=True, help="结算年度")
-    reopen.add_argument("--reason", required=True, help="作废重开的原因（记入台账和新的清单）")
-    reopen.add_argument("--out", type=Path, help="输出目录（默认 ZGC_OUTPUT_ROOT）")
+    reopen.add_argument("--year", type=year, required=True, metavar="年度", help="结算年度")
+    reopen.add_argument("--reason", required=True, metavar="原因", help="作废重开的原因（记入台账和新的清单）")
+    reopen.add_argument("--out", type=Path, metavar="目录", help="运行该年度时的输出目录（默认 ZGC_OUTPUT_ROOT）")
     reopen.add_argument("--ledger", type=ledger_url, metavar="URL", help=LEDGER_HELP)
 
     validate = sub.add_parser(
@@ -67,16 +67,17 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
             "有问题的文件各写一份“<原文件名>_拒收报告.xlsx”。有错误时退出码为1，否则为0。"
         ),
     )
-    validate.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="报送文件或收件文件夹")
+    validate.add_argument("paths", type=Path, nargs="+", metavar="路径", help="报送文件或收件文件夹")
     validate.add_argument(
         "--report-dir",
         type=Path,
+        metavar="目录",
         help="拒收报告写到这里（默认：第一个文件夹旁的“<文件夹名>_拒收报告/”，只给文件时为其所在文件夹旁；从不写进收件目录）",
     )
     validate.add_argument("--quiet", action="store_true", help="不逐条列出问题，只打印每个文件的结果和合计")
 
     templates = sub.add_parser("templates", help="生成空白报送模板")
-    templates.add_argument("--out", type=Path, required=True)
+    templates.add_argument("--out", type=Path, required=True, metavar="目录", help="模板写到这里")
     templates.add_argument("--force", action="store_true", help="覆盖输出目录中的同名文件（可能是已填写的报送表）")
 
     simulate = sub.add_parser("simulate", help="不同预算下的资助结果测算（不生成拨付文件）")
@@ -89,15 +90,17 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
     simulate.add_argument("--policy", type=Path, metavar="文件", help="政策文件（默认：项目自带）")
 
     verify = sub.add_parser("verify", help="按清单（加 --ledger 时也按台账的签批记录）核对已交付的年度目录")
-    verify.add_argument("year_dir", type=Path, help="交付目录 OUT/<年度>（或其中作废的 作废_<n>）")
+    verify.add_argument("year_dir", type=Path, metavar="年度目录", help="交付目录 OUT/<年度>（或其中作废的 作废_<n>）")
     verify.add_argument(
         "--ledger",
+        type=ledger_url,
+        metavar="URL",
         help="台账 SQLAlchemy URL：再核对清单、拨付文件与台账中签批的结果和拨付记录是否一致（清单可被任何人重算）",
     )
 
     status = sub.add_parser("status", help="年度总览：各年度所处阶段、金额、报送文件与签批（只读）")
-    status.add_argument("--year", type=int, help="只看这一年度的详情")
-    status.add_argument("--out", type=Path, help="输出目录（用于找到默认台账；默认 ZGC_OUTPUT_ROOT）")
+    status.add_argument("--year", type=int, metavar="年度", help="只看这一年度的详情")
+    status.add_argument("--out", type=Path, metavar="目录", help="输出目录（用于找到默认台账；默认 ZGC_OUTPUT_ROOT）")
     status.add_argument("--ledger", type=ledger_url, metavar="URL", help=LEDGER_HELP)
     return root, sub
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.pilot_years import PilotYears
@@ -35,3 +37,14 @@ def test_a_ledger_that_is_not_a_url_is_a_usage_error(capsys: pytest.CaptureFixtu
         main(["status", "--ledger", "not a url"])
     assert exit_.value.code == 2
     assert "不是 SQLAlchemy URL" in capsys.readouterr().err
+
+
+def test_reopen_in_a_folder_without_a_ledger_says_where_to_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ZGC_LEDGER_URL", raising=False)
+    assert main(["reopen", "--year", "2020", "--reason", "名录有误", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "台账不存在" in err[0] and "--out" in err[0], err
+    assert "尚未签批" not in err[0]
+    assert list(tmp_path.iterdir()) == []  # no empty ledger left behind in the wrong folder

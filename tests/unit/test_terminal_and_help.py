@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -45,3 +46,13 @@ def test_progress_is_shown_on_a_terminal_and_nowhere_else() -> None:
     assert os.read(reader, 4096) == b""  # a log or a pipe holds no progress noise
     for fd in (leader, follower, reader):
         os.close(fd)
+
+
+@pytest.mark.parametrize(
+    "command", ["cycle", "demo", "ui", "reopen", "validate", "templates", "simulate", "verify", "status"]
+)
+def test_no_help_screen_shows_an_english_placeholder(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    usage = capsys.readouterr().out.split("\n\n")[0]  # the usage lines: where argparse prints each placeholder
+    assert not set(re.findall(r"\b[A-Z][A-Z_]{2,}\b", usage)) - {"URL"}, usage

@@ -32,6 +32,12 @@ def reopen_year(
         return folder
 
     try:
+        Ledger.open_readonly(ledger_url).close()  # a ledger that is not there is never made: it is the wrong place
+    except FileNotFoundError as exc:
+        raise CycleError(
+            f"{exc}：请用 --out 指向运行{year}年度时的输出目录，或用 --ledger（或环境变量 ZGC_LEDGER_URL）指定台账"
+        ) from exc
+    try:
         with Ledger.open(ledger_url) as ledger:
             return ledger.reopen_year(
                 year,
