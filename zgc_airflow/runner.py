@@ -465,5 +465,11 @@ _terminal = {"out": 1, "err": 2}  # where the person's output goes while Airflow
 
 
 def console(line: str) -> None:
-    """Print a line to the person even while Airflow's output goes to the log file."""
-    os.write(_terminal["out"], (line + "\n").encode())
+    """Print a line to the person even while Airflow's output goes to the log file. A reader that went away (``zgc
+    cycle … | head``) is no reason to stop or hang: later lines go nowhere, and the run ends with its own exit code."""
+    try:
+        os.write(_terminal["out"], (line + "\n").encode())
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, _terminal["out"])
+        os.close(devnull)
