@@ -1,6 +1,10 @@
 """An Airflow home for in-process runs: the project's dags folder, quiet logs, a migrated metadata database.
 
-Airflow reads its configuration when first imported, so ``configure`` must run before anything imports it.
+Airflow reads its configuration when first imported, so ``configure`` must run before anything imports it. The
+home lives in the output folder (``OUT/airflow``) and names no absolute path: Airflow's own ``airflow.cfg`` would
+write the folder's path into every path setting, and a copy of the folder would go on using the original's
+metadata database. Ours holds only the secrets its processes share; every path is Airflow's default, under
+``AIRFLOW_HOME``.
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ import ctypes
 import ctypes.util
 import fcntl
 import os
+import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -22,10 +28,32 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DAGS_FOLDER = PROJECT_ROOT / "dags"
 
 
+PORTABLE_CONFIG = """\
+# The Airflow home of one output folder, written by zgc. No path is set here: Airflow puts its database, logs and
+# generated files under AIRFLOW_HOME, so a copy of the output folder is a home of its own. The secrets below are
+# shared by this home's processes (api-server, scheduler, workers) and by nothing else.
+[core]
+fernet_key = {fernet_key}
+
+[api]
+secret_key = {secret_key}
+
+[api_auth]
+jwt_secret = {jwt_secret}
+"""
+
+
+class CopiedHomeError(RuntimeError):
+    """An Airflow home whose configuration names another folder's files."""
+
+
 def configure(home: Path) -> Path:
     """Point Airflow at ``home`` (unless the caller already configured Airflow) and at the project's DAGs."""
+    owned = "AIRFLOW_HOME" not in os.environ
     home = Path(os.environ.setdefault("AIRFLOW_HOME", str(home.resolve())))
     home.mkdir(parents=True, exist_ok=True)
+    if owned:
+        _portable_config(home)
     os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(DAGS_FOLDER))
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
@@ -33,6 +61,35 @@ def configure(home: Path) -> Path:
     # A person is watching an in-process run: an operational failure should stop it, not wait out retries.
     os.environ.setdefault("ZGC_TASK_RETRIES", "0")
     return home
+
+
+def _portable_config(home: Path) -> None:
+    """Write the home's ``airflow.cfg`` before Airflow writes its own; refuse one that names another folder (an
+    output folder copied with a configuration Airflow wrote)."""
+    config = home / "airflow.cfg"
+    if not config.exists():
+        from cryptography.fernet import Fernet
+
+        text = PORTABLE_CONFIG.format(
+            fernet_key=Fernet.generate_key().decode(),
+            secret_key=secrets.token_urlsafe(32),
+            jwt_secret=secrets.token_urlsafe(64),
+        )
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        return
+    named = re.findall(
+        r"^\s*(?:sql_alchemy_conn|base_log_folder|dags_folder)\s*=\s*(?:sqlite:///)?(/\S+)",
+        config.read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    foreign = [path for path in named if not Path(path).is_relative_to(home)]
+    if foreign:
+        raise CopiedHomeError(
+            f"{config} 指向另一个目录的文件（{foreign[0]}）：这个输出目录是复制来的，沿用它会写入原目录的 Airflow "
+            f"元数据库。请删除 {home}（只含 Airflow 的运行记录；台账、交付文件和存档不受影响）后重新运行"
+        )
 
 
 def ensure_metadata_database(home: Path) -> None:
