@@ -18,8 +18,10 @@ bureau's payout workbook.
    A file a later run finds unchanged, with the checks unchanged (code, suites, settings), keeps what it was found
    to hold and is not read again.
 6. `reconcile_submissions` 确定有效文件 – a file first received in a later run replaces the same sender's earlier
-   one (R6.2); replaced files' reports move to `rejections/已替代/`.
-7. `compute_subsidies` 核定补贴 – rules R1–R6 and R9: premium subsidy and valuation support per line, caps per project.
+   one (R6.2).
+7. `compute_subsidies` 核定补贴 – rules R1–R6 and R9: premium subsidy and valuation support per line, caps per project;
+   every file's report published (replaced files' under `rejections/已替代/`). A year with no claim line of its own
+   stops here and the run's files are taken back out of the ledger, writing no folder for the year (R6.3).
 8. `check_budget` 预算判断 – R7. Within budget → `approve_in_full`. Over budget → `write_review_packet`, then
    `scores_expected` 是否等待专家评分: a run told not to wait (param `wait_for_scores` off, as `zgc cycle` runs)
    stops here while the panel's 专家评分表 is not in the inbox, every later task skipped; otherwise

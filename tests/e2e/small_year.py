@@ -143,10 +143,40 @@ def write_inbox(inbox: Path) -> Path:
     return inbox
 
 
+def write_corrected_loans(inbox: Path) -> Path:
+    """Bank A sends its loans again with L2's 贷款金额 unreadable: L2's row is refused, so P2 and V3 lose their loan
+    (R2.1, R4.1)."""
+    return _write(
+        inbox / "甲银行_贷款信息表.xlsx",
+        SubmissionKind.LOANS,
+        [
+            _loan("L1", E1, "一号科技", "2000000.00"),
+            _loan("L2", E2, "二号科技", "四百万元"),
+            _loan("L3", E3, "三号科技", "12000000.00"),
+        ],
+    )
+
+
 def write_unreadable_policy(inbox: Path) -> Path:
     """Another insurer's file whose only row (row 3, P9 for L2) has a premium no one can read: refused whole-row."""
     row = _policy("P9", "L2", "十万元整") | {"insurer_name": "丁保险", "insurer_uscc": INSURER_D}
     return _write(inbox / "丁保险_保单信息表.xlsx", SubmissionKind.POLICIES, [row])
+
+
+def write_earlier_year_inbox(inbox: Path) -> Path:
+    """2019, before the small year: bank A's L1 (a 2019 loan of the same contract number), P0/L1 paid in 2019
+    (premium 80,000.00 → 56,000.00 of L1's 60,000.00 cap), and 2020's P1/L1 sent a year early (R9.3 in 2019)."""
+    _write(
+        inbox / "甲银行_2019年度贷款信息表.xlsx",
+        SubmissionKind.LOANS,
+        [_loan("L1", E1, "一号科技", "2000000.00", 2019)],
+    )
+    _write(
+        inbox / "乙保险_2019年度保单信息表.xlsx",
+        SubmissionKind.POLICIES,
+        [_policy("P0", "L1", "80000.00", year=2019), _policy("P1", "L1", "40000.00")],
+    )
+    return inbox
 
 
 def write_next_year_inbox(inbox: Path) -> Path:

@@ -92,3 +92,41 @@ def test_a_second_year_counts_what_the_first_paid(year_dir: Path) -> None:
     assert _approved(payout) == {("L1", "P5"): Decimal("32000.00")}  # 60,000 cap less 2020's 28,000
     refused = {str(r["凭证编号"]): str(r["规则"]) for r in _sheet_rows(payout, "未通过")}
     assert refused["P1"] == "R6.1"
+
+
+def _run(year: str, inbox: Path, registry: Path, out: Path) -> int:
+    return main(
+        [
+            "cycle", "--year", year, "--inbox", str(inbox), "--registry", str(registry),
+            "--budget", "100000.00", "--out", str(out), "--approve",
+        ]
+    )  # fmt: skip
+
+
+def _tables(payout: Path) -> dict[str, list[dict[str, object]]]:
+    return {sheet: _sheet_rows(payout, sheet) for sheet in ("汇总", "明细", "未通过")}
+
+
+def test_a_run_for_the_wrong_year_changes_nothing_the_right_year_settles(
+    year_dir: Path, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R6.3: the 2020 inbox run as 2019 by mistake is stopped and leaves nothing behind (not even the rejection
+    report of its unreadable policy file): the bank's correction sent afterwards is what 2020 reads (L2's row now
+    refused), and 2020 comes out as on a fresh ledger."""
+    inbox, registry, out = year_dir / "inbox", year_dir / "registry.xlsx", year_dir / "out"
+    small_year.write_unreadable_policy(inbox)
+    assert _run("2019", inbox, registry, out) == 1
+    assert "2019年度没有可核定的申报行" in capsys.readouterr().err
+    assert not (out / "2019").exists()
+
+    small_year.write_corrected_loans(inbox)
+    assert _run("2020", inbox, registry, out) == 0
+    fresh = tmp_path_factory.mktemp("fresh")
+    assert _run("2020", inbox, registry, fresh) == 0
+    assert _tables(out / "2020" / "payout_2020.xlsx") == _tables(fresh / "2020" / "payout_2020.xlsx")
+    assert not (out / "2019").exists()
+
+    capsys.readouterr()
+    assert main(["status", "--out", str(out)]) == 0
+    listed = capsys.readouterr().out
+    assert "2020" in listed and "2019" not in listed

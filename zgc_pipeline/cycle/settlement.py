@@ -7,6 +7,7 @@ import hashlib
 from zgc_pipeline.allocation import allocate_frames, frames_checksum, is_over_budget
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.reports import publish_rejection_reports
+from zgc_pipeline.cycle.stopping import stopped_run
 from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.money import fen_text, to_fen
 from zgc_pipeline.rules import settle_frames
@@ -16,12 +17,11 @@ FULL_BRANCH = "approve_in_full"
 
 
 def reconcile_submissions(cfg: CycleConfig) -> dict[str, int]:
-    """Decide which files are current (R6.2: a resubmission replaces the earlier file), publish every file's
-    rejection report where it belongs (replaced files' under 已替代/), and count what the current files hold."""
+    """Decide which files are current (R6.2: a resubmission replaces the earlier file) and count what the current
+    files hold. Their rejection reports are published once the year is known to have a claim line (R6.3)."""
     with open_ledger(cfg) as ledger:
         keys = ledger.input_keys(cfg.year)
         registry = ledger.registry(cfg.year)
-        publish_rejection_reports(cfg, ledger)
     if registry.empty:
         raise CycleError(f"{cfg.year}年度没有可用的试点单位名录：请检查名录文件的拒收报告")
     loan_keys = set(keys.loans)
@@ -44,15 +44,17 @@ def inputs_checksum(ledger: Ledger, year: int) -> str:
 
 
 def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
-    """R1–R6 and R9 over the current rows; the year's qualifying lines and refusals go into the ledger.
+    """R1–R6 and R9 over the current rows; every file's rejection report published where it belongs (replaced
+    files' under 已替代/); the year's qualifying lines and refusals go into the ledger.
 
-    A year with no policy or valuation row of its own is refused before anything is saved (every line in the
-    inbox belongs to another year, or none was sent), unless it is settled empty on purpose.
+    A year outside the pilot, or with no policy or valuation row of its own (every line in the inbox belongs to
+    another year, or none was sent), stops the run before anything is saved or published: what the run received
+    is taken back out of the ledger (R6.3), unless an empty year is settled on purpose.
     """
     policy = cfg.policy()
-    if cfg.year not in policy.pilot_years:
-        raise CycleError(not_a_pilot_year(cfg.year, cfg, policy.pilot_years))
     with open_ledger(cfg) as ledger:
+        if cfg.year not in policy.pilot_years:
+            raise stopped_run(cfg, ledger, not_a_pilot_year(cfg.year, cfg, policy.pilot_years))
         refuse_if_signed(ledger, cfg.year)
         refuse_altered_history(ledger, cfg.year)
         inputs = ledger.inputs(cfg.year)
@@ -67,10 +69,8 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
             refused_loans=ledger.refused_loans(cfg.year),
         )
         if settlement.rows_of_year == 0 and not cfg.allow_empty:
-            raise CycleError(
-                f"{cfg.year}年度没有可核定的申报行：收件中的保单和评估行都不属于{cfg.year}年度（按缴费、收费日期，"
-                f"R9），或尚未报送；请检查收件目录和年度是否正确（确需核定一个空年度，请加 --allow-empty）"
-            )
+            raise stopped_run(cfg, ledger, no_claim_line(cfg.year))
+        publish_rejection_reports(cfg, ledger)
         ledger.save_settlement(
             settlement,
             budget_fen=to_fen(cfg.budget),
@@ -83,6 +83,14 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
         "refused_lines": len(settlement.refusals),
         "qualifying_total": fen_text(settlement.qualifying_total_fen),
     }
+
+
+def no_claim_line(year: int) -> str:
+    return (
+        f"{year}年度没有可核定的申报行：收件中的保单和评估行都不属于{year}年度（按缴费、收费日期，R9），或尚未报送；"
+        f"本次收到的文件未记入台账，也未生成{year}年度的任何文件（R6.3）。请检查收件目录和年度是否正确后重新运行"
+        "（确需核定一个空年度，请加 --allow-empty）"
+    )
 
 
 def not_a_pilot_year(year: int, cfg: CycleConfig, pilot_years: tuple[int, ...]) -> str:

@@ -115,6 +115,13 @@ class Ledger:
             with self._engine.begin() as connection:
                 return work(connection)
 
+    def stop_attempt(self, year: int, reason: str) -> list[int]:
+        """R6.3: the year's run under way (its latest intake round: a year's runs never overlap) was stopped by its
+        checks before anything was settled. The ledger keeps the attempt, with ``reason``, and drops what it
+        received; returns the ids of the files dropped (their reports and Data Docs go too)."""
+        with self._engine.begin() as connection:
+            return received.stop_latest_round(connection, year, reason)
+
     def record_skipped(self, year: int, round_number: int, entries: Sequence[tuple[str, str]]) -> None:
         """What the round's look at the inbox left out on purpose: (name, reason) each, for the manifest."""
         with self._engine.begin() as connection:
@@ -189,9 +196,9 @@ class Ledger:
     # --- accepted rows, as columns (the tables' columns, the files in the order received) -----------------------
 
     def inputs(self, year: int) -> YearInputs:
-        """Loans, policies and valuations of the current files of ``year`` and of every earlier year."""
+        """Loans, policies and valuations of the current files of ``year`` and of every earlier signed year (R6.3)."""
         with self._engine.connect() as connection:
-            ids = received.active_ids(connection, received.years_up_to(connection, year))
+            ids = received.active_ids(connection, received.years_seen(connection, year))
             return YearInputs(
                 loans=received.row_frame(connection, SubmissionKind.LOANS, ids),
                 policies=received.row_frame(connection, SubmissionKind.POLICIES, ids),
@@ -201,7 +208,7 @@ class Ledger:
     def loans(self, year: int) -> pd.DataFrame:
         """``inputs(year).loans`` alone, for the steps that need nothing else (the review packet)."""
         with self._engine.connect() as connection:
-            ids = received.active_ids(connection, received.years_up_to(connection, year))
+            ids = received.active_ids(connection, received.years_seen(connection, year))
             return received.row_frame(connection, SubmissionKind.LOANS, ids)
 
     def first_served_loans(self, year: int) -> list[int]:
@@ -212,7 +219,7 @@ class Ledger:
     def input_keys(self, year: int) -> InputKeys:
         """The project key of every row ``inputs`` would give, by kind, without the rest of the rows."""
         with self._engine.connect() as connection:
-            ids = received.active_ids(connection, received.years_up_to(connection, year))
+            ids = received.active_ids(connection, received.years_seen(connection, year))
             return InputKeys(
                 loans=received.load_column(connection, t.loans, "project_key", ids),
                 policies=received.load_column(connection, t.policies, "project_key", ids),
@@ -220,10 +227,11 @@ class Ledger:
             )
 
     def refused_loans(self, year: int) -> pd.DataFrame:
-        """The banks' loan rows the checks refused, of the current files of ``year`` and every earlier year, one
-        per normalised 贷款合同编号: so a policy or valuation whose loan is missing can say where and why (R2.1)."""
+        """The banks' loan rows the checks refused, of the current files of ``year`` and every earlier signed year
+        (R6.3), one per normalised 贷款合同编号: so a policy or valuation whose loan is missing can say where and why
+        (R2.1)."""
         with self._engine.connect() as connection:
-            return received.refused_loans_frame(connection, received.years_up_to(connection, year))
+            return received.refused_loans_frame(connection, received.years_seen(connection, year))
 
     def registry(self, year: int) -> pd.DataFrame:
         """The pilot unit registry (R1) from the year's current registry file; no rows when there is none."""

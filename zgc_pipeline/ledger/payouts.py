@@ -17,7 +17,7 @@ from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.entries import LedgerError, Reopening, SignOff
 from zgc_pipeline.ledger.frames import read_frame, typed
-from zgc_pipeline.ledger.results import REJECTED, REOPENED, SIGNED_OFF, locked_settlement
+from zgc_pipeline.ledger.results import DECIDED, REJECTED, REOPENED, SIGNED_OFF, locked_settlement
 from zgc_pipeline.money import from_fen
 
 
@@ -164,7 +164,7 @@ def history_frames(connection: Connection, year: int) -> tuple[pd.DataFrame, pd.
     earliest = (
         select(c.project_key, cast(func.min(c.line_date), String).label("first_date"))
         .join(t.settlements, s.year == c.year)
-        .where(c.year < year, s.status.in_((SIGNED_OFF, REOPENED)), c.kind == ClaimKind.PREMIUM_SUBSIDY.value)
+        .where(c.year < year, s.status.in_(DECIDED), c.kind == ClaimKind.PREMIUM_SUBSIDY.value)
         .group_by(c.project_key)
         .order_by(c.project_key)
     )

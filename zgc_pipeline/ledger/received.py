@@ -15,6 +15,7 @@ from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.entries import CheckedOutcome, LedgerError, SubmissionInfo, SubmissionStatus
 from zgc_pipeline.ledger.frames import date_columns, read_frame, selected, typed, write_frame
 from zgc_pipeline.ledger.resubmissions import FileFacts, Standing, submission_statuses
+from zgc_pipeline.ledger.results import signed_years_before
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
@@ -43,9 +44,13 @@ def find_submission(connection: Connection, year: int, sha256: str) -> int | Non
 def intake_round(connection: Connection, year: int, run_key: str, started_at: datetime) -> int:
     """The number of the run's intake round for the year: the run's own if it has one, else the next."""
     r = t.intake_rounds.c
-    number = connection.scalar(select(r.number).where(r.year == year, r.run_key == run_key))
-    if number is not None:
-        return int(number)
+    known = connection.execute(select(r.number, r.stopped_reason).where(r.year == year, r.run_key == run_key)).first()
+    if known is not None:
+        if known.stopped_reason is not None:  # the stopped run receives again (its tasks cleared): no longer stopped
+            connection.execute(
+                update(t.intake_rounds).where(r.year == year, r.run_key == run_key).values(stopped_reason=None)
+            )
+        return int(known.number)
     last = connection.scalar(select(func.max(r.number)).where(r.year == year)) or 0
     connection.execute(
         insert(t.intake_rounds).values(year=year, number=last + 1, run_key=run_key, started_at=started_at)
@@ -268,9 +273,9 @@ def active_ids(connection: Connection, years: Sequence[int], kind: SubmissionKin
     return ids
 
 
-def years_up_to(connection: Connection, year: int) -> list[int]:
-    s = t.submissions.c
-    return list(connection.scalars(select(s.year).where(s.year <= year).distinct().order_by(s.year)))
+def years_seen(connection: Connection, year: int) -> list[int]:
+    """The years whose files a settlement of ``year`` reads (R6.3): every earlier signed year, then its own."""
+    return [*signed_years_before(connection, year), year]
 
 
 def row_frame(connection: Connection, kind: SubmissionKind, submission_ids: Sequence[int]) -> pd.DataFrame:
@@ -352,3 +357,23 @@ def refused_loans_frame(connection: Connection, years: Sequence[int]) -> pd.Data
                 found[normalise_key(problems[0].project_no)] = (info.file_name, problems[0].sheet, row, year, reason)
     columns = ["project_key", "source_file", "source_sheet", "source_row", "source_year", "reason"]
     return pd.DataFrame([(key, *where) for key, where in found.items()], columns=columns)
+
+
+def stop_latest_round(connection: Connection, year: int, reason: str) -> list[int]:
+    """R6.3: the year's latest intake round, stopped by its checks before anything was settled, keeps only the
+    record of its attempt (its row, with ``reason``). What it received goes: the files first received in it with
+    their rows, problems and names, the names it added to files an earlier round received, what it skipped. Files
+    of earlier rounds stay, and what they stood for (R6.2) with them. Returns the ids of the files removed."""
+    r, s, n, k = t.intake_rounds.c, t.submissions.c, t.submission_names.c, t.skipped_files.c
+    number = connection.scalar(select(func.max(r.number)).where(r.year == year))
+    if number is None:
+        return []
+    connection.execute(update(t.intake_rounds).where(r.year == year, r.number == number).values(stopped_reason=reason))
+    removed = list(connection.scalars(select(s.id).where(s.year == year, s.intake_round == number).order_by(s.id)))
+    of_year = select(s.id).where(s.year == year).scalar_subquery()
+    connection.execute(delete(t.submission_names).where(n.intake_round == number, n.submission_id.in_(of_year)))
+    for table in (*ROW_TABLES, t.submission_names):
+        connection.execute(delete(table).where(table.c.submission_id.in_(removed)))
+    connection.execute(delete(t.submissions).where(s.id.in_(removed)))
+    connection.execute(delete(t.skipped_files).where(k.year == year, k.intake_round == number))
+    return removed

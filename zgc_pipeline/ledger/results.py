@@ -23,6 +23,14 @@ ALLOCATED = "allocated"
 SIGNED_OFF = "signed_off"
 REJECTED = "rejected"
 REOPENED = "reopened"  # a signed result voided by a reopening (R10); the year waits to be settled again
+DECIDED = (SIGNED_OFF, REOPENED)  # what later years read (R6.3): a signed result, or a voided one until re-signed
+
+
+def signed_years_before(connection: Connection, year: int) -> list[int]:
+    """The years before ``year`` whose result was signed (and not yet replaced, if reopened): what a year's
+    settlement reads from other years (R6.3), oldest first."""
+    s = t.settlements.c
+    return list(connection.scalars(select(s.year).where(s.year < year, s.status.in_(DECIDED)).order_by(s.year)))
 
 
 def locked_settlement(connection: Connection, year: int) -> RowMapping | None:

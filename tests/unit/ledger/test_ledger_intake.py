@@ -8,9 +8,24 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from ledger_factories import BANK, INSURER, at, loan, policy, rows_of, score, settle_and_sign, submit, unit, valuation
+from ledger_factories import (
+    BANK,
+    INSURER,
+    at,
+    claim,
+    loan,
+    policy,
+    rows_of,
+    score,
+    settle_and_sign,
+    submit,
+    unit,
+    valuation,
+)
+from sqlalchemy import select
 
 from zgc_pipeline.ledger import Ledger, SubmissionStatus
+from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
@@ -213,10 +228,40 @@ def test_a_changed_file_after_sign_off_is_refused_for_that_year(ledger: Ledger) 
     assert "R6.2" in problems[0].problem and "已签批" in problems[0].problem
 
 
-def test_inputs_include_earlier_years_with_their_own_year(ledger: Ledger) -> None:
+def test_inputs_include_earlier_signed_years_only_with_their_own_year(ledger: Ledger) -> None:
+    """R6.3: a year reads its own files and those of the signed years before it; an unsigned year counts for nothing."""
     submit(ledger, 2019, "loans2019.xlsx", LOANS, [loan("DK-A", year=2019)])
     submit(ledger, 2020, "loans2020.xlsx", LOANS, [loan("DK-B", year=2020)])
     submit(ledger, 2021, "loans2021.xlsx", LOANS, [loan("DK-C", year=2021)])
+    assert list(ledger.inputs(2020).loans["loan_contract_no"]) == ["DK-B"]
+    settle_and_sign(ledger, 2019, (claim(), "60000.00"))
     loans = ledger.inputs(2020).loans
     assert list(zip(loans["loan_contract_no"], loans["source_year"], strict=True)) == [("DK-A", 2019), ("DK-B", 2020)]
+    assert list(ledger.loans(2020)["loan_contract_no"]) == ["DK-A", "DK-B"]
+    assert ledger.input_keys(2020).loans == ("DK-A", "DK-B")
     assert ledger.registry(2020).empty
+
+
+def test_a_stopped_round_takes_back_what_it_received_and_nothing_else(ledger: Ledger) -> None:
+    """R6.3: the files first received in the stopped round go, with the names it added; the earlier round's file
+    counts again as before (R6.2) and keeps what it skipped; the round itself stays, with why it stopped."""
+    first = submit(ledger, 2019, "loans.xlsx", LOANS, [loan("DK-1")], run_key="run-1")
+    ledger.record_skipped(2019, 1, [("~$loans.xlsx", "临时文件")])
+    before = ledger.submissions(2019)
+    fix = submit(ledger, 2019, "loans_更正.xlsx", LOANS, [loan("DK-2")], run_key="run-2")
+    copy = submit(ledger, 2019, "loans副本.xlsx", LOANS, [loan("DK-1")], sha=before[0].sha256, run_key="run-2")
+    ledger.record_skipped(2019, 2, [("说明.txt", "不是报送文件")])
+    assert copy == first and ledger.submission(first).status is SubmissionStatus.SUPERSEDED
+
+    assert ledger.stop_attempt(2019, "2019年度没有可核定的申报行") == [fix]
+    assert ledger.submissions(2019) == before
+    assert list(ledger.inputs(2019).loans["loan_contract_no"]) == ["DK-1"]
+    assert ledger.skipped_files(2019) == [("~$loans.xlsx", "临时文件")]
+    assert ledger.stop_attempt(2019, "2019年度没有可核定的申报行") == []  # again: nothing more to take back
+
+    with ledger.reading() as connection:
+        rounds = connection.execute(select(t.intake_rounds.c.run_key, t.intake_rounds.c.stopped_reason)).all()
+    assert sorted(rounds) == [("run-1", None), ("run-2", "2019年度没有可核定的申报行")]
+    submit(ledger, 2019, "loans_更正.xlsx", LOANS, [loan("DK-2")], run_key="run-2")  # the run cleared, received again
+    with ledger.reading() as connection:
+        assert connection.scalar(select(t.intake_rounds.c.stopped_reason).where(t.intake_rounds.c.number == 2)) is None

@@ -9,7 +9,18 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from ledger_factories import INSURER, VALUER, allocation, claim, loan, policy, settlement, submit, valuation
+from ledger_factories import (
+    INSURER,
+    VALUER,
+    allocation,
+    claim,
+    loan,
+    policy,
+    settle_and_sign,
+    settlement,
+    submit,
+    valuation,
+)
 
 from tests.records import ClaimLine, Refusal, SourceRow
 from zgc_pipeline.allocation import frames_checksum
@@ -61,6 +72,7 @@ def test_a_year_not_settled_yet_is_an_error_not_an_empty_answer(ledger: Ledger) 
 
 def test_inputs_come_in_the_order_received_and_the_keys_agree(ledger: Ledger) -> None:
     submit(ledger, 2018, "loans2018.xlsx", SubmissionKind.LOANS, [loan("DK-OLD", year=2018)])
+    settle_and_sign(ledger, 2018, (claim("BD-OLD", "DK-OLD", year=2018), "1000.00"))  # a signed year's rows count
     submit(ledger, 2019, "loans.xlsx", SubmissionKind.LOANS, [loan("DK-001"), loan("dk 002", row=3)])
     policies = [policy("BD-001"), policy("BD-002", "DK-002", row=3), policy("BD-009", "DK-NONE", row=4)]
     submit(ledger, 2019, "policies.xlsx", SubmissionKind.POLICIES, policies, submitter=INSURER)
