@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 
 
 def check_frame(parsed: ParsedSubmission) -> pd.DataFrame:
-    """The frame the suite runs on: positions 0…n−1, every field present, key fields normalised into ``_key_*``.
+    """The frame the suite runs on: positions 0…n−1 (rows after the table's end left out), every field present,
+    key fields normalised into ``_key_*``.
 
     An optional 是/否 field left blank takes its default 否, so a blank 是否回避 counts as not recused.
     """
-    frame = parsed.frame.reset_index(drop=True)
+    frame = parsed.frame[parsed.checked_positions].reset_index(drop=True)
     added: dict[str, Any] = {}
     for f in parsed.spec.fields:
         if f.key not in frame.columns:
@@ -103,7 +104,7 @@ def suite_problems(
     sheet = Sheet(
         spec=parsed.spec,
         frame=frame,
-        raw=parsed.raw.reindex(parsed.frame.index).reset_index(drop=True),
+        raw=parsed.raw.reindex(parsed.frame.index)[parsed.checked_positions].reset_index(drop=True),
         headers=parsed.headers,
     )
     already = {(p.row, p.column) for p in parsed.problems}

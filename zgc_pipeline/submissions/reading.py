@@ -6,6 +6,7 @@ Order matters for safety: size, real format, zip and XML checks all come before 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
@@ -24,8 +25,10 @@ from zgc_pipeline.submissions.problems import RowProblem, SubmissionRefused
 from zgc_pipeline.submissions.sniffing import FileFormat, check_size, extension_warning, sniff_format
 
 ROW_COLUMN = "_row"
-_TOTAL_RE = re.compile(r"^(合计|总计|小计)")
+_TOTAL_RE = re.compile(r"^(合计|总计)")  # ends the table, as the notes do
+_SUBTOTAL_RE = re.compile(r"^小计")  # between groups of rows: skipped, the table goes on
 _NOTES_RE = re.compile(r"^(填表说明|填报说明|说明[:：]|注[:：]|备注[:：])")
+END_SHOWN_CHARS = 10
 _MARKER_STARTS = frozenset("合总小填说注备")  # the first characters of the two patterns above
 _EMPTY_DTYPES = {
     FieldType.MONEY: "Int64",
@@ -43,9 +46,11 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
     file_format = _checked_format(path, max_bytes)
     name = display_name or path.name
     match = find_header(list(iter_sheets(path, file_format)), quote_found=file_format is not FileFormat.CSV)
-    rows, row_numbers = _data_rows(match.sheet.rows, match.row_index)
+    table = _data_rows(match.sheet.rows, match.row_index, [c.index for c in match.columns])
     uncomputed = formulas_without_value(path, file_format, match.sheet.name)
-    frame, raw, problems = _typed(match, rows, row_numbers, uncomputed)
+    frame, raw, problems = _typed(match, table.rows, table.numbers, uncomputed)
+    problems = [p for p in problems if p.row not in table.after_end] + table.after_end_problems(match.sheet.name)
+    problems.sort(key=lambda p: p.row or 0)
     if frame.empty:
         raise SubmissionRefused(
             f"表头（第{match.row_index + 1}行）下没有数据行，请填写数据后重新报送", sheet=match.sheet.name
@@ -62,6 +67,7 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
         headers=headers,
         problems=problems if misnamed is None else [misnamed, *problems],
         extra_columns=match.extra_columns,
+        after_end=frozenset(table.after_end),
     )
 
 
@@ -77,10 +83,40 @@ def _checked_format(path: Path, max_bytes: int) -> FileFormat:
     return sniff_format(path)
 
 
-def _data_rows(grid: Grid, header_index: int) -> tuple[list[list[Cell]], list[int]]:
-    """Rows below the header, without blank rows, 合计 lines or the notes that end the table."""
-    rows: list[list[Cell]] = []
-    numbers: list[int] = []
+@dataclass(slots=True)
+class DataRows:
+    """The rows below the header that hold data, by the row number the submitter sees.
+
+    ``after_end``: rows that look like data below the line ending the table (the notes or the 合计 line), where
+    nobody reads them: they are kept so each is refused on its own (submissions.md), never dropped unseen.
+    """
+
+    rows: list[list[Cell]]
+    numbers: list[int]
+    after_end: list[int]
+    end_row: int = 0  # the row number of the line that ended the table; 0: none
+    end_text: str = ""
+
+    def add(self, row: list[Cell], number: int) -> None:
+        self.rows.append(row)
+        self.numbers.append(number)
+        if self.end_row:
+            self.after_end.append(number)
+
+    def after_end_problems(self, sheet: str) -> list[RowProblem]:
+        shown = self.end_text if len(self.end_text) <= END_SHOWN_CHARS else self.end_text[:END_SHOWN_CHARS] + "…"
+        problem = (
+            f"数据行位于表尾说明之后（第{self.end_row}行“{shown}”以下），未予受理；"
+            "如确为报送数据，请移到说明或合计行之上后重新报送"
+        )
+        return [RowProblem(sheet=sheet, row=number, column="", value="", problem=problem) for number in self.after_end]
+
+
+def _data_rows(grid: Grid, header_index: int, columns: list[int]) -> DataRows:
+    """Rows below the header, without blank rows, 小计 lines, the 合计 line or the notes that end the table; below
+    that end, rows that look like data (``_looks_like_data`` over the header's ``columns``) are kept as after the
+    end."""
+    found = DataRows([], [], [])
     may_mark: dict[str, bool] = {}  # first character → could it begin 合计 or a note (after NFKC)?
     for index in range(header_index + 1, len(grid)):
         row = grid[index]
@@ -89,23 +125,37 @@ def _data_rows(grid: Grid, header_index: int) -> tuple[list[list[Cell]], list[in
             first = next((cell for cell in row if not (isinstance(cell, str) and not cell.strip())), None)
         if first is None:
             continue
+        if found.end_row:
+            if _looks_like_data(row, columns):
+                found.add(row, index + 1)
+            continue
         if isinstance(first, str):
             head = first.lstrip()[0]
             if head not in may_mark:
                 shown = to_half_width(head).strip()
                 may_mark[head] = not shown or shown[0] in _MARKER_STARTS
             if not may_mark[head]:
-                rows.append(row)
-                numbers.append(index + 1)
+                found.add(row, index + 1)
                 continue
             lead = re.sub(r"\s+", "", to_half_width(first))
-            if _NOTES_RE.match(lead):
-                break
-            if _TOTAL_RE.match(lead):
+            if _NOTES_RE.match(lead) or _TOTAL_RE.match(lead):
+                found.end_row, found.end_text = index + 1, first.strip()
                 continue
-        rows.append(row)
-        numbers.append(index + 1)
-    return rows, numbers
+            if _SUBTOTAL_RE.match(lead):
+                continue
+        found.add(row, index + 1)
+    return found
+
+
+def _looks_like_data(row: list[Cell], columns: list[int]) -> bool:
+    """At least half the header's columns hold something: a row of the table, not a line of notes (which fill one
+    or two cells, merged across the rest)."""
+    filled = sum(1 for i in columns if i < len(row) and not _blank(row[i]))
+    return filled * 2 >= max(len(columns), 2)
+
+
+def _blank(cell: Cell) -> bool:
+    return isinstance(cell, str) and not cell.strip()
 
 
 def _typed(

@@ -217,3 +217,33 @@ def test_headers_found_in_a_workbook_are_quoted_short(tmp_path: Path) -> None:
     assert quoted.endswith("等30项")
     assert quoted.count("、") == 11
     assert len(quoted) < 12 * 22 + 10
+
+
+NOTES = ["填表说明：1. 金额单位为元；"]
+BELOW_END = "数据行位于表尾说明之后"
+
+
+@pytest.mark.parametrize("end", [NOTES, ["合计", None, None, None, None, None, "4250000.50"]], ids=["notes", "total"])
+def test_rows_below_the_notes_or_the_total_are_refused_with_their_row_numbers(tmp_path: Path, end: list) -> None:
+    """Rows pasted below the notes are refused, each by its row number, never dropped; the notes' own lines are
+    not rows; a refused row is checked by nothing else (its copy of a key above does not refuse that row)."""
+    header, first, second = loan_rows()
+    copy = [*first]  # the same contract as row 2: the row above stays accepted
+    rows = [header, first, end, ["2. 日期格式为2025-03-05。"], second, [], copy]
+    parsed = read_submission(write_xlsx(tmp_path / "x.xlsx", SheetSpec("贷款", rows)), max_bytes=MAX)
+    refused = [(p.row, p.column, p.severity) for p in parsed.problems]
+    assert refused == [(5, "", Severity.ERROR), (7, "", Severity.ERROR)]
+    assert all(p.problem.startswith(BELOW_END) and "第3行" in p.problem for p in parsed.problems)
+    assert parsed.rows_read == 3
+    assert parsed.after_end == frozenset({5, 7})
+
+
+def test_a_row_below_the_notes_is_reported_and_not_accepted(tmp_path: Path) -> None:
+    from zgc_pipeline.quality.checked_file import check_file
+
+    header, first, second = loan_rows()
+    rows = [header, first, NOTES, second]
+    checked = check_file(write_csv(tmp_path / "x.csv", rows), max_bytes=MAX)
+    assert checked.refused_rows == {4}
+    [error] = [p for p in checked.problems if p.severity is Severity.ERROR]
+    assert (error.row, error.problem.startswith(BELOW_END)) == (4, True)
