@@ -94,13 +94,13 @@ def suite_problems(
     a clean file gets none by default (a site is about 4 MB). ``data_docs`` without ``docs_dir`` is an error.
     Raises ``SuiteConfigurationError`` when the suite itself is broken.
     """
-    from zgc_pipeline.quality.gx import data_docs_site, keep_data_docs, run_suite  # imports GX when called
+    from zgc_pipeline.quality.gx import data_docs_site, keep_data_docs, run_suite, site_name  # GX when called
 
     if data_docs and docs_dir is None:
         raise ValueError("data_docs 需要 docs_dir：Data Docs 写在哪个目录")
     frame = check_frame(parsed)
     suite = load_suite(parsed.kind)
-    outcome = run_suite(suite, frame, run_name=parsed.file_name)
+    outcome = run_suite(suite, frame, run_name=site_name(parsed.file_name))
     sheet = Sheet(
         spec=parsed.spec,
         frame=frame,

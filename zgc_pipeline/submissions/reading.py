@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from operator import itemgetter
 from pathlib import Path
 
@@ -15,13 +16,20 @@ import numpy.typing as npt
 import pandas as pd
 
 from zgc_pipeline.identifiers import to_half_width
-from zgc_pipeline.submissions.cells import FORMULA_MESSAGE, parse_column, raw_texts
+from zgc_pipeline.submissions.cells import (
+    FORMULA_MESSAGE,
+    Cells,
+    event_problems,
+    parse_column,
+    raw_texts,
+    text_problems,
+)
 from zgc_pipeline.submissions.fields import Field, FieldType, SubmissionKind
 from zgc_pipeline.submissions.formulas import formulas_without_value
 from zgc_pipeline.submissions.grids import Cell, Grid, iter_sheets
 from zgc_pipeline.submissions.headers import HEADER_SEARCH_ROWS, Column, HeaderMatch, find_header
 from zgc_pipeline.submissions.parsed import ParsedSubmission
-from zgc_pipeline.submissions.problems import RowProblem, SubmissionRefused
+from zgc_pipeline.submissions.problems import RowProblem, SubmissionRefused, shown_value
 from zgc_pipeline.submissions.sniffing import FileFormat, check_size, extension_warning, sniff_format
 
 ROW_COLUMN = "_row"
@@ -30,6 +38,7 @@ _SUBTOTAL_RE = re.compile(r"^小计")  # between groups of rows: skipped, the ta
 _NOTES_RE = re.compile(r"^(填表说明|填报说明|说明[:：]|注[:：]|备注[:：])")
 END_SHOWN_CHARS = 10
 _MARKER_STARTS = frozenset("合总小填说注备")  # the first characters of the two patterns above
+TEXT_TYPES = frozenset({FieldType.TEXT, FieldType.CHOICE, FieldType.USCC, FieldType.ACCOUNT, FieldType.LIST})
 _EMPTY_DTYPES = {
     FieldType.MONEY: "Int64",
     FieldType.SCORE: "Int64",
@@ -38,8 +47,11 @@ _EMPTY_DTYPES = {
 }
 
 
-def read_submission(path: Path, *, max_bytes: int, display_name: str | None = None) -> ParsedSubmission:
-    """The file as a typed frame, its cells as sent, and one problem per cell that could not be read.
+def read_submission(
+    path: Path, *, max_bytes: int, display_name: str | None = None, received_on: date | None = None
+) -> ParsedSubmission:
+    """The file as a typed frame, its cells as sent, and one problem per cell that could not be read or that no
+    real file holds; ``received_on``, the day the pipeline first received the file, bounds the dates of events.
 
     Raises ``SubmissionRefused`` when the file as a whole cannot be taken.
     """
@@ -48,7 +60,7 @@ def read_submission(path: Path, *, max_bytes: int, display_name: str | None = No
     match = find_header(list(iter_sheets(path, file_format)), quote_found=file_format is not FileFormat.CSV)
     table = _data_rows(match.sheet.rows, match.row_index, [c.index for c in match.columns])
     uncomputed = formulas_without_value(path, file_format, match.sheet.name)
-    frame, raw, problems = _typed(match, table.rows, table.numbers, uncomputed)
+    frame, raw, problems = _typed(match, table.rows, table.numbers, uncomputed, received_on)
     problems = [p for p in problems if p.row not in table.after_end] + table.after_end_problems(match.sheet.name)
     problems.sort(key=lambda p: p.row or 0)
     if frame.empty:
@@ -159,7 +171,11 @@ def _blank(cell: Cell) -> bool:
 
 
 def _typed(
-    match: HeaderMatch, rows: list[list[Cell]], row_numbers: list[int], uncomputed: set[tuple[int, int]]
+    match: HeaderMatch,
+    rows: list[list[Cell]],
+    row_numbers: list[int],
+    uncomputed: set[tuple[int, int]],
+    received_on: date | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[RowProblem]]:
     """Typed and as-sent frames of the rows that hold any field value, and the problems of their cells."""
     shortest = min(map(len, rows), default=0)
@@ -184,9 +200,12 @@ def _typed(
             raw_frame[field.key] = pd.Series([""] * len(numbers), dtype="str")
             continue
         parsed = parse_column(cells[field.key][keep], field.type, scale=column.scale)
+        found = _unreal_cells(field, raw[field.key][keep], parsed.values, received_on) | parsed.errors
+        if found.keys() - parsed.errors.keys() and field.type in TEXT_TYPES:  # unreal text is not kept
+            parsed.values[np.isin(np.arange(len(parsed.values)), list(found))] = None
         frame[field.key] = parsed.values
         raw_frame[field.key] = pd.Series(raw[field.key][keep], dtype="str")
-        errors.extend((position, order, column, message) for position, message in parsed.errors.items())
+        errors.extend((position, order, column, message) for position, message in found.items())
         errors.extend(
             (position_of[row + 1], order, column, FORMULA_MESSAGE)
             for row, column_index in uncomputed
@@ -200,12 +219,23 @@ def _typed(
             sheet=match.sheet.name,
             row=int(numbers.iloc[position]),
             column=column.written,
-            value=str(as_sent.at[position, column.field.key]),
+            value=shown_value(str(as_sent.at[position, column.field.key])),
             problem=message,
         )
         for position, _, column, message in sorted(errors, key=lambda e: (e[0], e[1]))
     ]
     return pd.DataFrame(frame), as_sent, problems
+
+
+def _unreal_cells(field: Field, sent: Cells, values: pd.Series, received_on: date | None) -> dict[int, str]:
+    """What no real file holds in this column (submissions.md), by position; these decide over a cell's other
+    problems: text too long or hiding an invisible character, an event after the day the file was received."""
+    if field.type in TEXT_TYPES:
+        listed = field.type is FieldType.LIST
+        return text_problems(sent, max_chars=field.max_chars, identifier=field.names_something, listed=listed)
+    if field.event and received_on is not None:
+        return event_problems(values, received_on, field.base_header)
+    return {}
 
 
 def _column_cells(rows: list[list[Cell]], index: int, shortest: int) -> npt.NDArray[np.object_]:
