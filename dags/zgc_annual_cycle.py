@@ -245,9 +245,11 @@ def zgc_annual_cycle() -> None:
     @task(task_display_name="校验报送文件", map_index_template="{{ file_name }}")
     def validate_submission(run: dict[str, Any], submission_id: int) -> dict[str, Any]:
         from zgc_pipeline.cycle import validate_submission as validate
+        from zgc_pipeline.cycle.intake import submission_name
 
+        # Named before checking, so a check that fails is shown (and reported) under the file's name.
+        get_current_context()["file_name"] = _step(submission_name, run, submission_id)  # type: ignore[typeddict-unknown-key]
         outcome = _step(validate, run, submission_id)
-        get_current_context()["file_name"] = outcome.file_name  # type: ignore[typeddict-unknown-key]
         return {
             "file": outcome.file_name,
             "kind": outcome.kind,

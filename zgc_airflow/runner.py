@@ -375,17 +375,23 @@ def _load_dag() -> Any:
 
 
 def _failures(run_id: str, order: list[tuple[str, str]]) -> list[TaskFailure]:
-    """Every failed instance with the error its step kept, in the DAG's order (then by file)."""
+    """Every failed instance with the error its step kept, in the DAG's order (then by file).
+
+    A mapped instance is named by the file it works on: its own rendered name, else the name another instance of
+    its map index rendered (the DAG's mapped tasks all map over the year's files, in one order), never the bare
+    index Airflow shows for an instance that failed before naming its file."""
     position = {task_id: i for i, (task_id, _) in enumerate(order)}
     labels = dict(order)
     messages = _xcoms(run_id, key=FAILURE_KEY, by_index=True)
-    failed = [i for i in _instances(run_id) if i.state == "failed"]
+    instances = _instances(run_id)
+    named = {i.map_index: i.shown for i in instances if i.map_index >= 0 and i.shown not in (None, str(i.map_index))}
+    failed = [i for i in instances if i.state == "failed"]
     failed.sort(key=lambda i: (position.get(i.task_id, len(order)), i.map_index))
     return [
         TaskFailure(
             task_id=i.task_id,
             label=labels.get(i.task_id, i.task_id),
-            file=i.shown if i.map_index >= 0 else None,
+            file=(i.shown if i.shown != str(i.map_index) else named.get(i.map_index)) if i.map_index >= 0 else None,
             message=str(messages.get((i.task_id, i.map_index)) or "未记录错误信息，请查看日志"),
         )
         for i in failed

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from tests.e2e import small_year
 from tests.e2e.test_annual_cycle import _approved, _sheet_rows
 from zgc_airflow.cli import main
+from zgc_pipeline.submissions.fields import KIND_SPECS, SubmissionKind
 
 pytestmark = pytest.mark.e2e
 PAID = {
@@ -109,3 +110,84 @@ def test_what_a_killed_delivery_left_behind_is_never_delivered(root: Path, capsy
     (year_dir / ".evaluation_2020.xlsx.1.abcdefabcdef.tmp").write_bytes(b"left by a later kill")
     assert main(["verify", str(year_dir)]) == 1
     assert "临时文件" in capsys.readouterr().out
+
+
+def _with_rows_below_the_notes(path: Path, kind: SubmissionKind, rows: list[dict[str, object]]) -> list[int]:
+    """Appends the notes line and then ``rows`` to a sent workbook, as a clerk pasting at the bottom does; returns
+    the rows' numbers."""
+    book = load_workbook(path)
+    sheet = book.active
+    sheet.append(["填表说明：1. 金额单位为元；2. 日期格式为2020-03-05。"])
+    for row in rows:
+        sheet.append([row.get(f.key, "") for f in KIND_SPECS[kind].fields])
+    book.save(path)
+    return list(range(sheet.max_row - len(rows) + 1, sheet.max_row + 1))
+
+
+def test_rows_and_names_no_real_file_has_are_refused_each_with_its_reason(root: Path) -> None:
+    """Rows pasted below the notes of the bank's and the insurer's files; a bank's CSV under a name with
+    backslashes and dots holding a loan dated 2099, a 30,000-character borrower and a code with a zero-width space:
+    each row refused with its reason and where it is, the odd file received and reported under its name, the year
+    paid as before."""
+    inbox = root / "inbox"
+    bank_rows = _with_rows_below_the_notes(
+        inbox / "甲银行_贷款信息表.xlsx", SubmissionKind.LOANS, [small_year._loan("L8", small_year.E1, "八号", "1")]
+    )
+    insurer_rows = _with_rows_below_the_notes(
+        inbox / "乙保险_保单信息表.xlsx", SubmissionKind.POLICIES, [small_year._policy("P8", "L2", "1000.00")]
+    )
+    odd = [
+        small_year._loan("L9", small_year.E1, "九号科技", "1000000") | {"disbursement_date": "2099-01-01"},
+        small_year._loan("L10", small_year.E2, "十号科技" * 7500, "1000000"),
+        small_year._loan("L11", "91110108\u200b" + small_year.E3[8:], "十一号科技", "1000000"),
+    ]
+    fields = KIND_SPECS[SubmissionKind.LOANS].fields
+    other_bank = small_year.uscc("MA0000021")
+    evil = "H39_..\\..\\etc\\evil.csv"
+    with (inbox / evil).open("w", encoding="utf-8", newline="") as handle:
+        lines = [[f.header for f in fields]]
+        lines += [[(row | {"lender_uscc": other_bank}).get(f.key, "") for f in fields] for row in odd]
+        csv.writer(handle).writerows(lines)
+
+    assert _cycle(root) == 0
+    year_dir = root / "out" / "2020"
+    assert _approved(year_dir / "payout_2020.xlsx") == PAID
+    refused = [
+        (str(r["来源文件"]), r["行号"], str(r["项目编号"]), str(r["原因"]))
+        for r in _sheet_rows(year_dir / "payout_2020.xlsx", "未通过")
+    ]
+
+    def said(file: str, project: str, words: str) -> list[object]:
+        return [row for name, row, no, why in refused if (name, no) == (file, project) and words in why]
+
+    below = "数据行位于表尾说明之后"
+    assert said("甲银行_贷款信息表.xlsx", "L8", below) == bank_rows
+    assert said("乙保险_保单信息表.xlsx", "L2", below) == insurer_rows
+    assert said(evil, "L9", "放款日期晚于本文件的收件日期") == [2]
+    assert said(evil, "L10", "内容长达30000个字符，超过200个字符的上限") == [3]
+    assert said(evil, "L11", "含不可见字符 U+200B（零宽空格），位于第8个字符之后") == [4]
+    reports = {p.name for p in (year_dir / "rejections").glob("*_拒收报告.xlsx")}
+    assert len(reports) == 3 and any(name.startswith("H39_") for name in reports)
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    [sent] = [i for i in manifest["inputs"] if i["name"] == evil]
+    assert (sent["status"], sent["rows_read"], sent["rows_refused"]) == ("accepted", 3, 3)
+
+
+def test_a_file_whose_check_fails_is_named_in_the_message(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever stops a file's check (here a disk error while reading it), the message names the file, never the
+    task's map index."""
+    from zgc_pipeline.cycle import intake
+
+    checked = intake.check_file
+
+    def failing(path: Path, **kwargs: object) -> object:
+        if str(kwargs.get("display_name", "")).startswith("乙保险"):
+            raise OSError(5, "Input/output error")
+        return checked(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake, "check_file", failing)
+    assert _cycle(root) == 1
+    message = capsys.readouterr().err
+    assert "任务“校验报送文件”失败（文件：乙保险_保单信息表.xlsx）" in message, message

@@ -17,7 +17,7 @@ from zgc_pipeline.outputs import (
     write_rejection_report,
 )
 from zgc_pipeline.outputs.rejections import report_file_name
-from zgc_pipeline.quality.checked_file import check_file
+from zgc_pipeline.quality.checked_file import check_file, received_day
 from zgc_pipeline.quality.fingerprint import checks_fingerprint
 from zgc_pipeline.submissions.archive import archive_submission
 from zgc_pipeline.submissions.conversion import accepted_rows
@@ -102,6 +102,12 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Seque
     return submission_id
 
 
+def submission_name(cfg: CycleConfig, submission_id: int) -> str:
+    """The name a received file is known by, for whatever reports on it (a failed check included)."""
+    with open_ledger(cfg) as ledger:
+        return ledger.submission(submission_id).file_name
+
+
 @dataclass(frozen=True, slots=True)
 class IntakeOutcome:
     submission_id: int
@@ -125,7 +131,9 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
     """Read the archived copy, check it with GX, keep the good rows, report the bad ones to their sender.
 
     The same bytes already checked by the same checks (a later run of the year) keep what that check found and are
-    not read again; reconciling publishes their reports as it publishes every file's."""
+    not read again; reconciling publishes their reports as it publishes every file's. What else a check depends
+    on is the day the file was first received, which the ledger keeps with the file (its first intake round), so
+    checking the same bytes again on a later day finds the same."""
     checks = checks_fingerprint(
         max_bytes=cfg.max_file_bytes, uscc_exceptions=cfg.uscc_exceptions, data_docs=cfg.data_docs
     )
@@ -137,6 +145,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
         checked = check_file(
             Path(info.archived_path),
             max_bytes=cfg.max_file_bytes,
+            received_on=received_day(ledger.first_received_at(submission_id)),  # fixed for these bytes: see below
             display_name=info.file_name,
             docs_dir=data_docs_dir(cfg.out, cfg.year, submission_id),
             data_docs=cfg.data_docs,

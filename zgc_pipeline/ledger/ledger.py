@@ -166,6 +166,11 @@ class Ledger:
         with self._engine.connect() as connection:
             return received.checked_outcome(connection, submission_id, checked_with)
 
+    def first_received_at(self, submission_id: int) -> datetime:
+        """When the pipeline first received the file (``received.first_received_at``): what its checks date from."""
+        with self._engine.connect() as connection:
+            return received.first_received_at(connection, submission_id)
+
     def submission(self, submission_id: int) -> SubmissionInfo:
         with self._engine.connect() as connection:
             return received.one_submission(connection, submission_id)

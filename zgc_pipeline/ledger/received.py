@@ -123,6 +123,15 @@ def _submission_row(connection: Connection, submission_id: int) -> RowMapping:
     return row
 
 
+def first_received_at(connection: Connection, submission_id: int) -> datetime:
+    """When the pipeline first received the file: the start of the intake round that first took its bytes (they
+    keep that round whatever name they come under again), or, for a file received before rounds, its time."""
+    row = _submission_row(connection, submission_id)
+    r = t.intake_rounds.c
+    started = connection.scalar(select(r.started_at).where(r.year == row["year"], r.number == row["intake_round"]))
+    return started if started is not None else row["delivered_at"]
+
+
 def replace_outcome(
     connection: Connection,
     submission_id: int,

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from zgc_pipeline.submissions.names import display_file_name
 from zgc_pipeline.submissions.parsed import ParsedSubmission
 from zgc_pipeline.submissions.problems import RowProblem, Severity, SubmissionRefused
 from zgc_pipeline.submissions.reading import read_submission
+
+BUREAU_TIME = ZoneInfo("Asia/Shanghai")  # dates in the files are the bureau's calendar days (submissions.md)
+
+
+def received_day(moment: datetime) -> date:
+    """The bureau's calendar day of a moment of receipt: the last day a file's events can fall on."""
+    return moment.astimezone(BUREAU_TIME).date()
 
 
 @dataclass(slots=True)
@@ -54,6 +63,7 @@ def check_file(
     path: Path,
     *,
     max_bytes: int,
+    received_on: date,
     display_name: str | None = None,
     docs_dir: Path | None = None,
     data_docs: bool = False,
@@ -63,12 +73,14 @@ def check_file(
 
     ``docs_dir``: where GX Data Docs go, built for a file with problems, or for every file with ``data_docs``.
     ``uscc_exceptions``: the deployment's listed codes that fail the USCC check but are genuine (warnings).
+    ``received_on``: the day the pipeline first received the file (for ``zgc validate``, today): no event of a row
+    may come later. Passed in, never read from the clock here, so the same bytes check the same any day.
     """
     from zgc_pipeline.quality.validation import suite_problems
 
     name = display_name or display_file_name(path.name)
     try:
-        parsed = read_submission(path, max_bytes=max_bytes, display_name=name)
+        parsed = read_submission(path, max_bytes=max_bytes, display_name=name, received_on=received_on)
     except SubmissionRefused as refused:
         return CheckedFile(path, name, None, [refused.problem])
     found = suite_problems(parsed, docs_dir=docs_dir, data_docs=data_docs, uscc_exceptions=uscc_exceptions)

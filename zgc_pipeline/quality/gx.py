@@ -33,13 +33,20 @@ _UNSAFE = re.compile(r"[^\w.\-]+")  # \w: letters (Chinese included), digits, un
 
 
 def data_docs_site(docs_dir: Path, file_name: str) -> Path:
-    """The folder of a submitted file's Data Docs under ``docs_dir``: the file's name where it is a safe folder
-    name (``贷款信息_2020.xlsx``), else a safe short form of it with a checksum of the whole name."""
+    """The folder of a submitted file's Data Docs under ``docs_dir``, named ``site_name(file_name)``."""
+    return docs_dir / site_name(file_name)
+
+
+def site_name(file_name: str) -> str:
+    """A submitted file's name as GX may use it, for its site's folder and its runs' names in the stores: the
+    file's name where it is safe (``贷款信息_2020.xlsx``), else a safe short form of it with a checksum of the
+    whole name. Any name a file system allows comes out safe: GX refuses a store key holding ``/`` or ``\\``, and a
+    ``..`` would lead out of the stores' folder."""
     name = Path(file_name).name
     safe = _UNSAFE.sub("_", name).lstrip(".")[:SITE_NAME_LENGTH] or "file"
     if safe != name:
-        safe += "-" + hashlib.sha256(file_name.encode()).hexdigest()[:8]
-    return docs_dir / safe
+        safe += "-" + hashlib.sha256(file_name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return safe
 
 
 def data_docs_index(site: Path) -> Path:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
-from zgc_pipeline.quality.checked_file import CheckedFile, check_file, submitter_name
+from zgc_pipeline.quality.checked_file import CheckedFile, check_file, received_day, submitter_name
 from zgc_pipeline.submissions.names import display_file_name
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
@@ -38,6 +39,7 @@ def validate_paths(
     from zgc_pipeline.outputs.rejections import report_file_name, write_rejection_report
 
     reports = (report_dir or default_report_dir(arguments)).resolve()
+    today = received_day(datetime.now(UTC))  # checked now, as if received now: no event may be later
     results: list[CheckedFile] = []
     taken: set[str] = set()
     for path, label in submission_paths(arguments, skip=reports):
@@ -46,7 +48,9 @@ def validate_paths(
             continue
         if on_file is not None:
             on_file(label)
-        checked = check_file(path, max_bytes=max_bytes, display_name=label, uscc_exceptions=uscc_exceptions)
+        checked = check_file(
+            path, max_bytes=max_bytes, received_on=today, display_name=label, uscc_exceptions=uscc_exceptions
+        )
         name = display_file_name(path.name)
         report = report_file_name(name)
         if report in taken:  # the same name in another folder: the report is named after the whole path

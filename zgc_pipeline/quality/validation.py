@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 
 
 def check_frame(parsed: ParsedSubmission) -> pd.DataFrame:
-    """The frame the suite runs on: positions 0…n−1, every field present, key fields normalised into ``_key_*``.
+    """The frame the suite runs on: positions 0…n−1 (rows after the table's end left out), every field present,
+    key fields normalised into ``_key_*``.
 
     An optional 是/否 field left blank takes its default 否, so a blank 是否回避 counts as not recused.
     """
-    frame = parsed.frame.reset_index(drop=True)
+    frame = parsed.frame[parsed.checked_positions].reset_index(drop=True)
     added: dict[str, Any] = {}
     for f in parsed.spec.fields:
         if f.key not in frame.columns:
@@ -93,17 +94,17 @@ def suite_problems(
     a clean file gets none by default (a site is about 4 MB). ``data_docs`` without ``docs_dir`` is an error.
     Raises ``SuiteConfigurationError`` when the suite itself is broken.
     """
-    from zgc_pipeline.quality.gx import data_docs_site, keep_data_docs, run_suite  # imports GX when called
+    from zgc_pipeline.quality.gx import data_docs_site, keep_data_docs, run_suite, site_name  # GX when called
 
     if data_docs and docs_dir is None:
         raise ValueError("data_docs 需要 docs_dir：Data Docs 写在哪个目录")
     frame = check_frame(parsed)
     suite = load_suite(parsed.kind)
-    outcome = run_suite(suite, frame, run_name=parsed.file_name)
+    outcome = run_suite(suite, frame, run_name=site_name(parsed.file_name))
     sheet = Sheet(
         spec=parsed.spec,
         frame=frame,
-        raw=parsed.raw.reindex(parsed.frame.index).reset_index(drop=True),
+        raw=parsed.raw.reindex(parsed.frame.index)[parsed.checked_positions].reset_index(drop=True),
         headers=parsed.headers,
     )
     already = {(p.row, p.column) for p in parsed.problems}

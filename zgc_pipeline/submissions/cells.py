@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -26,6 +27,8 @@ EXACT_DIGITS = 15  # Excel keeps 15 significant digits; a longer number has alre
 FORMULA_MESSAGE = "单元格是没有计算结果的公式，请粘贴为数值后重新报送"  # real formula cells only: see ``formulas``
 MONEY_FORMAT_MESSAGE = "金额格式不正确，应填数字（如1250000.00），可带千位分隔符、“元”或“¥”"
 MONEY_FEN_MESSAGE = "金额精确到分（最多两位小数），不做四舍五入，请核对后重新填写"
+MONEY_LIMIT_FEN = 10**14  # 1万亿元: more than any loan, policy or fee of the pilot; beyond it a typo, not an amount
+MONEY_LARGE_MESSAGE = "金额过大（超过1万亿元），不是合理的金额，请核对后重新填写"
 SCORE_FORMAT_MESSAGE = "评分格式不正确，应填0–100之间的数字，最多两位小数"
 SCORE_DECIMALS_MESSAGE = "评分最多两位小数，不做四舍五入，请核对后重新填写"
 DATE_FORMS = "2025-03-05、2025/3/5、2025.03.05、20250305、2025年3月5日或Excel日期"
@@ -233,8 +236,24 @@ def _parse_yes_no(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
 
 
 def _parse_money(cells: Cells, is_str: Mask, other: Mask, scale: Decimal) -> ParsedColumn:
-    """Yuan (or 万元 × 10,000) → integer fen; never rounds: a fraction of a fen is an error."""
-    return _parse_exact(cells, is_str, other, scale * 100, MONEY_FORMAT_MESSAGE, MONEY_FEN_MESSAGE, _money_text)
+    """Yuan (or 万元 × 10,000) → integer fen; never rounds: a fraction of a fen is an error, and so is an amount
+    beyond ``MONEY_LIMIT_FEN``."""
+    parsed = _parse_exact(cells, is_str, other, scale * 100, MONEY_FORMAT_MESSAGE, MONEY_FEN_MESSAGE, _money_text)
+    too_large = (parsed.values.abs() >= MONEY_LIMIT_FEN).fillna(False).to_numpy(dtype=bool)
+    if too_large.any():
+        parsed.values[too_large] = pd.NA
+    unheld = [at for at, why in parsed.errors.items() if why == MONEY_FEN_MESSAGE and _beyond_limit(cells[at], scale)]
+    parsed.errors |= _errors(too_large, MONEY_LARGE_MESSAGE) | dict.fromkeys(unheld, MONEY_LARGE_MESSAGE)
+    return parsed
+
+
+def _beyond_limit(cell: object, scale: Decimal) -> bool:
+    """A cell too large to be held exactly (thirty 9s) is too large, not too precise."""
+    text = _money_text(cell) if isinstance(cell, str) else format(cell, f".{EXACT_DIGITS}g")
+    try:
+        return abs(Decimal(text) * scale * 100) >= MONEY_LIMIT_FEN
+    except InvalidOperation:
+        return False
 
 
 def _parse_score(cells: Cells, is_str: Mask, other: Mask) -> ParsedColumn:
@@ -387,3 +406,70 @@ _PARSERS: dict[FieldType, Callable[[Cells, Mask, Mask], ParsedColumn]] = {
     FieldType.SCORE: _parse_score,
     FieldType.DATE: _parse_date,
 }
+
+
+TOO_LONG_MESSAGE = "内容长达{length}个字符，超过{limit}个字符的上限，多半是粘贴出错；请核对后重新填写"
+ITEM_TOO_LONG_MESSAGE = "其中一项长达{length}个字符，超过{limit}个字符的上限，多半是粘贴出错；请核对后重新填写"
+EVENT_MESSAGE = "{header}晚于本文件的收件日期（{received}）：文件不能报送尚未发生的事项，请核对日期后重新报送"
+INVISIBLE_KINDS = ("Cf", "Cc")  # format characters (zero-width, bidi marks) and controls
+VISIBLE_CONTROLS = frozenset("\t\n\r")  # whitespace: spaces are allowed around and inside identifiers
+INVISIBLE_NAMES = {
+    0x0000: "空字符NUL",
+    0x00AD: "软连字符",
+    0x061C: "阿拉伯字母标记",
+    0x180E: "蒙古文元音分隔符",
+    0x200B: "零宽空格",
+    0x200C: "零宽不连字",
+    0x200D: "零宽连字",
+    0x200E: "从左到右标记",
+    0x200F: "从右到左标记",
+    0x202A: "从左到右嵌入",
+    0x202B: "从右到左嵌入",
+    0x202C: "方向格式结束",
+    0x202D: "从左到右覆盖",
+    0x202E: "从右到左覆盖",
+    0x2060: "零宽不换行符",
+    0x2066: "从左到右隔离",
+    0x2067: "从右到左隔离",
+    0x2068: "首强字符隔离",
+    0x2069: "方向隔离结束",
+    0xFEFF: "零宽不换行空格",
+}
+
+
+def text_problems(texts: Cells, *, max_chars: int, identifier: bool, listed: bool) -> dict[int, str]:
+    """What no real cell holds (submissions.md), by position, over cells as sent ("" for blank): text beyond
+    ``max_chars`` (for a list, an item beyond it), and in an ``identifier`` an invisible character, named with
+    where it is, since the sender cannot see it."""
+    found: dict[int, str] = {}
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    for position in np.flatnonzero(lengths > max_chars):
+        text = str(texts[position]).strip()
+        longest = max(map(len, LIST_SEPARATORS.split(text))) if listed else len(text)
+        if longest > max_chars:
+            message = ITEM_TOO_LONG_MESSAGE if listed else TOO_LONG_MESSAGE
+            found[int(position)] = message.format(length=longest, limit=max_chars)
+    if identifier and not "".join(texts).isprintable():  # printable throughout: nothing hidden (nearly always)
+        for at, text in enumerate(texts):
+            if not text.isprintable() and (hidden := invisible_problem(text)) is not None:
+                found[at] = hidden
+    return found
+
+
+def invisible_problem(text: str) -> str | None:
+    """``含不可见字符 U+200B（零宽空格），位于第7个字符之后…`` for the first invisible character in ``text``."""
+    at = [i for i, ch in enumerate(text) if ch not in VISIBLE_CONTROLS and unicodedata.category(ch) in INVISIBLE_KINDS]
+    if not at:
+        return None
+    code = ord(text[at[0]])
+    name = INVISIBLE_NAMES.get(code, "控制字符" if unicodedata.category(text[at[0]]) == "Cc" else "格式字符")
+    where = "开头" if at[0] == 0 else f"第{at[0]}个字符之后"
+    more = f"，共{len(at)}处" if len(at) > 1 else ""
+    return f"含不可见字符 U+{code:04X}（{name}），位于{where}{more}；请删除该字符后重新填写（可清空单元格后重新输入）"
+
+
+def event_problems(days: pd.Series, received_on: date, header: str) -> dict[int, str]:
+    """Dates later than the day the file was received, by position: what no file can yet report."""
+    later = (days > pd.Timestamp(received_on)).fillna(False).to_numpy(dtype=bool)
+    message = EVENT_MESSAGE.format(header=header, received=received_on.isoformat())
+    return _errors(later, message)

@@ -35,6 +35,10 @@ class SubmissionKind(StrEnum):
         return KIND_SPECS[self].title
 
 
+TEXT_LIMIT = 200  # characters: a name or number this long is a paste gone wrong (submissions.md)
+COMMENT_LIMIT = 2000  # an expert's 评语 is prose, not a name or a number; still no 30,000-character paste
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     key: str
@@ -44,6 +48,14 @@ class Field:
     choices: tuple[str, ...] = ()
     unique: bool = False  # unique within one file
     rule: str = ""  # what the template's instructions sheet says about it
+    identifier: bool = False  # a number that names something (USCCs and accounts are by their type)
+    event: bool = False  # a date of something done: never later than the day the file was received
+    max_chars: int = TEXT_LIMIT  # for a list, each item's
+
+    @property
+    def names_something(self) -> bool:
+        """An identifier: an invisible character in it refuses the row (submissions.md)."""
+        return self.identifier or self.type in (FieldType.USCC, FieldType.ACCOUNT)
 
     @property
     def base_header(self) -> str:
@@ -93,19 +105,25 @@ LOANS = KindSpec(
     submitter_field="lender_uscc",
     project_field="loan_contract_no",
     fields=(
-        Field("loan_contract_no", "贷款合同编号", F.TEXT, unique=True, rule="必填；文件内不得重复"),
+        Field("loan_contract_no", "贷款合同编号", F.TEXT, unique=True, rule="必填；文件内不得重复", identifier=True),
         Field("lender_name", "贷款机构名称", F.TEXT, rule="必填"),
         Field("lender_uscc", "贷款机构统一社会信用代码", F.USCC, rule="必填；18位，校验位正确"),
         Field("borrower_name", "借款企业名称", F.TEXT, rule="必填"),
         Field("borrower_uscc", "借款企业统一社会信用代码", F.USCC, rule="必填；18位，校验位正确"),
         Field("borrower_in_zgc", "是否中关村示范区企业", F.YES_NO, choices=("是", "否"), rule="必填；是或否"),
         Field("loan_amount", "贷款金额（元）", F.MONEY, rule="必填；大于0，单位元"),
-        Field("disbursement_date", "放款日期", F.DATE, rule="必填；日期"),
+        Field("disbursement_date", "放款日期", F.DATE, rule="必填；日期，不得晚于报送之日", event=True),
         Field("maturity_date", "到期日期", F.DATE, rule="必填；晚于放款日期"),
         Field("ip_type", "质押知识产权类型", F.CHOICE, choices=IP_TYPES, rule="必填；专利/商标/著作权/数据知识产权"),
-        Field("ip_numbers", "质押知识产权号", F.LIST, rule="必填；多个以分号分隔；专利号校验位须正确"),
-        Field("pledge_registration_no", "质押登记号", F.TEXT, rule="必填"),
-        Field("pledge_effective_date", "质权设立日期", F.DATE, rule="必填；晚于放款日期的仅提示"),
+        Field("ip_numbers", "质押知识产权号", F.LIST, rule="必填；多个以分号分隔；专利号校验位须正确", identifier=True),
+        Field("pledge_registration_no", "质押登记号", F.TEXT, rule="必填", identifier=True),
+        Field(
+            "pledge_effective_date",
+            "质权设立日期",
+            F.DATE,
+            rule="必填；不得晚于报送之日；晚于放款日期的仅提示",
+            event=True,
+        ),
     ),
 )
 
@@ -118,7 +136,7 @@ POLICIES = KindSpec(
     project_field="loan_contract_no",
     voucher_field="policy_no",
     fields=(
-        Field("policy_no", "保单号", F.TEXT, rule="必填；集中投保的保单按贷款逐行填报"),
+        Field("policy_no", "保单号", F.TEXT, rule="必填；集中投保的保单按贷款逐行填报", identifier=True),
         Field("insurer_name", "保险公司名称", F.TEXT, rule="必填"),
         Field("insurer_uscc", "保险公司统一社会信用代码", F.USCC, rule="必填；18位，校验位正确"),
         Field("product_name", "险种名称", F.TEXT, rule="必填"),
@@ -127,10 +145,10 @@ POLICIES = KindSpec(
         Field("policyholder_uscc", "投保人统一社会信用代码", F.USCC, rule="必填；18位，校验位正确"),
         Field("insured_name", "被保险人名称", F.TEXT, rule="必填"),
         Field("insured_uscc", "被保险人统一社会信用代码", F.USCC, rule="必填；18位，校验位正确"),
-        Field("loan_contract_no", "关联贷款合同编号", F.TEXT, rule="必填"),
+        Field("loan_contract_no", "关联贷款合同编号", F.TEXT, rule="必填", identifier=True),
         Field("sum_insured", "保险金额（元）", F.MONEY, rule="必填；大于0，单位元"),
         Field("premium", "保费（元）", F.MONEY, rule="必填；大于0，单位元；该笔贷款分摊的保费"),
-        Field("premium_paid_date", "保费缴纳日期", F.DATE, rule="必填；日期"),
+        Field("premium_paid_date", "保费缴纳日期", F.DATE, rule="必填；日期，不得晚于报送之日", event=True),
         Field("coverage_start", "保险起期", F.DATE, rule="必填；日期"),
         Field("coverage_end", "保险止期", F.DATE, rule="必填；晚于保险起期"),
     ),
@@ -145,16 +163,16 @@ VALUATIONS = KindSpec(
     project_field="loan_contract_no",
     voucher_field="report_no",
     fields=(
-        Field("report_no", "评估报告编号", F.TEXT, rule="必填"),
+        Field("report_no", "评估报告编号", F.TEXT, rule="必填", identifier=True),
         Field("valuer_name", "评估机构名称", F.TEXT, rule="必填"),
         Field("valuer_uscc", "评估机构统一社会信用代码", F.USCC, rule="必填；18位，校验位正确"),
-        Field("loan_contract_no", "关联贷款合同编号", F.TEXT, rule="必填"),
+        Field("loan_contract_no", "关联贷款合同编号", F.TEXT, rule="必填", identifier=True),
         Field("service_type", "服务类型", F.CHOICE, choices=SERVICE_TYPES, rule="必填；资产评估/价值分析"),
-        Field("report_date", "报告日期", F.DATE, rule="必填；日期"),
+        Field("report_date", "报告日期", F.DATE, rule="必填；日期，不得晚于报送之日", event=True),
         Field("appraised_value", "评估价值（元）", F.MONEY, rule="必填；大于0，单位元"),
         Field("valuation_fee", "评估收费（元）", F.MONEY, rule="必填；大于0，单位元"),
-        Field("fee_paid_date", "收费日期", F.DATE, rule="必填；日期"),
-        Field("invoice_no", "发票号码", F.TEXT, rule="必填"),
+        Field("fee_paid_date", "收费日期", F.DATE, rule="必填；日期，不得晚于报送之日", event=True),
+        Field("invoice_no", "发票号码", F.TEXT, rule="必填", identifier=True),
     ),
 )
 
@@ -166,11 +184,11 @@ EXPERT_SCORES = KindSpec(
     submitter_field=None,
     project_field="project_id",
     fields=(
-        Field("project_id", "项目编号", F.TEXT, rule="必填；专家评审材料中的贷款合同编号"),
-        Field("expert_id", "专家编号", F.TEXT, rule="必填"),
+        Field("project_id", "项目编号", F.TEXT, rule="必填；专家评审材料中的贷款合同编号", identifier=True),
+        Field("expert_id", "专家编号", F.TEXT, rule="必填", identifier=True),
         Field("score", "评分", F.SCORE, required=False, rule="0–100；回避的可不填，未回避的必填"),
         Field("recused", "是否回避", F.YES_NO, required=False, choices=("是", "否"), rule="是或否，默认否"),
-        Field("comment", "评语", F.TEXT, required=False, rule="选填"),
+        Field("comment", "评语", F.TEXT, required=False, rule="选填", max_chars=COMMENT_LIMIT),
     ),
 )
 

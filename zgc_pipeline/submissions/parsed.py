@@ -12,6 +12,8 @@ money stays exact:
 - YES_NO: nullable ``boolean`` (是 → True, 否 → False).
 - ``_row``: the row number the submitter sees in their spreadsheet program (1-based, title rows counted).
 
+Rows that look like data below the notes or the 合计 line are in ``frame`` too (``after_end``), each refused.
+
 ``raw`` has the same index and field columns, holding each cell as the submitter sent it, as text ("" when blank),
 for the 值 column of rejection reports. A cell that is present but cannot be parsed is null in ``frame`` and has an
 ERROR in ``problems``; blank cells are left to the quality checks (required fields), so nothing is reported twice.
@@ -38,6 +40,13 @@ class ParsedSubmission:
     headers: dict[str, str]  # field key → the header as the submitter wrote it (for the 列 column)
     problems: list[RowProblem] = field(default_factory=list)
     extra_columns: tuple[str, ...] = ()  # kept, ignored
+    after_end: frozenset[int] = frozenset()  # rows below the notes or 合计 line: refused, checked by nothing else
+
+    @property
+    def checked_positions(self) -> pd.Series:
+        """True for the rows the checks look at: all but those ``after_end`` (refused already, and a copy there of
+        a key above must not refuse the row above as a duplicate)."""
+        return ~self.frame["_row"].isin(self.after_end)
 
     @property
     def spec(self) -> KindSpec:

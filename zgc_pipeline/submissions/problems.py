@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+VALUE_SHOWN_CHARS = 200  # a value longer than this is shown by its start and its length
+
+
+def shown_value(text: str) -> str:
+    """A cell as sent, for a report: whole, or, beyond ``VALUE_SHOWN_CHARS``, its start and how long it was."""
+    if len(text) <= VALUE_SHOWN_CHARS:
+        return text
+    return f"{text[:40]}…（共{len(text)}个字符）"
+
 
 class Severity(StrEnum):
     ERROR = "error"  # the row (or, with row None, the whole file) is refused

@@ -49,6 +49,12 @@ XML_SUFFIXES = (".xml", ".rels", ".vml")
 PROLOG_BYTES = 64 * 1024  # a DOCTYPE must stand before the root element, within the first bytes of a part
 TEXT_SAMPLE_BYTES = 4096
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1a")  # \x1a: the DOS end-of-file mark
+STRAY_NUL_SHARE = 100  # a text with at most one NUL byte in 100 is a CSV damaged in export, not a binary file
+NUL_LINES_SHOWN = 5
+# What Excel users send as ".xls" that is no workbook: a web page (what web systems export, or Excel's "save as
+# web page") and Excel 2003's XML spreadsheet. Told from the first tags, after any BOM and white space.
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body", b"<style")
+_XML_SPREADSHEET = (b'progid="excel.sheet"', b"urn:schemas-microsoft-com:office:spreadsheet")
 ASK_FOR_SPREADSHEET = "请报送.xlsx、.xls、.ods或.csv文件"
 _OTHER_MAGIC = (  # common things sent by mistake, named so the clerk knows what arrived
     (b"%PDF", "PDF文档"),
@@ -112,8 +118,13 @@ def sniff_format(path: Path) -> FileFormat:
             raise SubmissionRefused(f"文件是{what}，不是表格文件，{ASK_FOR_SPREADSHEET}")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_like_utf16(head):
         raise SubmissionRefused("文件是UTF-16编码的文本，请另存为“CSV UTF-8”后重新报送")
+    markup = _markup(head)
+    if markup is not None:
+        raise SubmissionRefused(f"文件实为{markup}，请在Excel中打开后另存为.xlsx再报送")
     if _looks_like_text(head):
         return FileFormat.CSV
+    if _looks_like_text(head.replace(b"\x00", b"")) and head.count(0) * STRAY_NUL_SHARE <= len(head):
+        raise SubmissionRefused(_nul_problem(path))
     raise SubmissionRefused(f"文件内容不是表格文件，{ASK_FOR_SPREADSHEET}")
 
 
@@ -232,6 +243,37 @@ def _is_encrypted_ooxml(path: Path) -> bool:
                 return True
             tail = chunk[-overlap:]
     return False
+
+
+def _markup(head: bytes) -> str | None:
+    """What a spreadsheet saved as markup is, in the clerk's words, or None."""
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    if start.startswith(_HTML_STARTS):
+        return "网页（HTML）表格（常见于从网页或业务系统导出的.xls文件）"
+    if start.startswith(b"<?xml") and any(marker in start for marker in _XML_SPREADSHEET):
+        return "XML表格（Excel 2003 XML格式）"
+    return None
+
+
+def _nul_problem(path: Path) -> str:
+    """Where a CSV holds NUL bytes, by line, so the sender can find them (the file is at most the size bound)."""
+    data = path.read_bytes()
+    lines: list[int] = []
+    count = 0
+    at = data.find(0)
+    while at >= 0:
+        count += 1
+        line = data.count(b"\n", 0, at) + 1
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        at = data.find(0, at + 1)
+    shown = "、".join(f"第{line}行" for line in lines[:NUL_LINES_SHOWN]) + (
+        "等" if len(lines) > NUL_LINES_SHOWN else ""
+    )
+    return (
+        f"CSV文件{shown}含有空字符（NUL，共{count}个），多半是导出或传输时出错；"
+        "请用Excel打开核对后另存为“CSV UTF-8”重新报送"
+    )
 
 
 def _looks_like_text(head: bytes) -> bool:

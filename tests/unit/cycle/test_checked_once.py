@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
@@ -13,9 +14,11 @@ from tests.e2e import small_year
 from tests.unit.cycle.test_steps import RUN, _year
 from zgc_pipeline import cycle
 from zgc_pipeline.cycle import CycleConfig
+from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.quality.fingerprint import checks_fingerprint
 from zgc_pipeline.quality.suites import SUITES_DIR
+from zgc_pipeline.submissions.fields import SubmissionKind
 
 EARLY_CODE = "91350100M0001TGQXM"  # a genuine early code that fails the check digit (identifiers.md)
 
@@ -101,3 +104,26 @@ def test_the_fingerprint_follows_every_input_of_a_check(tmp_path: Path) -> None:
     loans = edited / "loans.json"
     loans.write_text(loans.read_text(encoding="utf-8").replace("\n", "\n ", 1), encoding="utf-8")
     assert _fingerprint(suites=edited) != base
+
+
+def test_a_later_check_of_the_same_bytes_dates_from_their_first_receipt(tmp_path: Path, ledger_url: str) -> None:
+    """A premium paid after the day the file was first received is refused; checking the same bytes again on a
+    later day (other checks, another round receiving them again) refuses it the same: the day is the ledger's."""
+    cfg = _year(tmp_path, ledger_url, budget="60000")
+    with Ledger.open(ledger_url) as ledger:
+        ledger.open_intake_round(2020, RUN, started_at=datetime(2020, 3, 4, 16, 30, tzinfo=UTC))  # 3月5日 in Beijing
+    rows = [small_year._policy("P8", "L1", "1000.00"), small_year._policy("P9", "L2", "1000.00")]
+    rows[1]["premium_paid_date"] = "2020-03-06"  # the day after the file came in
+    policies = small_year._write(tmp_path / "保单信息表.xlsx", SubmissionKind.POLICIES, rows)
+    submission = _received(cfg, policies)
+    first = cycle.validate_submission(cfg, submission)
+    assert (first.rows_read, first.rows_refused) == (2, 1)
+
+    with Ledger.open(ledger_url) as ledger:
+        [problem] = ledger.file_problems(submission)
+        assert (problem.row, problem.column) == (4, "保费缴纳日期")  # a title line above the header
+        assert problem.problem.startswith("保费缴纳日期晚于本文件的收件日期（2020-03-05）")
+        ledger.open_intake_round(2020, "a later run", started_at=datetime.now(UTC))
+    again = cycle.receive_submission(cfg, str(policies), run_key="a later run")
+    rechecked = cycle.validate_submission(replace(cfg, uscc_exceptions=frozenset({EARLY_CODE})), again)
+    assert (again, rechecked.rows_read, rechecked.rows_refused) == (submission, 2, 1)

@@ -152,3 +152,20 @@ def test_a_uscc_on_the_exception_list_is_a_warning_and_its_row_is_kept() -> None
             "统一社会信用代码校验位错误：第18位应为L，实为A",
         ),
     ]
+
+
+@pytest.mark.parametrize("name", ["H39_..\\..\\etc\\evil.csv", "..", "a/../b.xlsx", "保单 信息:最终版?.xlsx"])
+def test_any_file_name_gets_its_site_inside_the_folder(tmp_path: Path, name: str) -> None:
+    """A name GX may not use as a store key (a backslash, a dot-dot) is validated and kept like any other: GX
+    sees a safe form of it, the report keeps the name as sent."""
+    rows = clean_rows(LOANS, 2)
+    rows[0]["lender_uscc"] = "91110000600037341A"
+    parsed = parsed_submission(LOANS, rows)
+    parsed.file_name = name
+    docs = tmp_path / "docs"
+    [problem] = suite_problems(parsed, docs_dir=docs)
+    assert problem.row == FIRST_ROW
+    site = data_docs_site(docs, name)
+    assert site.parent == docs and data_docs_index(site).is_file()
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(p.is_relative_to(site) for p in written)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from submission_files import LOAN_HEADERS, SheetSpec, loan_rows, write_csv, write_xlsx
+from submission_files import LOAN_HEADERS, SheetSpec, loan_rows, write_csv, write_xls, write_xlsx
 
+from zgc_pipeline.submissions.fields import LOANS
 from zgc_pipeline.submissions.problems import RowProblem, Severity, SubmissionRefused
 from zgc_pipeline.submissions.reading import read_submission
 
 MAX = 10_000_000
+KEYS = [f.key for f in LOANS.fields]
 REGISTRY_HEADER = ["统一社会信用代码", "单位名称", "单位类型", "入选日期", "退出日期", "开户银行", "银行账号"]
 REGISTRY_ROW = ["91110000600037341L", "中关村银行", "银行", "2024-01-01", None, "工行", "6228480012345678901"]
 SCORES_HEADER = ["项目编号", "专家编号", "评分", "是否回避", "评语"]
@@ -217,3 +220,112 @@ def test_headers_found_in_a_workbook_are_quoted_short(tmp_path: Path) -> None:
     assert quoted.endswith("等30项")
     assert quoted.count("、") == 11
     assert len(quoted) < 12 * 22 + 10
+
+
+NOTES = ["填表说明：1. 金额单位为元；"]
+BELOW_END = "数据行位于表尾说明之后"
+
+
+@pytest.mark.parametrize("end", [NOTES, ["合计", None, None, None, None, None, "4250000.50"]], ids=["notes", "total"])
+def test_rows_below_the_notes_or_the_total_are_refused_with_their_row_numbers(tmp_path: Path, end: list) -> None:
+    """Rows pasted below the notes are refused, each by its row number, never dropped; the notes' own lines are
+    not rows; a refused row is checked by nothing else (its copy of a key above does not refuse that row)."""
+    header, first, second = loan_rows()
+    copy = [*first]  # the same contract as row 2: the row above stays accepted
+    rows = [header, first, end, ["2. 日期格式为2025-03-05。"], second, [], copy]
+    parsed = read_submission(write_xlsx(tmp_path / "x.xlsx", SheetSpec("贷款", rows)), max_bytes=MAX)
+    refused = [(p.row, p.column, p.severity) for p in parsed.problems]
+    assert refused == [(5, "", Severity.ERROR), (7, "", Severity.ERROR)]
+    assert all(p.problem.startswith(BELOW_END) and "第3行" in p.problem for p in parsed.problems)
+    assert parsed.rows_read == 3
+    assert parsed.after_end == frozenset({5, 7})
+
+
+def test_a_row_below_the_notes_is_reported_and_not_accepted(tmp_path: Path) -> None:
+    from zgc_pipeline.quality.checked_file import check_file
+
+    header, first, second = loan_rows()
+    rows = [header, first, NOTES, second]
+    checked = check_file(write_csv(tmp_path / "x.csv", rows), max_bytes=MAX, received_on=RECEIVED)
+    assert checked.refused_rows == {4}
+    [error] = [p for p in checked.problems if p.severity is Severity.ERROR]
+    assert (error.row, error.problem.startswith(BELOW_END)) == (4, True)
+
+
+RECEIVED = date(2026, 1, 10)
+
+
+@pytest.mark.parametrize("key", ["disbursement_date", "pledge_effective_date"])
+def test_an_event_after_the_day_the_file_was_received_refuses_the_row(tmp_path: Path, key: str) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", loan_rows(**{key: "2099-01-01"})))
+    parsed = read_submission(path, max_bytes=MAX, received_on=RECEIVED)
+    [problem] = [p for p in parsed.problems if p.severity is Severity.ERROR]
+    assert (problem.row, problem.column, problem.value) == (2, LOAN_HEADERS[KEYS.index(key)], "2099-01-01")
+    assert problem.problem == (
+        f"{LOAN_HEADERS[KEYS.index(key)]}晚于本文件的收件日期（2026-01-10）：文件不能报送尚未发生的事项，"
+        "请核对日期后重新报送"
+    )
+
+
+def test_dates_in_the_future_by_nature_and_the_day_of_receipt_itself_are_fine(tmp_path: Path) -> None:
+    rows = loan_rows(disbursement_date="2026-01-10", pledge_effective_date="2026-01-10", maturity_date="2099-01-01")
+    parsed = read_submission(write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", rows)), max_bytes=MAX, received_on=RECEIVED)
+    assert parsed.problems == []
+
+
+def test_a_text_over_200_characters_refuses_the_row(tmp_path: Path) -> None:
+    name = "北京某某科技有限公司" * 3000
+    parsed = read_submission(write_csv(tmp_path / "x.csv", loan_rows(borrower_name=name)), max_bytes=MAX)
+    [problem] = parsed.problems
+    assert (problem.row, problem.column) == (2, "借款企业名称")
+    assert problem.problem == "内容长达30000个字符，超过200个字符的上限，多半是粘贴出错；请核对后重新填写"
+    assert len(problem.value) < 60  # the report shows the start, not 30,000 characters
+    assert pd.isna(parsed.frame.loc[0, "borrower_name"])
+
+
+@pytest.mark.parametrize(
+    ("key", "cell", "message"),
+    [
+        ("borrower_uscc", "9111010812345\u200b6788E", "含不可见字符 U+200B（零宽空格），位于第13个字符之后"),
+        ("loan_contract_no", "\u200eHT-2025-001", "含不可见字符 U+200E（从左到右标记），位于开头"),
+        ("pledge_registration_no", "DJ\x00-001", "含不可见字符 U+0000（空字符NUL），位于第2个字符之后"),
+        ("ip_numbers", "ZL202010566088.9;\ufeffZL201811564288.X", "含不可见字符 U+FEFF（零宽不换行空格）"),
+        (
+            "lender_uscc",
+            "91110000600037341L\u202e\u202c",
+            "含不可见字符 U+202E（从右到左覆盖），位于第18个字符之后，共2处",
+        ),
+    ],
+)
+def test_an_invisible_character_in_an_identifier_is_named_with_where_it_is(
+    tmp_path: Path, key: str, cell: str, message: str
+) -> None:
+    rows = loan_rows(**{key: cell})
+    path = (
+        write_xls(tmp_path / "x.xls", rows) if "\x00" in cell else write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", rows))
+    )
+    [problem] = read_submission(path, max_bytes=MAX).problems
+    assert (problem.row, problem.column) == (2, LOAN_HEADERS[KEYS.index(key)])
+    assert problem.problem.startswith(message), problem.problem
+    assert "请删除" in problem.problem
+
+
+def test_a_zero_width_space_in_a_uscc_is_named_not_counted(tmp_path: Path) -> None:
+    from zgc_pipeline.quality.checked_file import check_file
+
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", loan_rows(borrower_uscc="91110108\u200b123456788E")))
+    checked = check_file(path, max_bytes=MAX, received_on=RECEIVED)
+    [problem] = [p for p in checked.problems if p.severity is Severity.ERROR]
+    assert problem.problem.startswith("含不可见字符 U+200B（零宽空格），位于第8个字符之后")
+    assert "实为19位" not in problem.problem
+
+
+def test_a_name_may_carry_what_an_identifier_may_not(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "x.xlsx", SheetSpec("S", loan_rows(borrower_name="北京某某\u200b科技有限公司")))
+    assert read_submission(path, max_bytes=MAX).problems == []
+
+
+def test_an_amount_no_one_could_mean_is_called_too_large(tmp_path: Path) -> None:
+    parsed = read_submission(write_csv(tmp_path / "x.csv", loan_rows(loan_amount="9" * 30)), max_bytes=MAX)
+    [problem] = parsed.problems
+    assert problem.problem == "金额过大（超过1万亿元），不是合理的金额，请核对后重新填写"

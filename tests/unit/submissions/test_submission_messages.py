@@ -115,3 +115,41 @@ def test_the_csv_field_limit_is_explained(tmp_path: Path) -> None:
     assert caught.value.problem.problem == (
         "CSV文件第2行附近有一个单元格超过131072个字符，多半是引号没有配对；请用Excel打开核对后另存为“CSV UTF-8”重新报送"
     )
+
+
+def test_nul_bytes_in_a_csv_are_named_with_their_lines(tmp_path: Path) -> None:
+    path = tmp_path / "loans.csv"
+    text = "\n".join(",".join(map(str, row)) for row in loan_rows())
+    lines = text.encode().split(b"\n")
+    lines[1] = lines[1].replace(b"HT-2025-001", b"HT-2025\x00-001")
+    lines[2] = lines[2] + b"\x00"
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(SubmissionRefused) as caught:
+        read_submission(path, max_bytes=MAX)
+    message = caught.value.problem.problem
+    assert message.startswith("CSV文件第2行、第3行含有空字符（NUL，共2个）"), message
+    assert_actionable_chinese(message)
+
+
+@pytest.mark.parametrize(
+    ("head", "what"),
+    [
+        (
+            b'<html xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n<head><meta charset="utf-8"></head>',
+            "网页（HTML）",
+        ),
+        (b"\xef\xbb\xbf<!DOCTYPE html>\n<html><body>", "网页（HTML）"),
+        (b"  <table border=1><tr><td>", "网页（HTML）"),
+        (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook', "XML"),
+    ],
+)
+def test_a_web_page_saved_as_xls_is_called_what_it_is(tmp_path: Path, head: bytes, what: str) -> None:
+    headers = "".join(f"<td>{h}</td>" for h in loan_rows()[0])
+    path = tmp_path / "贷款信息表.xls"
+    path.write_bytes(head + f"<tr>{headers}</tr></table></body></html>".encode())
+    with pytest.raises(SubmissionRefused) as caught:
+        read_submission(path, max_bytes=MAX)
+    message = caught.value.problem.problem
+    assert message.startswith(f"文件实为{what}表格"), message
+    assert "另存为" in message and ".xlsx" in message
+    assert_actionable_chinese(message)
