@@ -18,7 +18,6 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -34,8 +33,6 @@ from zgc_pipeline.outputs import EvaluationYear
 from zgc_pipeline.outputs.payout import ordered_decisions, payee_totals, registered_payees
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.submissions.fields import KIND_SPECS
-from zgc_pipeline.submissions.headers import normalise_header
-from zgc_pipeline.submissions.problems import RowProblem, Severity
 
 BUREAU_TIME = ZoneInfo("Asia/Shanghai")
 WAITING = "待签批"  # OUT/<year>/待签批/: the payout workbook while it waits for the bureau (outputs.md §6)
@@ -476,54 +473,6 @@ def data_docs_page(site: Path) -> Path:
     ``validations/<suite>/<batch>/<run time>/``; run times are ISO stamps, so the newest sorts last."""
     pages = sorted(site.glob("validations/**/*.html"), key=lambda page: (page.parent.name, str(page)))
     return pages[-1] if pages else site / "index.html"
-
-
-@dataclass(frozen=True, slots=True)
-class FieldChecks:
-    """One field of a file's kind: what its suite asks of it, and how many of the file's problems are about it."""
-
-    header: str
-    checks: tuple[str, ...]
-    problems: int
-
-
-@dataclass(frozen=True, slots=True)
-class QualityReport:
-    """数据质量报告: a file's problems as its rejection report lists them, and the checks of its kind."""
-
-    received: ReceivedFile
-    problems: tuple[RowProblem, ...]
-    fields: tuple[FieldChecks, ...]  # empty when the file's kind is unknown
-    checked: bool  # its rows went through the checks (a file refused whole did not)
-    technical_page: str | None  # GX's Data Docs page (English), relative to the file's quality address
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
-
-    @property
-    def passed(self) -> int:
-        return sum(1 for f in self.fields if not f.problems)
-
-
-def quality_report(ledger: Ledger, year: int, submission_id: int, *, out: Path) -> QualityReport:
-    """What checking one file of the year found, and what it was checked for (LedgerError for an unknown id)."""
-    from zgc_pipeline.quality.descriptions import suite_checks
-
-    received = received_file(ledger, year, submission_id, out=out)
-    problems = tuple(ledger.file_problems(submission_id))
-    about = [normalise_header(p.column).base for p in problems]
-    fields: tuple[FieldChecks, ...] = ()
-    if received.info.kind is not None:
-        spec = KIND_SPECS[received.info.kind]
-        fields = tuple(
-            FieldChecks(spec.field(key).header, tuple(checks), about.count(spec.field(key).base_header))
-            for key, checks in suite_checks(spec).items()
-        )
-    site = received.data_docs
-    page = None if site is None else quote(data_docs_page(site).relative_to(site).as_posix())
-    checked = received.info.kind is not None and received.info.status is not SubmissionStatus.REFUSED
-    return QualityReport(received, problems, fields, checked, page)
 
 
 # --- 预算测算 and 评估 --------------------------------------------------------------------------------------------

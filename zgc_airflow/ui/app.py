@@ -49,7 +49,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["yuan"] = lambda amount: "—" if amount is None else format_yuan(amount)
     templates.env.filters["fen"] = lambda fen: "—" if fen is None else format_fen(fen)  # integer fen, as yuan
-    templates.env.filters["rate"] = format_rate
+    templates.env.filters["rate"] = lambda rate: format_rate(Decimal(rate))  # the ledger's exact text
     templates.env.filters["local_time"] = _beijing_time
     return templates
 
@@ -161,7 +161,9 @@ def create_app() -> FastAPI:
         request: Request, year: Year, submission_id: FileId, ledger: LedgerDep, settings: SettingsDep
     ) -> HTMLResponse:
         """数据质量报告 in Chinese; GX's own Data Docs (English) linked from it for technicians."""
-        report = overview.quality_report(ledger, year, submission_id, out=settings.output_root)
+        from zgc_airflow.ui.quality import quality_report
+
+        report = quality_report(ledger, year, submission_id, out=settings.output_root)
         return _page(request, "quality.html", year=overview.year_overview(ledger, year), report=report)
 
     @app.get("/years/{year}/files/{submission_id}/quality/{path:path}")

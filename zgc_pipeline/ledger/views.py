@@ -7,49 +7,52 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Subquery, case, func, or_, select, true
 from sqlalchemy.engine import Connection, RowMapping
 
-from zgc_pipeline.claims import ClaimKind, Funding
+from zgc_pipeline.claims import ClaimKind
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.money import from_fen
 
 
 @dataclass(frozen=True, slots=True)
 class DetailLine:
-    """One 明细 line; ``number`` is its 序号 in the payout workbook, whatever the search."""
+    """One 明细 line as the ledger keeps it (amounts in fen, exact decimals as text); ``number`` is its 序号 in the
+    payout workbook, whatever the search."""
 
     number: int
     project_no: str
-    kind: ClaimKind
+    kind: str
     payee_name: str
     payee_uscc: str
     borrower_name: str
     borrower_uscc: str
-    loan_amount: Decimal
+    loan_amount_fen: int
     voucher_no: str
-    base: Decimal
-    rate: Decimal
-    computed: Decimal
-    score: Decimal | None
+    base_fen: int
+    rate: str
+    computed_fen: int
+    score: str | None
     rank: int | None
-    approved: Decimal
+    approved_fen: int
     explanation: str
+
+    @property
+    def kind_label(self) -> str:
+        return ClaimKind(self.kind).label
 
 
 @dataclass(frozen=True, slots=True)
 class RankedProject:
-    """A project of the panel's merit ranking (R8) with its score and what it was granted."""
+    """A project of the panel's merit ranking (R8) with its score (text) and what it was granted, in fen."""
 
     rank: int | None
     project_no: str
-    score: Decimal | None
+    score: str | None
     valid_scores: int
-    claimed: Decimal
-    approved: Decimal
-    funding: Funding
+    claimed_fen: int
+    approved_fen: int
+    funding: str
     rule: str
     reason: str
 
@@ -90,27 +93,15 @@ def detail_lines(
     rows = connection.execute(
         select(numbered).where(matching).order_by(numbered.c.number).limit(limit).offset(offset)
     ).mappings()
-    return int(count), [_detail_line(row) for row in rows]
+    return int(count), [DetailLine(**row) for row in rows]
 
 
 def merit_ranking(connection: Connection, year: int) -> list[RankedProject]:
     """Every project of the year in the panel's ranking order (R8.5), the unranked last."""
     p = t.project_outcomes.c
-    query = select(t.project_outcomes).where(p.year == year).order_by(p.rank.is_(None), p.rank, p.seq)
-    return [
-        RankedProject(
-            rank=row["rank"],
-            project_no=row["project_no"],
-            score=None if row["score"] is None else Decimal(row["score"]),
-            valid_scores=row["valid_scores"],
-            claimed=from_fen(row["claimed_fen"]),
-            approved=from_fen(row["approved_fen"]),
-            funding=Funding(row["funding"]),
-            rule=row["rule"],
-            reason=row["reason"],
-        )
-        for row in connection.execute(query).mappings()
-    ]
+    columns = [p[name] for name in RankedProject.__dataclass_fields__]
+    query = select(*columns).where(p.year == year).order_by(p.rank.is_(None), p.rank, p.seq)
+    return [RankedProject(**row) for row in connection.execute(query).mappings()]
 
 
 def _binary(expression: ColumnElement[str], dialect: str) -> ColumnElement[str]:
@@ -161,24 +152,3 @@ def _matching(numbered: Subquery, query: str) -> ColumnElement[bool]:
     needle = query.lower()
     searched = ("project_no", "payee_name", "payee_uscc", "borrower_name", "borrower_uscc")
     return or_(*(func.lower(numbered.c[name]).contains(needle, autoescape=True) for name in searched))
-
-
-def _detail_line(row: RowMapping) -> DetailLine:
-    return DetailLine(
-        number=int(row["number"]),
-        project_no=row["project_no"],
-        kind=ClaimKind(row["kind"]),
-        payee_name=row["payee_name"],
-        payee_uscc=row["payee_uscc"],
-        borrower_name=row["borrower_name"],
-        borrower_uscc=row["borrower_uscc"],
-        loan_amount=from_fen(row["loan_amount_fen"]),
-        voucher_no=row["voucher_no"],
-        base=from_fen(row["base_fen"]),
-        rate=Decimal(row["rate"]),
-        computed=from_fen(row["computed_fen"]),
-        score=None if row["score"] is None else Decimal(row["score"]),
-        rank=row["rank"],
-        approved=from_fen(row["approved_fen"]),
-        explanation=row["explanation"],
-    )
