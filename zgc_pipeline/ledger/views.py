@@ -5,7 +5,7 @@ Each takes one connection (``Ledger.reading``), so the queries of one page see o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Subquery, case, func, or_, select, true
@@ -99,7 +99,7 @@ def detail_lines(
 def merit_ranking(connection: Connection, year: int) -> list[RankedProject]:
     """Every project of the year in the panel's ranking order (R8.5), the unranked last."""
     p = t.project_outcomes.c
-    columns = [p[name] for name in RankedProject.__dataclass_fields__]
+    columns = [p[field.name] for field in fields(RankedProject)]
     query = select(*columns).where(p.year == year).order_by(p.rank.is_(None), p.rank, p.seq)
     return [RankedProject(**row) for row in connection.execute(query).mappings()]
 
