@@ -93,13 +93,14 @@ def read_budget(text: str) -> Decimal:
     match = _BUDGET_RE.match(cleaned)
     if match is None:
         raise ValueError(f"无法识别的金额“{text}”，请{BUDGET_HINT}")
+    amount = Decimal(match["number"]) * (WAN if match["wan"] else 1)
     try:
-        amount = Decimal(match["number"]) * (WAN if match["wan"] else 1)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only plain decimals
-        raise ValueError(f"无法识别的金额“{text}”，请{BUDGET_HINT}") from exc
-    if amount != amount.quantize(FEN):
+        in_fen = amount.quantize(FEN)
+    except InvalidOperation as exc:  # more digits than a Decimal carries: no budget is that large
+        raise ValueError(f"金额“{text}”超出可记录的范围，请{BUDGET_HINT}") from exc
+    if amount != in_fen:
         raise ValueError(f"金额“{text}”精确到分（最多两位小数），请{BUDGET_HINT}")
-    return amount.quantize(FEN)
+    return in_fen
 
 
 def format_fen_wan(fen: int) -> str:

@@ -2,15 +2,15 @@
 
 Every function takes a ``Ledger`` (open it with ``Ledger.open_readonly``) and returns frozen dataclasses of plain
 values; the pages and the command line call these same functions, and no rule lives here: figures come from the
-ledger's own queries (``result_totals``, ``result_checksum``, ``load_refusals`` …), what-if from ``simulate``.
+ledger's own queries (``Ledger`` and ``ledger.views``), what-if from ``simulate``.
 
-What is about to change is each in one place: the stage of a year (``year_stage``), reopened years
-(``_reopenings``), where a file's rejection report is (``rejection_report``), where its Data Docs are
-(``data_docs_site``) and where the draft or payout workbook is (``result_workbook``).
+Each in one place: the stage of a year (``year_stage``), where a file's rejection report is
+(``rejection_report``), its Data Docs (``data_docs_site``) and the payout workbook (``result_workbook``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,23 +21,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Column, ColumnElement, Integer, Subquery, Text, case, func, inspect, or_, select, table, true
-from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.allocation import BudgetScenario, simulate_frames
-from zgc_pipeline.claims import INPUT_CHECK_RULE, ClaimKind, Funding
-from zgc_pipeline.identifiers import normalise_uscc
-from zgc_pipeline.ledger import Ledger, LedgerError, ResultTotals, SignOff, SubmissionInfo, SubmissionStatus
-from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.results import ALLOCATED, REJECTED, SETTLED, SIGNED_OFF
-from zgc_pipeline.ledger.tables import UTCDateTime
+from zgc_pipeline.claims import INPUT_CHECK_RULE, ClaimKind
+from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo, SubmissionStatus, views
+from zgc_pipeline.ledger.entries import Reopening, ResultTotals, SignOff
+from zgc_pipeline.ledger.results import ALLOCATED, REJECTED, REOPENED, SETTLED, SIGNED_OFF
+from zgc_pipeline.ledger.views import DetailLine, RankedProject
 from zgc_pipeline.money import from_fen, to_fen
 from zgc_pipeline.outputs import EvaluationYear
+from zgc_pipeline.outputs.payout import ordered_decisions, payee_totals, registered_payees
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.submissions.fields import KIND_SPECS
 
 BUREAU_TIME = ZoneInfo("Asia/Shanghai")
-REOPENED = "reopened"  # the settlement status of a voided and reopened year
+WAITING = "待签批"  # OUT/<year>/待签批/: the payout workbook while it waits for the bureau (outputs.md §6)
 REFUSALS_SHOWN = 100  # per rule on the page; the payout workbook's 未通过 sheet has them all
 
 
@@ -92,17 +90,6 @@ class FileCounts:
 
 
 @dataclass(frozen=True, slots=True)
-class Reopening:
-    """A signed-off result voided and the year reopened: who, when, why, which result."""
-
-    number: int
-    reopened_by: str
-    reopened_at: datetime
-    reason: str
-    voided_result_sha256: str
-
-
-@dataclass(frozen=True, slots=True)
 class YearOverview:
     """One line of the 年度总览. Amounts are None until the year has them (budget: once settled)."""
 
@@ -128,11 +115,7 @@ class YearOverview:
 def ledger_years(ledger: Ledger) -> list[int]:
     """Every year the ledger knows: files received, a settlement, or a reopening; oldest first."""
     with ledger.reading() as connection:
-        years = set(connection.scalars(select(t.submissions.c.year).distinct()))
-        years |= set(connection.scalars(select(t.settlements.c.year)))
-        if _has_reopenings(connection):
-            years |= set(connection.scalars(select(_REOPENINGS.c.year).distinct()))
-    return sorted(years)
+        return views.ledger_years(connection)
 
 
 def year_overviews(ledger: Ledger) -> list[YearOverview]:
@@ -143,8 +126,8 @@ def year_overviews(ledger: Ledger) -> list[YearOverview]:
 def year_overview(ledger: Ledger, year: int) -> YearOverview:
     """One year's stage, money, files and sign-off (LedgerError when the ledger has nothing of it)."""
     with ledger.reading() as connection:
-        row = connection.execute(select(t.settlements).where(t.settlements.c.year == year)).mappings().first()
-        reopenings = _reopenings(connection, year)
+        row = views.settlement(connection, year)
+    reopenings = tuple(ledger.reopenings(year))
     files = ledger.submissions(year)
     if row is None and not files and not reopenings:
         raise LedgerError(f"台账中没有{year}年度的任何记录")
@@ -177,33 +160,6 @@ def _file_counts(files: Sequence[SubmissionInfo]) -> FileCounts:
     )
 
 
-_REOPENINGS = table(
-    "reopenings",
-    Column("year", Integer),
-    Column("number", Integer),
-    Column("reopened_by", Text),
-    Column("reopened_at", UTCDateTime),
-    Column("reason", Text),
-    Column("voided_result_sha256", Text),
-)
-
-
-def _has_reopenings(connection: Connection) -> bool:
-    """Ledgers made before reopening existed have no such table: they have no reopenings."""
-    return inspect(connection).has_table(_REOPENINGS.name)
-
-
-def _reopenings(connection: Connection, year: int) -> tuple[Reopening, ...]:
-    if not _has_reopenings(connection):
-        return ()
-    r = _REOPENINGS.c
-    rows = connection.execute(select(_REOPENINGS).where(r.year == year).order_by(r.number)).mappings()
-    return tuple(
-        Reopening(row["number"], row["reopened_by"], row["reopened_at"], row["reason"], row["voided_result_sha256"])
-        for row in rows
-    )
-
-
 # --- 结果审阅 ---------------------------------------------------------------------------------------------------
 
 
@@ -219,28 +175,6 @@ class PayeeLine:
     @property
     def total(self) -> Decimal:
         return self.premium + self.valuation
-
-
-@dataclass(frozen=True, slots=True)
-class DetailLine:
-    """One 明细 line; ``number`` is its 序号 in the payout workbook, whatever the search."""
-
-    number: int
-    project_no: str
-    kind: ClaimKind
-    payee_name: str
-    payee_uscc: str
-    borrower_name: str
-    borrower_uscc: str
-    loan_amount: Decimal
-    voucher_no: str
-    base: Decimal
-    rate: Decimal
-    computed: Decimal
-    score: Decimal | None
-    rank: int | None
-    approved: Decimal
-    explanation: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +198,7 @@ class RefusedLine:
 
     file_name: str
     sheet: str
-    row: int | None  # None: the whole file
+    row: int  # 0: the whole file
     project_no: str
     voucher_no: str
     kind_label: str  # 补贴类型, "" when the line is of no subsidy (a loan, a score row)
@@ -281,30 +215,18 @@ class RefusalGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class RankedProject:
-    """A project of the panel's merit ranking (R8) with its score and what it was granted."""
-
-    rank: int | None
-    project_no: str
-    score: Decimal | None
-    valid_scores: int
-    claimed: Decimal
-    approved: Decimal
-    funding: Funding
-    rule: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class ResultWorkbook:
-    """The workbook the bureau can download: the draft awaiting sign-off, or the payout once signed."""
+    """The payout workbook to download: the one waiting for sign-off, or the one delivered once signed, with the
+    SHA-256 the ledger recorded when it was written (the file's own for a result prepared before that record)."""
 
     path: Path
-    draft: bool
+    waiting: bool
+    sha256: str
+    unlike_record: bool  # the file is not the one the ledger recorded
 
     @property
     def label(self) -> str:
-        return "拨付表草稿（待签批）" if self.draft else "拨付表"
+        return "拨付表（待签批）" if self.waiting else "拨付表（已签批）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +241,12 @@ class ResultReview:
     ranking: tuple[RankedProject, ...]  # empty without expert review
     workbook: ResultWorkbook | None
 
+    @property
+    def payees_total(self) -> PayeeLine:
+        """汇总's 合计 line."""
+        premium, valuation = sum(p.premium for p in self.payees), sum(p.valuation for p in self.payees)
+        return PayeeLine("", "合计", from_fen(0) + premium, from_fen(0) + valuation)
+
 
 def result_review(ledger: Ledger, year: int, *, out: Path) -> ResultReview:
     """The year's result (LedgerError until an allocation exists); ``out`` is where its workbooks are."""
@@ -331,123 +259,29 @@ def result_review(ledger: Ledger, year: int, *, out: Path) -> ResultReview:
         payees=payee_lines(ledger, year),
         refusals=refusal_groups(ledger, year),
         ranking=merit_ranking(ledger, year) if totals.reviewed else (),
-        workbook=result_workbook(out, year),
+        workbook=result_workbook(ledger, year, out=out),
     )
 
 
 def payee_lines(ledger: Ledger, year: int) -> tuple[PayeeLine, ...]:
-    """核定金额 per payee and subsidy type, summed by the database: 汇总 of the payout workbook, by name."""
-    c, d = t.claim_lines.c, t.decisions.c
-    query = (
-        select(c.payee_uscc, c.kind, func.min(c.payee_name), func.sum(d.approved_fen))
-        .select_from(t.decisions.join(t.claim_lines, d.claim_line_id == c.id))
-        .where(d.year == year)
-        .group_by(c.payee_uscc, c.kind)
-    )
-    with ledger.reading() as connection:
-        rows = connection.execute(query).all()
-    registry = ledger.registry(year)
-    names = {normalise_uscc(uscc): name for uscc, name in zip(registry["uscc"], registry["name"], strict=True)}
-    amounts: dict[str, dict[str, Decimal]] = {}
-    for uscc, kind, name, fen in rows:
-        names.setdefault(uscc, name)
-        amounts.setdefault(uscc, {})[kind] = from_fen(int(fen))
-    zero = from_fen(0)
-    lines = (
-        PayeeLine(
-            uscc,
-            names[uscc],
-            by_kind.get(ClaimKind.PREMIUM_SUBSIDY.value, zero),
-            by_kind.get(ClaimKind.VALUATION_SUPPORT.value, zero),
-        )
-        for uscc, by_kind in amounts.items()
-    )
-    return tuple(sorted(lines, key=lambda p: (p.name, p.uscc)))
+    """汇总 as the payout workbook lists it (``payee_totals``' order and sums), a payee named as registered."""
+    units = registered_payees(ledger.registry(year))
+    lines = []
+    for payee in payee_totals(ordered_decisions(ledger.allocation(year).decisions)):
+        unit = units.get(payee.uscc)
+        name, uscc = (unit.name, unit.uscc) if unit else (payee.name, payee.uscc)
+        lines.append(PayeeLine(uscc, name, from_fen(payee.premium_fen), from_fen(payee.valuation_fen)))
+    return tuple(lines)
 
 
 def detail_page(ledger: Ledger, year: int, *, query: str = "", page: int = 1, per_page: int = 50) -> DetailPage:
     """One page of 明细 in the payout workbook's order (rank, project, premium before valuation, voucher)."""
-    query = query.strip()
-    page = max(1, page)
+    query, page = query.strip(), max(1, page)
     with ledger.reading() as connection:
-        numbered = _numbered_details(connection, year)
-        matching = _matching(numbered, query)
-        count = connection.scalar(select(func.count()).select_from(numbered).where(matching)) or 0
-        rows = connection.execute(
-            select(numbered).where(matching).order_by(numbered.c.number).limit(per_page).offset((page - 1) * per_page)
-        ).mappings()
-        lines = tuple(_detail_line(row) for row in rows)
-    return DetailPage(lines=lines, matching=int(count), page=page, per_page=per_page, query=query)
-
-
-def _binary(expression: ColumnElement[str], dialect: str) -> ColumnElement[str]:
-    """Order text by code point, as Python (and the payout workbook) does, whatever the database's locale."""
-    return expression.collate("C") if dialect == "postgresql" else expression
-
-
-def _numbered_details(connection: Connection, year: int) -> Subquery:
-    """The year's decisions with their lines, each numbered by its place in the payout workbook's 明细."""
-    c, d = t.claim_lines.c, t.decisions.c
-    dialect = connection.dialect.name
-    order = (
-        d.rank.is_(None),
-        d.rank,
-        _binary(c.project_key, dialect),
-        case((c.kind == ClaimKind.PREMIUM_SUBSIDY.value, 0), else_=1),
-        _binary(c.voucher_key, dialect),
-    )
-    return (
-        select(
-            func.row_number().over(order_by=order).label("number"),
-            c.project_no,
-            c.kind,
-            c.payee_name,
-            c.payee_uscc,
-            c.borrower_name,
-            c.borrower_uscc,
-            c.loan_amount_fen,
-            c.voucher_no,
-            c.base_fen,
-            c.rate,
-            c.computed_fen,
-            d.score,
-            d.rank,
-            d.approved_fen,
-            d.explanation,
+        matching, lines = views.detail_lines(
+            connection, year, query=query, limit=per_page, offset=(page - 1) * per_page
         )
-        .select_from(t.decisions.join(t.claim_lines, d.claim_line_id == c.id))
-        .where(d.year == year)
-        .subquery()
-    )
-
-
-def _matching(numbered: Subquery, query: str) -> ColumnElement[bool]:
-    if not query:
-        return true()
-    needle = query.lower()
-    searched = ("project_no", "payee_name", "payee_uscc", "borrower_name", "borrower_uscc")
-    return or_(*(func.lower(numbered.c[name]).contains(needle, autoescape=True) for name in searched))
-
-
-def _detail_line(row: RowMapping) -> DetailLine:
-    return DetailLine(
-        number=int(row["number"]),
-        project_no=row["project_no"],
-        kind=ClaimKind(row["kind"]),
-        payee_name=row["payee_name"],
-        payee_uscc=row["payee_uscc"],
-        borrower_name=row["borrower_name"],
-        borrower_uscc=row["borrower_uscc"],
-        loan_amount=from_fen(row["loan_amount_fen"]),
-        voucher_no=row["voucher_no"],
-        base=from_fen(row["base_fen"]),
-        rate=Decimal(row["rate"]),
-        computed=from_fen(row["computed_fen"]),
-        score=None if row["score"] is None else Decimal(row["score"]),
-        rank=row["rank"],
-        approved=from_fen(row["approved_fen"]),
-        explanation=row["explanation"],
-    )
+    return DetailPage(lines=tuple(lines), matching=matching, page=page, per_page=per_page, query=query)
 
 
 def refusal_groups(ledger: Ledger, year: int) -> tuple[RefusalGroup, ...]:
@@ -455,36 +289,17 @@ def refusal_groups(ledger: Ledger, year: int) -> tuple[RefusalGroup, ...]:
     from zgc_pipeline.cycle.delivery import input_refusals
 
     refused = pd.concat([input_refusals(ledger, year), ledger.refusals(year)], ignore_index=True)
-    groups = []
-    for rule, lines in refused.groupby("rule", sort=False):
-        shown = lines.head(REFUSALS_SHOWN)
-        groups.append(
-            RefusalGroup(
-                str(rule),
-                len(lines),
-                tuple(
-                    RefusedLine(
-                        file_name="" if pd.isna(file) else str(file),
-                        sheet="" if pd.isna(sheet) else str(sheet),
-                        row=None if pd.isna(row) or not row else int(row),
-                        project_no=str(project_no),
-                        voucher_no=str(voucher_no),
-                        kind_label="" if pd.isna(kind) else ClaimKind(kind).label,
-                        reason=str(reason),
-                    )
-                    for file, sheet, row, project_no, voucher_no, kind, reason in zip(
-                        shown["source_file"],
-                        shown["source_sheet"],
-                        shown["source_row"],
-                        shown["project_no"],
-                        shown["voucher_no"],
-                        shown["kind"],
-                        shown["reason"],
-                        strict=True,
-                    )
-                ),
-            )
+    refused = refused.astype({"source_row": "Int64"}).fillna({"source_file": "", "source_sheet": "", "source_row": 0})
+    refused["kind"] = ["" if pd.isna(kind) else ClaimKind(kind).label for kind in refused["kind"]]
+    shown = ["source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "reason"]
+    groups = (
+        RefusalGroup(
+            str(rule),
+            len(lines),
+            tuple(RefusedLine(*line) for line in lines[shown].head(REFUSALS_SHOWN).itertuples(index=False, name=None)),
         )
+        for rule, lines in refused.groupby("rule", sort=False)
+    )
     return tuple(sorted(groups, key=lambda group: _rule_order(group.rule)))
 
 
@@ -496,33 +311,26 @@ def _rule_order(rule: str) -> tuple[int, ...]:
 
 def merit_ranking(ledger: Ledger, year: int) -> tuple[RankedProject, ...]:
     """Every project of the year in the panel's ranking order (R8.5), the unranked last."""
-    p = t.project_outcomes.c
-    query = select(t.project_outcomes).where(p.year == year).order_by(p.rank.is_(None), p.rank, p.seq)
     with ledger.reading() as connection:
-        rows = connection.execute(query).mappings().all()
-    return tuple(
-        RankedProject(
-            rank=row["rank"],
-            project_no=row["project_no"],
-            score=None if row["score"] is None else Decimal(row["score"]),
-            valid_scores=row["valid_scores"],
-            claimed=from_fen(row["claimed_fen"]),
-            approved=from_fen(row["approved_fen"]),
-            funding=Funding(row["funding"]),
-            rule=row["rule"],
-            reason=row["reason"],
-        )
-        for row in rows
-    )
+        return tuple(views.merit_ranking(connection, year))
 
 
-def result_workbook(out: Path, year: int) -> ResultWorkbook | None:
-    """The payout workbook once signed off, else the draft awaiting sign-off, else None."""
-    payout = out / str(year) / f"payout_{year}.xlsx"
-    if payout.is_file():
-        return ResultWorkbook(payout, draft=False)
-    draft = out / str(year) / "草稿" / f"payout_{year}_草稿.xlsx"
-    return ResultWorkbook(draft, draft=True) if draft.is_file() else None
+def result_workbook(ledger: Ledger, year: int, *, out: Path) -> ResultWorkbook | None:
+    """``OUT/<year>/待签批/payout_<year>.xlsx`` while the year waits for sign-off, ``OUT/<year>/payout_<year>.xlsx``
+    once signed (outputs.md §6); None at any other stage, or when the file is not there."""
+    with ledger.reading() as connection:
+        row = views.settlement(connection, year)
+    status = None if row is None else row["status"]
+    if row is None or status not in (ALLOCATED, SIGNED_OFF):
+        return None
+    waiting = status == ALLOCATED
+    path = out / str(year) / (WAITING if waiting else "") / f"payout_{year}.xlsx"
+    if not path.is_file():
+        return None
+    with path.open("rb") as workbook:
+        actual = hashlib.file_digest(workbook, "sha256").hexdigest()
+    recorded = row["workbook_sha256"]
+    return ResultWorkbook(path, waiting, recorded or actual, unlike_record=recorded not in (None, actual))
 
 
 # --- 报送情况 ---------------------------------------------------------------------------------------------------
@@ -542,6 +350,7 @@ class ReceivedFile:
     """One received file with what became of it and what there is to send back."""
 
     info: SubmissionInfo
+    received_at: datetime | None  # when the pipeline received it (its intake round); None before rounds
     replaced_by: SubmissionInfo | None  # the same submitter's later file that counts instead (R6.2)
     rejection_report: Path | None
     data_docs: Path | None  # the folder of its Data Docs site (index.html inside), when it has one
@@ -576,12 +385,14 @@ class Submitter:
 def submitters(ledger: Ledger, year: int, *, out: Path) -> list[Submitter]:
     """The year's files by sender: institutions by name, the panel and the registry by kind, the unreadable last."""
     files = ledger.submissions(year)
+    with ledger.reading() as connection:
+        received = views.receipt_times(connection, year)
     by_key: dict[str, list[ReceivedFile]] = {}
     names: dict[str, str] = {}
     for info in files:
         key, name = _sender(info)
         names.setdefault(key, name)
-        by_key.setdefault(key, []).append(_received(info, files, out))
+        by_key.setdefault(key, []).append(_received(info, files, out, received.get(info.id)))
     return sorted(
         (Submitter(key, names[key], tuple(items)) for key, items in by_key.items()),
         key=lambda s: (s.key == UNIDENTIFIED, s.name, s.key),
@@ -591,9 +402,11 @@ def submitters(ledger: Ledger, year: int, *, out: Path) -> list[Submitter]:
 def received_file(ledger: Ledger, year: int, submission_id: int, *, out: Path) -> ReceivedFile:
     """One file of the year (LedgerError if the year has no file with that id)."""
     files = ledger.submissions(year)
+    with ledger.reading() as connection:
+        received = views.receipt_times(connection, year)
     for info in files:
         if info.id == submission_id:
-            return _received(info, files, out)
+            return _received(info, files, out, received.get(info.id))
     raise LedgerError(f"{year}年度没有编号为 {submission_id} 的报送文件")
 
 
@@ -607,9 +420,12 @@ def _sender(info: SubmissionInfo) -> tuple[str, str]:
     return UNIDENTIFIED, "未能识别报送单位的文件"
 
 
-def _received(info: SubmissionInfo, files: Sequence[SubmissionInfo], out: Path) -> ReceivedFile:
+def _received(
+    info: SubmissionInfo, files: Sequence[SubmissionInfo], out: Path, received_at: datetime | None
+) -> ReceivedFile:
     return ReceivedFile(
         info=info,
+        received_at=received_at,
         replaced_by=_replacement(info, files),
         rejection_report=rejection_report(out, info.year, info.file_name),
         data_docs=data_docs_site(out, info),

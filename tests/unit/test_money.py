@@ -4,7 +4,17 @@ from decimal import Decimal
 
 import pytest
 
-from zgc_pipeline.money import format_rate, format_wan, format_yuan, from_fen, parse_budget, round_down, to_fen, yuan
+from zgc_pipeline.money import (
+    format_rate,
+    format_wan,
+    format_yuan,
+    from_fen,
+    parse_budget,
+    read_budget,
+    round_down,
+    to_fen,
+    yuan,
+)
 
 
 def test_rounding_is_always_down_to_the_fen() -> None:
@@ -52,3 +62,8 @@ def test_a_budget_that_cannot_be_read_says_how_to_write_one(written: str) -> Non
         parse_budget(written)
     message = str(error.value)
     assert "300万" in message or "精确到分" in message or "超出台账" in message
+
+
+def test_a_budget_too_long_for_a_decimal_is_refused_in_words() -> None:
+    with pytest.raises(ValueError, match="超出可记录的范围"):
+        read_budget("9" * 30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,16 +12,18 @@ import pandas as pd
 import pytest
 
 from tests.pilot_years import SIGNED_AT, SIGNED_BY, PilotYears
+from tests.records import ClaimLine
 from zgc_pipeline.cycle import summarise_result
 from zgc_pipeline.cycle.delivery import input_refusals
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionStatus
-from zgc_pipeline.money import format_yuan, from_fen, to_fen
+from zgc_pipeline.money import format_yuan, to_fen
 from zgc_pipeline.outputs.payout import ordered_decisions, payee_totals
 from zgc_pipeline.overview import (
     Stage,
     data_docs_site,
     detail_page,
     ledger_years,
+    payee_lines,
     rejection_report,
     result_review,
     result_workbook,
@@ -90,19 +93,19 @@ def test_the_review_is_the_payout_workbooks_result(reader: Ledger, pilot_years: 
     )
     assert [g.rule for g in review.refusals] == ["数据校验", "R1, R2.2, R2.3", "R3.2", "R4.3"]
     assert [(p.rank, p.project_no, p.score) for p in review.ranking] == [
-        (1, "L3", Decimal("89.00")),
-        (2, "L1", Decimal("85.00")),
-        (3, "L2", Decimal("75.00")),
+        (1, "L3", "89.00"),
+        (2, "L1", "85.00"),
+        (3, "L2", "75.00"),
     ]
     assert review.workbook is not None and review.workbook.path == pilot_years.out / "2020" / "payout_2020.xlsx"
-    assert not review.workbook.draft
+    assert not review.workbook.waiting
     assert result_review(reader, 2021, out=pilot_years.out).ranking == ()
 
 
 def test_detail_is_in_the_workbooks_order_and_numbered_as_there(reader: Ledger) -> None:
     ordered = ordered_decisions(reader.allocation(2020).decisions)
     expected = [
-        (project, voucher, from_fen(fen))
+        (project, voucher, int(fen))
         for project, voucher, fen in zip(
             ordered["project_no"], ordered["voucher_no"], ordered["approved_fen"], strict=True
         )
@@ -110,7 +113,7 @@ def test_detail_is_in_the_workbooks_order_and_numbered_as_there(reader: Ledger) 
     everything = detail_page(reader, 2020, per_page=2)
     second = detail_page(reader, 2020, page=2, per_page=2)
     shown = [*everything.lines, *second.lines]
-    assert [(d.project_no, d.voucher_no, d.approved) for d in shown] == expected
+    assert [(d.project_no, d.voucher_no, d.approved_fen) for d in shown] == expected
     assert [d.number for d in shown] == [1, 2, 3, 4]
     assert (everything.matching, everything.pages) == (4, 2)
     found = detail_page(reader, 2020, query="l1")
@@ -138,15 +141,51 @@ def test_submitters_their_files_and_what_to_send_back(reader: Ledger, pilot_year
     assert data_docs_site(pilot_years.out / "elsewhere", refused.info) is None
 
 
-def test_the_draft_awaiting_sign_off_is_offered_until_the_payout_exists(tmp_path: Path) -> None:
-    assert result_workbook(tmp_path, 2021) is None
-    draft = tmp_path / "2021" / "草稿" / "payout_2021_草稿.xlsx"
-    draft.parent.mkdir(parents=True)
-    draft.write_bytes(b"draft")
-    assert result_workbook(tmp_path, 2021) == type(result_workbook(tmp_path, 2021))(draft, draft=True)  # type: ignore[misc]
-    (tmp_path / "2021" / "payout_2021.xlsx").write_bytes(b"payout")
-    shown = result_workbook(tmp_path, 2021)
-    assert shown is not None and not shown.draft and shown.path.name == "payout_2021.xlsx"
+def test_the_workbook_is_the_waiting_one_until_signed_then_the_delivered_one(
+    reader: Ledger, pilot_years: PilotYears, tmp_path: Path
+) -> None:
+    assert result_workbook(reader, 2021, out=tmp_path) is None
+    waiting = tmp_path / "2021" / "待签批" / "payout_2021.xlsx"
+    waiting.parent.mkdir(parents=True)
+    waiting.write_bytes(b"waiting")
+    shown = result_workbook(reader, 2021, out=tmp_path)
+    assert shown is not None and shown.path == waiting and shown.waiting
+    assert shown.sha256 == hashlib.sha256(b"waiting").hexdigest() and not shown.unlike_record
+    (tmp_path / "2021" / "payout_2021.xlsx").write_bytes(b"not signed yet")  # 2021 waits: not this one
+    assert result_workbook(reader, 2021, out=tmp_path) == shown
+    signed = result_workbook(reader, 2020, out=pilot_years.out)
+    assert signed is not None and not signed.waiting
+    assert signed.path == pilot_years.out / "2020" / "payout_2020.xlsx"
+    assert result_workbook(reader, 2020, out=tmp_path) is None
+
+
+def _allocated_in_full(ledger_url: str, lines: list[ClaimLine]) -> None:
+    """2019 settled from ``lines`` and every line approved at its computed amount."""
+    from tests.unit.ledger.ledger_factories import allocation, settlement
+
+    with Ledger.open(ledger_url) as ledger:
+        ledger.save_settlement(
+            settlement(2019, *lines), budget_fen=100_000, policy_sha256="p" * 64, inputs_sha256="i" * 64
+        )
+        ledger.save_allocation(
+            allocation(2019, *((line, str(line.computed)) for line in lines)), result_sha256="r" * 64
+        )
+
+
+def test_payees_are_in_the_workbooks_order(ledger_url: str) -> None:
+    from dataclasses import replace
+
+    from tests.unit.ledger.ledger_factories import claim
+
+    lines = [
+        replace(claim("BD-1", "DK-1", computed="100.00"), payee_uscc="91110000MA0000001X", payee_name="中国银行"),
+        replace(claim("BD-2", "DK-2", computed="50.00"), payee_uscc="91110000MA0000002X", payee_name="北京银行"),
+    ]
+    _allocated_in_full(ledger_url, lines)
+    with Ledger.open_readonly(ledger_url) as reader:
+        expected = payee_totals(ordered_decisions(reader.allocation(2019).decisions))
+        shown = payee_lines(reader, 2019)
+    assert [p.name for p in shown] == [p.name for p in expected] == ["北京银行", "中国银行"]  # pinyin, not code point
 
 
 def test_a_reopened_year_is_shown_voided_with_who_and_why(pilot_years: PilotYears, tmp_path: Path) -> None:
@@ -166,7 +205,7 @@ def test_a_reopened_year_is_shown_voided_with_who_and_why(pilot_years: PilotYear
 
 
 def test_detail_order_and_search_are_the_same_on_every_database(ledger_url: str) -> None:
-    from tests.unit.ledger.ledger_factories import allocation, claim, settlement
+    from tests.unit.ledger.ledger_factories import claim
     from zgc_pipeline.claims import ClaimKind
 
     lines = [
@@ -176,13 +215,7 @@ def test_detail_order_and_search_are_the_same_on_every_database(ledger_url: str)
         claim("BD-3", "Dk_9", computed="30.00"),
         claim("BD-4", "中关村-1", computed="20.00"),
     ]
-    with Ledger.open(ledger_url) as ledger:
-        ledger.save_settlement(
-            settlement(2019, *lines), budget_fen=100_000, policy_sha256="p" * 64, inputs_sha256="i" * 64
-        )
-        ledger.save_allocation(
-            allocation(2019, *((line, str(line.computed)) for line in lines)), result_sha256="r" * 64
-        )
+    _allocated_in_full(ledger_url, lines)
     with Ledger.open_readonly(ledger_url) as reader:
         ordered = ordered_decisions(reader.allocation(2019).decisions)
         expected = list(zip(ordered["project_no"], ordered["voucher_no"], strict=True))

@@ -15,7 +15,7 @@ def test_status_lists_every_year_with_its_stage(pilot_years: PilotYears, capsys:
     capsys.readouterr()
     assert main(["status", "--out", str(pilot_years.out)]) == 0
     header, first, second = capsys.readouterr().out.strip().splitlines()
-    assert header.split()[:2] == ["年度", "阶段"]
+    assert header.split()[:2] == ["年度", "阶段"] and header.endswith("签批（北京时间）")  # the zone is named
     signed = summarise_result(pilot_years.signed)
     assert first.split()[:5] == [
         "2020",

@@ -11,13 +11,16 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from airflow.api_fastapi.core_api.security import requires_access_dag
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as InPath
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,13 +28,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from zgc_airflow.ui import runs
 from zgc_pipeline import overview
 from zgc_pipeline.ledger import Ledger, LedgerError
-from zgc_pipeline.money import format_fen, format_rate, format_yuan
+from zgc_pipeline.money import format_fen, format_rate, format_yuan, parse_budget
 from zgc_pipeline.settings import Settings, load_settings
 
 DAG_ID = runs.DAG_ID
 HERE = Path(__file__).resolve().parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
+# Numbers in addresses, bounded so that none reaches the database out of its range: what each is, for a 400.
+Year = Annotated[int, InPath(ge=1000, le=9999)]
+FileId = Annotated[int, InPath(ge=1, le=2**31 - 1)]
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
+NAMES = {"year": "年度（四位数的年份）", "submission_id": "文件编号", "page": "页码"}
 
 can_read = Depends(requires_access_dag("GET", param_dag_id=DAG_ID))
 can_edit = Depends(requires_access_dag("PUT", param_dag_id=DAG_ID))
@@ -41,9 +49,14 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["yuan"] = lambda amount: "—" if amount is None else format_yuan(amount)
     templates.env.filters["fen"] = lambda fen: "—" if fen is None else format_fen(fen)  # integer fen, as yuan
-    templates.env.filters["rate"] = format_rate
-    templates.env.filters["local_time"] = overview.local_time
+    templates.env.filters["rate"] = lambda rate: format_rate(Decimal(rate))  # the ledger's exact text
+    templates.env.filters["local_time"] = _beijing_time
     return templates
+
+
+def _beijing_time(moment: datetime | None) -> str:
+    """An instant as the bureau reads it, its zone named: every time on the pages is Beijing time."""
+    return "—" if moment is None else f"{overview.local_time(moment)}（北京时间）"
 
 
 TEMPLATES = _templates()
@@ -84,6 +97,7 @@ def create_app() -> FastAPI:
     """The pages' app; Airflow mounts it at ``/zgc`` (see ``plugin.py``)."""
     app = FastAPI(title="中关村试点年度核定", dependencies=[can_read], docs_url=None, redoc_url=None, openapi_url=None)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(LedgerError, _ledger_error)
     app.add_exception_handler(FileNotFoundError, _no_ledger)
 
@@ -94,11 +108,11 @@ def create_app() -> FastAPI:
     @app.get("/years/{year}", response_class=HTMLResponse)
     def result_review(
         request: Request,
-        year: int,
+        year: Year,
         ledger: LedgerDep,
         settings: SettingsDep,
         q: str = "",
-        page: Annotated[int, Query(ge=1)] = 1,
+        page: PageNumber = 1,
     ) -> HTMLResponse:
         summary = overview.year_overview(ledger, year)
         if not summary.has_result:
@@ -108,27 +122,28 @@ def create_app() -> FastAPI:
         return _page(request, "review.html", year=summary, review=review, details=details)
 
     @app.get("/years/{year}/workbook", dependencies=[can_edit])
-    def result_workbook(year: int, settings: SettingsDep) -> FileResponse:
-        workbook = overview.result_workbook(settings.output_root, year)
+    def result_workbook(year: Year, ledger: LedgerDep, settings: SettingsDep) -> FileResponse:
+        """The payout workbook waiting for sign-off, or delivered once signed: the file the sign-off form links."""
+        workbook = overview.result_workbook(ledger, year, out=settings.output_root)
         if workbook is None:
-            raise HTTPException(404, f"{year}年度还没有拨付表或拨付表草稿")
+            raise HTTPException(404, f"{year}年度没有待签批或已签批的拨付表")
         return FileResponse(workbook.path, media_type=XLSX, filename=workbook.path.name)
 
     @app.get("/years/{year}/submissions", response_class=HTMLResponse)
-    def submissions(request: Request, year: int, ledger: LedgerDep, settings: SettingsDep) -> HTMLResponse:
+    def submissions(request: Request, year: Year, ledger: LedgerDep, settings: SettingsDep) -> HTMLResponse:
         summary = overview.year_overview(ledger, year)
         senders = overview.submitters(ledger, year, out=settings.output_root)
         return _page(request, "submissions.html", year=summary, submitters=senders)
 
     @app.get("/years/{year}/files/{submission_id}/rejection-report")
-    def rejection_report(year: int, submission_id: int, ledger: LedgerDep, settings: SettingsDep) -> FileResponse:
+    def rejection_report(year: Year, submission_id: FileId, ledger: LedgerDep, settings: SettingsDep) -> FileResponse:
         received = overview.received_file(ledger, year, submission_id, out=settings.output_root)
         if received.rejection_report is None:
             raise HTTPException(404, f"{received.info.file_name} 没有拒收报告：文件没有问题")
         return FileResponse(received.rejection_report, media_type=XLSX, filename=received.rejection_report.name)
 
     @app.get("/years/{year}/submitters/{key}/returns.zip")
-    def returns_zip(year: int, key: str, ledger: LedgerDep, settings: SettingsDep) -> Response:
+    def returns_zip(year: Year, key: str, ledger: LedgerDep, settings: SettingsDep) -> Response:
         sender = next((s for s in overview.submitters(ledger, year, out=settings.output_root) if s.key == key), None)
         if sender is None:
             raise HTTPException(404, f"{year}年度没有这个报送单位")
@@ -143,17 +158,17 @@ def create_app() -> FastAPI:
 
     @app.get("/years/{year}/files/{submission_id}/quality/", response_class=HTMLResponse)
     def quality_report(
-        request: Request, year: int, submission_id: int, ledger: LedgerDep, settings: SettingsDep
-    ) -> Response:
-        received = overview.received_file(ledger, year, submission_id, out=settings.output_root)
-        if received.data_docs is None:
-            return _page(request, "no_docs.html", year=year, received=received)
-        first = overview.data_docs_page(received.data_docs).relative_to(received.data_docs)
-        return RedirectResponse(quote(first.as_posix()), status_code=303)
+        request: Request, year: Year, submission_id: FileId, ledger: LedgerDep, settings: SettingsDep
+    ) -> HTMLResponse:
+        """数据质量报告 in Chinese; GX's own Data Docs (English) linked from it for technicians."""
+        from zgc_airflow.ui.quality import quality_report
+
+        report = quality_report(ledger, year, submission_id, out=settings.output_root)
+        return _page(request, "quality.html", year=overview.year_overview(ledger, year), report=report)
 
     @app.get("/years/{year}/files/{submission_id}/quality/{path:path}")
     def quality_asset(
-        year: int, submission_id: int, path: str, ledger: LedgerDep, settings: SettingsDep
+        year: Year, submission_id: FileId, path: str, ledger: LedgerDep, settings: SettingsDep
     ) -> FileResponse:
         received = overview.received_file(ledger, year, submission_id, out=settings.output_root)
         if received.data_docs is None:
@@ -167,27 +182,25 @@ def create_app() -> FastAPI:
     @app.get("/years/{year}/simulate", response_class=HTMLResponse)
     def simulate(
         request: Request,
-        year: int,
+        year: Year,
         ledger: LedgerDep,
         settings: SettingsDep,
         budget: Annotated[list[str] | None, Query()] = None,
     ) -> HTMLResponse:
+        """What each budget typed (as ``zgc simulate --budget`` reads it) would fund; the year's own budget at
+        first. An amount that is not one is a 400 saying so."""
         from zgc_pipeline.policy import load_policy
 
         summary = overview.year_overview(ledger, year)
         texts = [b for b in (budget or []) if b.strip()]
+        if not texts and summary.budget is not None:
+            texts = [format_yuan(summary.budget)]
         amounts, problems = _amounts(texts)
         scenarios = []
         if amounts and not problems:  # an over-budget one without scores says the review is needed, and for whom
             scenarios = overview.simulate_budgets(ledger, year, amounts, load_policy(settings.policy_file))
-        return _page(
-            request,
-            "simulate.html",
-            year=summary,
-            budgets=texts or ([format_yuan(summary.budget)] if summary.budget is not None else []),
-            scenarios=scenarios,
-            problems=problems,
-        )
+        context = {"year": summary, "budgets": texts, "scenarios": scenarios, "problems": problems}
+        return _page(request, "simulate.html", 400 if problems else 200, **context)
 
     @app.get("/evaluation", response_class=HTMLResponse)
     def evaluation(request: Request, ledger: LedgerDep, settings: SettingsDep) -> HTMLResponse:
@@ -231,18 +244,14 @@ def _attachment(name: str) -> dict[str, str]:
 
 
 def _amounts(texts: list[str]) -> tuple[list[Decimal], list[str]]:
-    """Budgets as typed (元, thousands separators allowed), with a sentence for each that is not an amount."""
+    """Budgets as the command line reads them (``300万``, ``3,000,000.00``, ``¥3000000``), with the parser's
+    sentence for each that is not one."""
     amounts, problems = [], []
     for text in texts:
         try:
-            value = Decimal(text.replace(",", "").replace("，", "").strip())
-        except InvalidOperation:
-            problems.append(f"“{text}”不是金额")
-            continue
-        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-            problems.append(f"“{text}”：金额应为非负、至多两位小数（元）")
-        else:
-            amounts.append(value)
+            amounts.append(parse_budget(text))
+        except ValueError as exc:
+            problems.append(str(exc))
     return amounts, problems
 
 
@@ -258,6 +267,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         text = "您的 Airflow 账号没有查看（或下载）年度核定流程 zgc_annual_cycle 的权限，请联系管理员。"
         return _message(request, "没有权限", text, 403)
     return _message(request, "找不到", str(exc.detail), exc.status_code)
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    """A number in the address that is not one (or out of range) as a 400 that names it, never FastAPI's 422."""
+    assert isinstance(exc, RequestValidationError)
+    said = []
+    for error in exc.errors():
+        name = str(error["loc"][-1])
+        said.append(f"“{error.get('input', '')}”不是有效的{NAMES.get(name, name)}")
+    return _message(request, "请求有误", "；".join(said), 400)
 
 
 async def _ledger_error(request: Request, exc: Exception) -> Response:

@@ -20,21 +20,23 @@ from zgc_pipeline.outputs.sheets import Book, Column, Kind, created_on
 from zgc_pipeline.submissions.names import display_file_name, safe_file_name
 from zgc_pipeline.submissions.problems import RowProblem, Severity
 
+# Fixed widths (texts wrap within them) so that each prints one page wide, the lines above a table wrapping
+# within the table: landscape A4, as the payout prints (sheets.Sheet.print_setup).
 PROBLEM_COLUMNS = (
     Column("工作表"),
-    Column("行号", Kind.INTEGER),
-    Column("列"),
-    Column("值"),
-    Column("问题"),
-    Column("级别"),
+    Column("行号", Kind.INTEGER, width=8),
+    Column("列", width=20),
+    Column("值", width=20),
+    Column("问题", width=44),
+    Column("级别", width=8),
 )
 SUMMARY_COLUMNS = (
-    Column("报送单位"),
-    Column("文件"),
-    Column("错误行数", Kind.INTEGER),
-    Column("提示条数", Kind.INTEGER),
-    Column("是否整体拒收"),
-    Column("报告文件名"),
+    Column("报送单位", width=24),
+    Column("文件", width=32),
+    Column("错误行数", Kind.INTEGER, width=10),
+    Column("提示条数", Kind.INTEGER, width=10),
+    Column("是否整体拒收", width=10),
+    Column("报告文件名", width=32),
 )
 SEVERITY_LABELS = {Severity.ERROR: "错误", Severity.WARNING: "提示"}
 REPORT_SUFFIX = "_拒收报告.xlsx"
@@ -88,11 +90,12 @@ def write_rejection_report(
     def write(target: Path) -> None:
         with Book(target, created=created_on(year), title=f"{shown} 拒收报告", output="rejection_report") as book:
             sheet = book.sheet("问题清单")
-            sheet.info("拒收报告", title, widen=False)
-            sheet.info("文件名", shown, widen=False)
-            sheet.info("文件校验值（SHA-256）", sha256, widen=False)
+            sheet.print_setup()
+            sheet.wrapped_info("拒收报告", title, PROBLEM_COLUMNS)
+            sheet.wrapped_info("文件名", shown, PROBLEM_COLUMNS)
+            sheet.wrapped_info("文件校验值（SHA-256）", sha256, PROBLEM_COLUMNS)
             errors = sum(1 for p in problems if p.severity is Severity.ERROR)
-            sheet.info("问题数", f"错误 {errors} 项，提示 {len(problems) - errors} 项", widen=False)
+            sheet.wrapped_info("问题数", f"错误 {errors} 项，提示 {len(problems) - errors} 项", PROBLEM_COLUMNS)
             sheet.skip()
             sheet.header(PROBLEM_COLUMNS)
             sheet.rows(
@@ -118,8 +121,9 @@ def write_rejection_summary(folder: Path, *, year: int, entries: Sequence[Reject
     def write(target: Path) -> None:
         with Book(target, created=created_on(year), title=f"{year}年度拒收汇总", output="rejection_summary") as book:
             sheet = book.sheet("拒收汇总")
-            sheet.info("拒收汇总", f"{year}年度：以下报送单位需更正后重新报送", widen=False)
-            sheet.info("文件数", str(len(listed)), widen=False)
+            sheet.print_setup()
+            sheet.wrapped_info("拒收汇总", f"{year}年度：以下报送单位需更正后重新报送", SUMMARY_COLUMNS)
+            sheet.wrapped_info("文件数", str(len(listed)), SUMMARY_COLUMNS)
             sheet.skip()
             sheet.header(SUMMARY_COLUMNS)
             sheet.rows(

@@ -15,7 +15,8 @@ Money is exact ``Decimal`` up to the cell: xlsxwriter writes a ``Decimal`` as it
 the exact amount (a spreadsheet program reads it as a binary double, all ``.xlsx`` can hold in memory).
 
 Printing: ``Sheet.title`` puts the bureau's title line and 制表日期 above a table and sets the page up the way the
-bureau files it: A4 landscape, one page wide, the table's header repeated on every page, 第 N 页 共 M 页 below.
+bureau files it (``print_setup``): A4 landscape, one page wide, the table's header repeated on every page, 第 N 页
+共 M 页 below; ``wrapped_info`` keeps a long line above a table within the page.
 """
 
 from __future__ import annotations
@@ -245,6 +246,11 @@ class Sheet:
         self.row += 1
         self.worksheet.write_string(self.row, 0, f"制表日期：{chinese_date(dated)}", self._book.formats["text"])
         self.row += 1
+        self.print_setup()
+
+    def print_setup(self) -> None:
+        """The page as every output prints: A4 landscape, one page wide and as many pages high as it takes,
+        centred, page numbers in the footer."""
         worksheet = self.worksheet
         worksheet.set_paper(A4)
         worksheet.set_landscape()
@@ -264,6 +270,18 @@ class Sheet:
         self._cell(self.row, 1, value, kind)
         if not widen:
             self._widths = widths
+        self.row += 1
+
+    def wrapped_info(self, label: str, text: str, table: Sequence[Column]) -> None:
+        """A ``label | text`` line above ``table`` whose text wraps within the table's other columns (merged):
+        a long one (a full name, a checksum) prints whole on a page one table wide, never past its edge."""
+        self._text(self.row, 0, label, "label")
+        wrapped = self._book.formats["quoted_wrapped" if looks_like_formula(text) else "wrapped"]
+        self.worksheet.merge_range(self.row, 1, self.row, len(table) - 1, "", wrapped)
+        self.worksheet.write_string(self.row, 1, text, wrapped)
+        lines = _lines(text, sum(column.width or MIN_WIDTH for column in table[1:]))
+        if lines > 1:
+            self.worksheet.set_row(self.row, LINE_HEIGHT * lines)
         self.row += 1
 
     def skip(self, rows: int = 1) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import shutil
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -57,15 +60,61 @@ def test_a_viewer_reads_every_page(login: Login, path: str) -> None:
     assert login("viewer").get(path, follow_redirects=True).status_code == 200
 
 
-def test_the_workbook_with_bank_accounts_needs_edit_access(login: Login, pilot_years: PilotYears) -> None:
+def test_the_delivered_payout_needs_edit_access(login: Login, pilot_years: PilotYears) -> None:
     assert login("viewer").get("/zgc/years/2020/workbook").status_code == 403
     response = login("user").get("/zgc/years/2020/workbook")
     assert response.status_code == 200
     assert response.content == (pilot_years.out / "2020" / "payout_2020.xlsx").read_bytes()
     assert "payout_2020.xlsx" in response.headers["content-disposition"]
-    draft = login("user").get("/zgc/years/2021/workbook")  # awaiting sign-off: the draft the bureau reads
-    assert draft.status_code == 200
-    assert draft.content == (pilot_years.out / "2021" / "草稿" / "payout_2021_草稿.xlsx").read_bytes()
+    shown = figures(login("user").get("/zgc/years/2020").text)
+    assert shown["workbook_sha256"] == [hashlib.sha256(response.content).hexdigest()]
+
+
+@pytest.fixture
+def waiting_copy(pilot_years: PilotYears, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The pilot years' folder copied, 2021's workbook where outputs.md §6 keeps it until the bureau signs."""
+    out = tmp_path / "out"
+    shutil.copytree(pilot_years.out, out, ignore=shutil.ignore_patterns("data_docs", "archive"))
+    waiting = out / "2021" / "待签批" / "payout_2021.xlsx"
+    waiting.parent.mkdir(exist_ok=True)
+    waiting.write_bytes((pilot_years.out / "2020" / "payout_2020.xlsx").read_bytes() + b"2021")
+    monkeypatch.setenv("ZGC_OUTPUT_ROOT", str(out))
+    monkeypatch.setenv("ZGC_LEDGER_URL", f"sqlite:///{out / 'ledger.sqlite'}")
+    return waiting
+
+
+def _record_workbook_sha256(out: Path, year: int, sha256: str | None) -> None:
+    from sqlalchemy import create_engine, update
+
+    from zgc_pipeline.ledger import tables as t
+
+    engine = create_engine(f"sqlite:///{out / 'ledger.sqlite'}")
+    with engine.begin() as connection:
+        connection.execute(update(t.settlements).where(t.settlements.c.year == year).values(workbook_sha256=sha256))
+    engine.dispose()
+
+
+def test_the_waiting_workbook_is_a_link_with_its_sha256(login: Login, waiting_copy: Path) -> None:
+    _record_workbook_sha256(waiting_copy.parents[2], 2021, None)  # a result prepared before 0005: from the file
+    computed = hashlib.sha256(waiting_copy.read_bytes()).hexdigest()
+    assert login("viewer").get("/zgc/years/2021/workbook").status_code == 403
+    user = login("user")
+    html = user.get("/zgc/years/2021").text
+    assert 'href="/zgc/years/2021/workbook"' in html and "待签批" in html
+    assert figures(html)["workbook_sha256"] == [computed]
+    response = user.get("/zgc/years/2021/workbook")
+    assert response.status_code == 200 and response.content == waiting_copy.read_bytes()
+    assert "payout_2021.xlsx" in response.headers["content-disposition"]
+    _record_workbook_sha256(waiting_copy.parents[2], 2021, "a" * 64)  # the ledger's record is what is shown…
+    again = user.get("/zgc/years/2021").text
+    assert figures(again)["workbook_sha256"] == ["a" * 64]
+    assert "与台账记录不符" in again  # …and a file that is not the one recorded says so
+
+
+def test_a_year_without_a_workbook_has_none_to_download(login: Login, waiting_copy: Path) -> None:
+    waiting_copy.unlink()
+    assert login("user").get("/zgc/years/2021/workbook").status_code == 404
+    assert "拨付表尚未生成" in login("user").get("/zgc/years/2021").text
 
 
 def test_no_route_writes(airflow_app: object) -> None:
@@ -91,7 +140,7 @@ def test_the_overview_shows_each_years_stage_and_figures(login: Login, pilot_yea
     assert shown["budget"] == [awaiting["budget"], signed["budget"]]
     assert shown["funded_projects"] == [str(awaiting["funded_projects"]), str(signed["funded_projects"])]
     assert shown["files_received"] == ["2", "7"] and shown["files_replaced"] == ["0", "1"]
-    assert shown["signoff"] == ["—", "批准：财务科 王五，2021-01-20 10:30"]
+    assert shown["signoff"] == ["—", "批准：财务科 王五，2021-01-20 10:30（北京时间）"]
 
 
 @pytest.mark.parametrize("which", ["signed", "awaiting"])
@@ -142,9 +191,12 @@ def test_the_data_docs_are_served_from_where_the_pipeline_wrote_them(login: Logi
     site = data_docs_site(pilot_years.out, loans)
     assert site is not None
     (validation,) = site.glob("validations/**/*.html")
-    opened = viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/", follow_redirects=True)
-    assert opened.status_code == 200 and opened.content == validation.read_bytes()  # the result, not the index
-    assert unquote(opened.url.path).endswith(validation.relative_to(site).as_posix())
+    page = viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/").text
+    link = next(a for a in page.split("<a ")[1:] if "技术明细（英文）" in a)
+    href = unquote(link.split('href="', 1)[1].split('"', 1)[0])
+    assert href.endswith(validation.relative_to(site).as_posix())  # the result, not the index
+    opened = viewer.get(href)
+    assert opened.status_code == 200 and opened.content == validation.read_bytes()
     index = viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/index.html")
     assert index.content == (site / "index.html").read_bytes()
     assert viewer.get(f"/zgc/years/2020/files/{loans.id}/quality/../../../../../ledger.sqlite").status_code == 404
@@ -157,7 +209,8 @@ def test_a_file_without_data_docs_says_it_had_no_problem(
     monkeypatch.setenv("ZGC_OUTPUT_ROOT", str(tmp_path))  # same ledger, no Data Docs folder
     response = login("viewer").get("/zgc/years/2020/files/5/quality/")  # the bank's clean loans file
     assert response.status_code == 200
-    assert figures(response.text)["no_docs"] == ["无问题，未生成数据质量报告。"]
+    assert figures(response.text)["no_problems"] == ["未发现问题。"]
+    assert "技术明细（英文）" not in response.text
 
 
 def test_simulate_is_what_zgc_simulate_prints(
@@ -175,7 +228,7 @@ def test_simulate_is_what_zgc_simulate_prints(
     for line in printed:
         assert line in html
     assert figures(html)["approved_total"] == ["60,000.00", "97,000.00"]
-    assert "不是金额" in login("viewer").get("/zgc/years/2020/simulate", params={"budget": "很多"}).text
+    assert "无法识别的金额“很多”" in login("viewer").get("/zgc/years/2020/simulate", params={"budget": "很多"}).text
 
 
 def test_the_evaluation_charts_are_drawn_from_the_signed_years(login: Login) -> None:
