@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,8 @@ if "ZGC_TEST_AIRFLOW_HOME" not in os.environ:
     os.environ["ZGC_TASK_RETRIES"] = "0"
     os.environ["ZGC_SCORES_POKE_SECONDS"] = "1"  # the waiting test drops the scores in while the run waits
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    # Airflow's own default is 16 random bytes: too short to sign HS512 tokens (RFC 7518 §3.2), as PyJWT warns
+    os.environ["AIRFLOW__API_AUTH__JWT_SECRET"] = secrets.token_urlsafe(64)
 
 AIRFLOW_HOME = Path(os.environ["AIRFLOW_HOME"])
 DAGS_FOLDER = PROJECT_ROOT / "dags"
