@@ -32,7 +32,7 @@ def year_of_lines(count: int) -> pd.DataFrame:
             "kind": pd.Series(["premium_subsidy", "valuation_support"] * (count // 2 + 1))[:count].to_numpy(),
             "project_key": "HT-" + (i // 3).astype(str),
             "project_no": "ht-" + (i // 3).astype(str),
-            "voucher_no": "BD\t\"" + i.astype(str) + "\\",
+            "voucher_no": 'BD\t"' + i.astype(str) + "\\",
             "voucher_key": "BD-" + i.astype(str),
             "payee_uscc": "91110000600037341L",
             "payee_name": "甲银行\n北京分行",
