@@ -5,6 +5,8 @@ FROM ${AIRFLOW_IMAGE}
 
 USER airflow
 WORKDIR /opt/zgc/src
+# Great Expectations sends no usage statistics from the pipeline's checks, wherever the image runs.
+ENV GX_ANALYTICS_ENABLED=False
 
 # Dependencies first, so a code change does not reinstall them.
 COPY --chown=airflow:0 pyproject.toml constraints.txt README.md ./

@@ -1,4 +1,5 @@
-"""Shared fixtures: ledger database URLs (SQLite file, and PostgreSQL when ZGC_TEST_POSTGRES_URL names one)."""
+"""Shared fixtures: ledger database URLs (SQLite file, and PostgreSQL when ZGC_TEST_POSTGRES_URL names one), and
+hypothesis's profiles: under CI=true a property test without its own ``max_examples`` tries fewer examples."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 POSTGRES_ENV = "ZGC_TEST_POSTGRES_URL"
+
+settings.register_profile("ci", max_examples=25, deadline=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Two years settled by the cycle's own steps (no Airflow), for the pages and ``zgc status``.
+"""Two years settled by the cycle's own steps (no Airflow, walked in the DAG's order by ``benchmarks.pipeline``),
+for the pages and ``zgc status``.
 
 2020 (tests/e2e/small_year.py): the bank first sends a loans file with L1 alone, then the full one (R6.2: the first
 is replaced); another insurer's file is refused row by row (rejection report); the budget of 60,000.00 is below
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from benchmarks.pipeline import SignOff, walk_year
 from tests.e2e import small_year
 from zgc_airflow.cli import local_run
 from zgc_pipeline import cycle
@@ -32,6 +35,7 @@ class PilotYears:
     ledger_url: str
     signed: CycleConfig  # 2020
     awaiting: CycleConfig  # 2021
+    steps: tuple[str, ...]  # the DAG task ids 2020 was walked through, in the order walked
 
 
 RUN_KEY = "pilot-years"
@@ -41,14 +45,6 @@ def _config(year: int, inbox: Path, registry: Path, budget: str, out: Path) -> C
     """The config ``zgc cycle`` would make for this year, everything under ``out``."""
     cfg, _settings = local_run(year=year, inbox=inbox, registry=registry, budget=Decimal(budget), out=out)
     return cfg  # type: ignore[no-any-return]
-
-
-def _settle(cfg: CycleConfig) -> None:
-    files = cycle.discover_submissions(cfg, run_key=RUN_KEY)
-    for submission_id in [cycle.receive_submission(cfg, f["path"], run_key=RUN_KEY) for f in files]:
-        cycle.validate_submission(cfg, submission_id)
-    cycle.reconcile_submissions(cfg)
-    cycle.compute_subsidies(cfg)
 
 
 def _first_loans_file(inbox: Path) -> None:
@@ -69,23 +65,26 @@ def build_pilot_years(root: Path) -> PilotYears:
     _first_loans_file(inbox)
     small_year.write_unreadable_policy(inbox)
     signed = _config(2020, inbox, registry, "60000.00", out)
-    _settle(signed)
-    assert cycle.choose_budget_path(signed) == cycle.REVIEW_BRANCH
-    cycle.write_expert_review_packet(signed)
-    scores = small_year.write_scores(root / "scores.xlsx")
-    shutil.copy2(scores, inbox / "专家评分表.xlsx")
-    found = cycle.find_expert_scores(signed)
-    assert found is not None
-    cycle.ingest_scores(signed, found, run_key=RUN_KEY)
-    cycle.allocate_by_merit(signed)
-    shown = cycle.prepare_result(signed)["result_sha256"]
-    cycle.record_sign_off(signed, approved=True, signed_by=SIGNED_BY, signed_at=SIGNED_AT, shown_sha256=shown)
-    cycle.write_payout_files(signed)
+
+    def scores_sent() -> str:
+        """The panel's 专家评分表, dropped in the inbox once the review packet is out."""
+        shutil.copy2(small_year.write_scores(root / "scores.xlsx"), inbox / "专家评分表.xlsx")
+        found = cycle.find_expert_scores(signed)
+        assert found is not None
+        return found
+
+    steps: list[str] = []
+
+    def recorded(task_id: str, step: Callable[[], object]) -> object:
+        steps.append(task_id)
+        return step()
+
+    sign_off = SignOff(signed_by=SIGNED_BY, signed_at=SIGNED_AT)
+    walk_year(signed, run_key=RUN_KEY, scores=scores_sent, sign_off=sign_off, stage=recorded)
+    assert "allocate_by_merit" in steps  # over budget: the panel's scores ranked the projects
 
     next_inbox = small_year.write_next_year_inbox(root / "inbox" / "2021")
     awaiting = _config(2021, next_inbox, registry, "50000.00", out)
-    _settle(awaiting)
-    assert cycle.choose_budget_path(awaiting) == cycle.FULL_BRANCH
-    cycle.approve_in_full(awaiting)
-    cycle.prepare_result(awaiting)
-    return PilotYears(out=out, ledger_url=signed.ledger_url, signed=signed, awaiting=awaiting)
+    awaiting_result = walk_year(awaiting, run_key=RUN_KEY, scores=lambda: None, sign_off=None).summary
+    assert awaiting_result  # within budget: approved in full, prepared and awaiting the sign-off
+    return PilotYears(out=out, ledger_url=signed.ledger_url, signed=signed, awaiting=awaiting, steps=tuple(steps))

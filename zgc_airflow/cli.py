@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import importlib.util
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ DEMO_YEAR = 2020
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # the deployment's GX setting, before anything imports GX
     root, sub = parser()
     _add_commands(sub)
     airflow_commands = {"cycle": cmd_cycle, "demo": cmd_demo, "ui": cmd_ui}

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
@@ -55,7 +57,10 @@ def normalise_usccs(texts: pd.Series) -> pd.Series:
 
 def _normalised(texts: pd.Series, removed: re.Pattern[str]) -> pd.Series:
     """Half-width (NFKC), without what ``removed`` matches, upper case; each distinct text once (a year's payees
-    and banks are a handful of USCCs repeated on every row)."""
+    and banks are a handful of USCCs repeated on every row). pandas is imported here, not at the top: the DAG file
+    reads the settings, which normalise USCCs one at a time, and parsing it must not import pandas."""
+    import pandas as pd
+
     codes, distinct = pd.factorize(texts)
     keys = pd.Series(distinct, dtype="str").str.normalize("NFKC").str.replace(removed.pattern, "", regex=True)
     return pd.Series(keys.str.upper().to_numpy()[codes], index=texts.index, dtype="str")

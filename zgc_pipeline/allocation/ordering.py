@@ -1,7 +1,5 @@
-"""Sorting columns of text exactly as Python sorts ``str`` (by code point), cheaply.
-
-``pd.factorize(sort=True)`` and numpy's object argsort compare through Python one pair at a time in a quicksort;
-hashing first and sorting only the distinct values with Python's own sort is several times faster on a big year.
+"""Deprecated: a home-made text sort the allocation no longer uses (it sorts with ``sort_values``). Kept only for
+``allocation.checksum`` and ``outputs.payout`` until they sort with pandas too; then this module goes.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import pandas as pd
 
 Ints = npt.NDArray[np.int64]
 Objects = npt.NDArray[np.object_]
-Flags = npt.NDArray[np.bool_]
 
 
 def text_ranks(values: Objects) -> tuple[Ints, Objects]:
@@ -26,13 +23,6 @@ def text_ranks(values: Objects) -> tuple[Ints, Objects]:
     rank_of = np.empty(len(distinct), dtype=np.int64)
     rank_of[ascending] = np.arange(len(distinct), dtype=np.int64)
     return rank_of[codes], distinct[ascending]
-
-
-def lexical_order(numbers: Sequence[Ints], texts: Sequence[Objects]) -> Ints:
-    """The stable order by the integer keys (most significant first), then, among rows equal on all of them, by the
-    texts; only such ties are sorted by text, and a year has few."""
-    order = np.lexsort(tuple(reversed(numbers))) if numbers else np.arange(len(texts[0]), dtype=np.int64)
-    return _ties_broken(order, numbers, texts)
 
 
 def text_order(numbers: Sequence[Ints], text: Objects, ties: Sequence[Objects]) -> Ints:

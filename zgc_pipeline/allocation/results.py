@@ -2,148 +2,104 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any, cast
+
 import pandas as pd
 
-from zgc_pipeline.allocation.merit import ProjectDecisions
-from zgc_pipeline.allocation.ordering import Ints, Objects
-from zgc_pipeline.allocation.pro_rata import split_in_proportion
+from zgc_pipeline.allocation.pro_rata import split_project
 from zgc_pipeline.allocation.projects import YearProjects
-from zgc_pipeline.allocation.schema import (
-    DECISION_COLUMNS,
-    NULLABLE_INT,
-    PROJECT_COLUMNS,
-    REFUSAL_COLUMNS,
-    TEXT,
-    AllocationFrames,
-)
-from zgc_pipeline.allocation.scores import ProjectScores
-from zgc_pipeline.allocation.verdicts import Verdict, decision_rules, project_reasons
+from zgc_pipeline.allocation.schema import DECISIONS, PROJECTS, REFUSALS, AllocationFrames, empty, typed
+from zgc_pipeline.allocation.verdicts import Verdict, decision_rules, project_reason
 from zgc_pipeline.policy import PilotPolicy
 
-_FUNDING = np.array([verdict.funding.value for verdict in Verdict], dtype=object)
-_RULE = np.array([verdict.rule for verdict in Verdict], dtype=object)
+IN_FULL = (Verdict.WITHIN_BUDGET, Verdict.FUNDED)
+REASON_TERMS = ("shown", "rank", "claimed_fen", "remaining_fen", "below_pass", "valid", "recused")
 
 
 def allocation_frames(
     projects: YearProjects,
-    decided: ProjectDecisions,
+    decided: pd.DataFrame,
     *,
     year: int,
     budget_fen: int,
-    scores: ProjectScores | None,
+    scores: pd.DataFrame | None,
     score_refusals: pd.DataFrame | None,
     policy: PilotPolicy,
 ) -> AllocationFrames:
-    """The result: ``scores`` and ``score_refusals`` are None when the year was not reviewed (R7)."""
-    count = len(projects.keys)
-    shown = np.full(count, None, dtype=object) if scores is None else scores.shown
-    reasons = project_reasons(
-        decided.verdict,
-        shown=shown,
-        rank=decided.rank,
-        claimed_fen=projects.claimed_fen,
-        remaining_fen=decided.remaining_fen,
-        below_pass=np.full(count, None, dtype=object) if scores is None else scores.below_pass,
-        valid=np.zeros(count, dtype=np.int64) if scores is None else scores.valid,
-        recused=np.zeros(count, dtype=np.int64) if scores is None else scores.recused,
-        min_experts=policy.min_experts,
-    )
-    approved, leftover = line_amounts(projects, decided)
-    order = decided.order
-    project_frame = pd.DataFrame(
+    """The result from ``decided`` (``merit.decide_…``): ``scores`` (``scores.score_projects``) and
+    ``score_refusals`` are None when the year was not reviewed (R7)."""
+    outcome = decided.join(projects.table)
+    if scores is None:
+        outcome = outcome.assign(valid=0, recused=0, shown=None, below_pass=None)
+    else:
+        outcome = outcome.join(scores[["valid", "recused", "shown", "below_pass"]])
+    verdict = [Verdict(v) for v in outcome["verdict"].tolist()]
+    outcome["reason"] = [
+        project_reason(v, **cast(dict[str, Any], row), min_experts=policy.min_experts)
+        for v, row in zip(verdict, outcome[list(REASON_TERMS)].to_dict("records"), strict=True)
+    ]
+    project_frame = typed(
         {
-            "project_key": _text(projects.keys[order]),
-            "project_no": _text(projects.numbers[order]),
-            "claimed_fen": projects.claimed_fen[order],
-            "approved_fen": decided.approved_fen[order],
-            "funding": _text(_FUNDING[decided.verdict[order]]),
-            "rule": _text(_RULE[decided.verdict[order]]),
-            "reason": _text(reasons[order]),
-            "score": _text(shown[order]),
-            "valid_scores": (np.zeros(count, dtype=np.int64) if scores is None else scores.valid)[order],
-            "rank": _rank(decided.rank[order]),
+            "project_key": outcome.index,
+            "project_no": outcome["project_no"],
+            "claimed_fen": outcome["claimed_fen"],
+            "approved_fen": outcome["approved_fen"],
+            "funding": [v.funding.value for v in verdict],
+            "rule": [v.rule for v in verdict],
+            "reason": outcome["reason"],
+            "score": outcome["shown"],
+            "valid_scores": outcome["valid"],
+            "rank": outcome["rank"].where(outcome["rank"] > 0),
         },
-        columns=list(PROJECT_COLUMNS),
+        PROJECTS,
     )
+    lines = line_amounts(projects, decided)
     return AllocationFrames(
         year=year,
         budget_fen=budget_fen,
         qualifying_total_fen=projects.qualifying_total_fen,
-        approved_total_fen=int(approved.sum()),
+        approved_total_fen=int(lines["approved_fen"].sum()),
         reviewed=scores is not None,
-        decisions=_decision_frame(projects, decided, approved, leftover, shown, reasons),
+        decisions=_decision_frame(lines, outcome),
         projects=project_frame,
-        score_refusals=no_refusals() if score_refusals is None else score_refusals,
+        score_refusals=empty(REFUSALS) if score_refusals is None else score_refusals,
     )
 
 
-def _decision_frame(
-    projects: YearProjects, decided: ProjectDecisions, approved: Ints, leftover: Ints, shown: Objects, reasons: Objects
-) -> pd.DataFrame:
+def _decision_frame(lines: pd.DataFrame, outcome: pd.DataFrame) -> pd.DataFrame:
     """One row per line, the projects in the result's order and each project's lines in line order."""
-    order = decided.order
-    rows = line_ranges(projects.starts[order], projects.counts[order])
-    project = np.repeat(order, projects.counts[order])
-    lines = projects.lines.take(rows).reset_index(drop=True)
-    verdict = decided.verdict[project]
-    return pd.DataFrame(
+    place = pd.Series(range(len(outcome)), index=outcome.index)
+    lines = (
+        lines.assign(place=lines["project_key"].map(place))
+        .sort_values("place", kind="stable")
+        .join(outcome[["verdict", "shown", "rank", "reason"]], on="project_key")
+    )
+    return typed(
         {
-            "kind": lines["kind"],
-            "voucher_key": lines["voucher_key"],
-            "project_key": lines["project_key"],
-            "voucher_no": lines["voucher_no"],
-            "project_no": lines["project_no"],
-            "payee_uscc": lines["payee_uscc"],
-            "payee_name": lines["payee_name"],
-            "computed_fen": lines["computed_fen"].to_numpy(dtype=np.int64),
-            "approved_fen": approved[rows],
-            "leftover_fen": leftover[rows],
-            "score": _text(shown[project]),
-            "rank": _rank(decided.rank[project]),
-            "rules": _text(decision_rules(lines["rules"].to_numpy(dtype=object), verdict)),
+            **{name: lines[name] for name in DECISIONS if name in lines},
+            "score": lines["shown"],
+            "rank": lines["rank"].where(lines["rank"] > 0),
+            "rules": [
+                decision_rules(rules, Verdict(verdict))
+                for rules, verdict in zip(lines["rules"].tolist(), lines["verdict"].tolist(), strict=True)
+            ],
             "line_explanation": lines["explanation"],
-            "verdict": _text(reasons[project]),
+            "verdict": lines["reason"],
         },
-        columns=list(DECISION_COLUMNS),
+        DECISIONS,
     )
 
 
-def line_amounts(projects: YearProjects, decided: ProjectDecisions) -> tuple[Ints, Ints]:
-    """``(approved, leftover)`` for each line, in the year's line order: a funded project's lines as computed, a cut
-    one's split pro rata (R8.7), the others nothing."""
-    computed = projects.lines["computed_fen"].to_numpy(dtype=np.int64)
-    verdict = decided.verdict[projects.project_of_line]
-    in_full = (verdict == Verdict.WITHIN_BUDGET) | (verdict == Verdict.FUNDED)
-    approved = np.where(in_full, computed, 0)
-    leftover = np.zeros(len(computed), dtype=np.int64)
-    cut = np.flatnonzero(decided.verdict == Verdict.CUT)
-    if len(cut):
-        counts = projects.counts[cut]
-        rows = line_ranges(projects.starts[cut], counts)
-        firsts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
-        approved[rows], leftover[rows] = split_in_proportion(computed[rows], firsts, decided.approved_fen[cut])
-    return approved, leftover
-
-
-def line_ranges(starts: Ints, counts: Ints) -> Ints:
-    """The positions ``start .. start + count - 1`` of each run, one run after another."""
-    if not len(counts):
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts)
-    return (offsets + np.arange(int(counts.sum()))).astype(np.int64)
-
-
-def no_refusals() -> pd.DataFrame:
-    """An empty ``score_refusals``: within budget the scores are not read."""
-    dtypes = dict.fromkeys(REFUSAL_COLUMNS, TEXT) | {"source_row": NULLABLE_INT, "source_year": NULLABLE_INT}
-    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in dtypes.items()})
-
-
-def _text(values: Objects) -> pd.api.extensions.ExtensionArray:
-    return pd.array(values, dtype=TEXT)
-
-
-def _rank(rank: Ints) -> pd.arrays.IntegerArray:
-    """排名 as a nullable integer: missing where a project is not ranked (0)."""
-    return pd.arrays.IntegerArray(np.asarray(rank, dtype=np.int64), rank <= 0)
+def line_amounts(projects: YearProjects, decided: pd.DataFrame) -> pd.DataFrame:
+    """The year's lines (in line order) with what each gets: ``approved_fen`` as computed for a funded project's
+    lines, split pro rata for a cut one's (R8.7), nothing for the others; ``leftover_fen``, R8.7's part of it."""
+    amounts = decided["approved_fen"].to_dict()
+    verdict = projects.lines["project_key"].map(decided["verdict"])
+    lines = projects.lines.assign(
+        approved_fen=projects.lines["computed_fen"].where(verdict.isin(IN_FULL), 0).astype("int64"), leftover_fen=0
+    )
+    for key, project in lines[verdict == Verdict.CUT].groupby("project_key", sort=False):
+        shares, taken = split_project(project["computed_fen"].tolist(), int(amounts[key]))
+        lines.loc[project.index, "approved_fen"] = shares
+        lines.loc[project.index, "leftover_fen"] = taken
+    return lines

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 from enum import IntEnum
+from functools import cache
 
-import numpy as np
-import pandas as pd
-
-from zgc_pipeline.allocation.ordering import Ints, Objects
 from zgc_pipeline.claims import Funding
 from zgc_pipeline.money import format_fen
 
@@ -71,69 +68,46 @@ _FIXED_TAIL = {
 }
 
 
-def project_reasons(
-    verdict: Ints,
+def project_reason(
+    verdict: Verdict,
     *,
-    shown: Objects,
-    rank: Ints,
-    claimed_fen: Ints,
-    remaining_fen: Ints,
-    below_pass: Objects,
-    valid: Ints,
-    recused: Ints,
+    shown: str | None,
+    rank: int,
+    claimed_fen: int,
+    remaining_fen: int,
+    below_pass: str | None,
+    valid: int,
+    recused: int,
     min_experts: int,
-) -> Objects:
-    """Each project's verdict in words (原因): also what its lines' 核定说明 say after "；". ``rank`` is 0 for an
+) -> str:
+    """A project's verdict in words (原因): also what its lines' 核定说明 say after "；". ``rank`` is 0 for an
     unranked project; ``remaining_fen`` is the budget left when the walk came to it."""
-    reasons = np.full(len(verdict), WITHIN_BUDGET_TEXT, dtype=object)
-    tails = np.full(len(verdict), "", dtype=object)
-    for code, tail in _FIXED_TAIL.items():
-        tails[verdict == code] = tail
-    cut = verdict == Verdict.CUT
-    tails[cut] = [f"，年度预算剩余{format_fen(r)}元，按比例核定（R8.6、R8.7）" for r in remaining_fen[cut].tolist()]
-    too_large = verdict == Verdict.TOO_LARGE
-    tails[too_large] = [
-        f"，申报合计{format_fen(c)}元超过年度预算剩余{format_fen(r)}元，不予资助（R8.6）"
-        for c, r in zip(claimed_fen[too_large].tolist(), remaining_fen[too_large].tolist(), strict=True)
-    ]
-    below = verdict == Verdict.BELOW_PASS
-    tails[below] = [f"，{why}，不予资助（R8.4）" for why in below_pass[below].tolist()]
-    ranked = rank > 0
-    reasons[ranked] = [
-        f"专家评审得分{s}分（R8.3），排名第{r}{t}"
-        for s, r, t in zip(shown[ranked].tolist(), rank[ranked].tolist(), tails[ranked].tolist(), strict=True)
-    ]
-    few = verdict == Verdict.TOO_FEW_SCORES
-    reasons[few] = [
-        f"有效评分{v}份{f'（另有回避{r}份）' if r else ''}，少于{min_experts}份，评审人数不足，不予资助（R8.3）"
-        for v, r in zip(valid[few].tolist(), recused[few].tolist(), strict=True)
-    ]
-    return reasons
+    if verdict is Verdict.TOO_FEW_SCORES:
+        also = f"（另有回避{recused}份）" if recused else ""
+        return f"有效评分{valid}份{also}，少于{min_experts}份，评审人数不足，不予资助（R8.3）"
+    if rank == 0:
+        return WITHIN_BUDGET_TEXT
+    if verdict is Verdict.CUT:
+        tail = f"，年度预算剩余{format_fen(remaining_fen)}元，按比例核定（R8.6、R8.7）"
+    elif verdict is Verdict.TOO_LARGE:
+        tail = f"，申报合计{format_fen(claimed_fen)}元超过年度预算剩余{format_fen(remaining_fen)}元，不予资助（R8.6）"
+    elif verdict is Verdict.BELOW_PASS:
+        tail = f"，{below_pass}，不予资助（R8.4）"
+    else:
+        tail = _FIXED_TAIL.get(verdict, "")
+    return f"专家评审得分{shown}分（R8.3），排名第{rank}{tail}"
 
 
-def decision_rules(line_rules: Objects, verdict: Ints) -> Objects:
-    """Each decision's rule numbers as a JSON list (as the ledger keeps them): the line's own, then the verdict's
-    not already among them; within budget "R7" is simply appended. Worked once per distinct pair: a year has a
-    handful."""
-    codes, lists = pd.factorize(line_rules)
-    pair = codes.astype(np.int64) * len(Verdict) + verdict
-    pair_codes, pairs = pd.factorize(pair)
-    texts = [
-        json.dumps(_merged(json.loads(lists[p // len(Verdict)]), Verdict(p % len(Verdict))), ensure_ascii=False)
-        for p in pairs.tolist()
-    ]
-    return np.array(texts, dtype=object)[pair_codes] if texts else np.zeros(0, dtype=object)
-
-
-def _merged(own: list[str], verdict: Verdict) -> list[str]:
+@cache
+def decision_rules(line_rules: str, verdict: Verdict) -> str:
+    """A decision's rule numbers as a JSON list (as the ledger keeps them): the line's own, then the verdict's not
+    already among them; within budget "R7" is simply appended. A year has a handful of distinct pairs."""
+    own = json.loads(line_rules)
     if verdict is Verdict.WITHIN_BUDGET:
-        return [*own, *verdict.rules]
-    return own + [rule for rule in verdict.rules if rule not in own]
+        return json.dumps([*own, *verdict.rules], ensure_ascii=False)
+    return json.dumps(own + [rule for rule in verdict.rules if rule not in own], ensure_ascii=False)
 
 
-def leftover_notes(leftover_fen: Ints) -> Objects:
+def leftover_note(leftover_fen: int) -> str:
     """R8.7's note on a line that took leftover fen; empty elsewhere."""
-    notes = np.full(len(leftover_fen), "", dtype=object)
-    took = leftover_fen > 0
-    notes[took] = [f"，分配尾差{format_fen(fen)}元计入本行（R8.7）" for fen in leftover_fen[took].tolist()]
-    return notes
+    return f"，分配尾差{format_fen(leftover_fen)}元计入本行（R8.7）" if leftover_fen > 0 else ""

@@ -10,17 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 
 from zgc_pipeline.allocation.budget import checked_budget, is_over_budget
-from zgc_pipeline.allocation.merit import (
-    ProjectDecisions,
-    Review,
-    decide_by_merit,
-    decide_in_full,
-    review_projects,
-)
+from zgc_pipeline.allocation.merit import Review, decide_by_merit, decide_in_full, review_projects
 from zgc_pipeline.allocation.projects import FirstPremiumDates, YearProjects, group_projects
 from zgc_pipeline.allocation.results import line_amounts
 from zgc_pipeline.allocation.verdicts import Verdict
@@ -118,47 +111,39 @@ def simulate_frames(
 
 
 def _scenario(
-    projects: YearProjects, decided: ProjectDecisions, review: Review | None, budget_fen: int, policy: PilotPolicy
+    projects: YearProjects, decided: pd.DataFrame, review: Review | None, budget_fen: int, policy: PilotPolicy
 ) -> BudgetScenario:
-    approved, _ = line_amounts(projects, decided)
+    lines = line_amounts(projects, decided)
+    paid = lines[lines["approved_fen"] > 0].groupby("payee_name")["approved_fen"].sum()
     return BudgetScenario(
         budget=from_fen(budget_fen),
         reviewed=review is not None,
-        funded_projects=int(np.isin(decided.verdict, _FUNDED).sum()),
-        approved_total=from_fen(int(decided.approved_fen.sum())),
-        payees=_payees(projects.lines["payee_name"], approved),
+        funded_projects=int(decided["verdict"].isin(_FUNDED).sum()),
+        approved_total=from_fen(int(decided["approved_fen"].sum())),
+        payees={str(name): from_fen(int(fen)) for name, fen in sorted(paid.items())},
         marginal=None if review is None else _marginal(projects, decided, review),
     )
 
 
-def _payees(names: pd.Series, approved: np.ndarray) -> dict[str, Decimal]:
-    """What each institution would get, by name, only those that get something."""
-    paid = approved > 0
-    totals = pd.Series(approved[paid]).groupby(names.to_numpy(dtype=object)[paid], sort=False).sum()
-    return {name: from_fen(int(fen)) for name, fen in sorted(totals.items())}
-
-
-def _marginal(projects: YearProjects, decided: ProjectDecisions, review: Review) -> MarginalProject | None:
+def _marginal(projects: YearProjects, decided: pd.DataFrame, review: Review) -> MarginalProject | None:
     """In rank order, the first project the budget cut or left out (not one the scores left out)."""
-    left_out = np.flatnonzero(np.isin(decided.verdict, _LEFT_OUT_BY_BUDGET))
-    if not len(left_out):
+    left_out = decided[decided["verdict"].isin(_LEFT_OUT_BY_BUDGET)]
+    if left_out.empty:
         return None
-    i = int(left_out[np.argmin(decided.rank[left_out])])
-    scores = review.scores
-    verdict = Verdict(int(decided.verdict[i]))
+    first = left_out.join(projects.table).join(review.scores["shown"]).sort_values("rank").to_dict("records")[0]
     return MarginalProject(
-        project_no=str(projects.numbers[i]),
-        rank=int(decided.rank[i]),
-        score=str(scores.shown[i]),
-        claimed=from_fen(int(projects.claimed_fen[i])),
-        approved=from_fen(int(decided.approved_fen[i])),
-        funding=verdict.funding,
+        project_no=str(first["project_no"]),
+        rank=int(first["rank"]),
+        score=str(first["shown"]),
+        claimed=from_fen(int(first["claimed_fen"])),
+        approved=from_fen(int(first["approved_fen"])),
+        funding=Verdict(first["verdict"]).funding,
     )
 
 
 def _review_needed(projects: YearProjects, budget_fen: int) -> BudgetScenario:
     """Over budget with no scores yet: every project the panel would rank, the largest claims first."""
-    order = np.lexsort((np.arange(len(projects.keys)), -projects.claimed_fen))
+    largest_first = projects.table.reset_index().sort_values(["claimed_fen", "project_key"], ascending=[False, True])
     return BudgetScenario(
         budget=from_fen(budget_fen),
         reviewed=True,
@@ -167,13 +152,8 @@ def _review_needed(projects: YearProjects, budget_fen: int) -> BudgetScenario:
         payees={},
         marginal=None,
         to_review=tuple(
-            ProjectToReview(key, number, from_fen(claimed))
-            for key, number, claimed in zip(
-                projects.keys[order].tolist(),
-                projects.numbers[order].tolist(),
-                projects.claimed_fen[order].tolist(),
-                strict=True,
-            )
+            ProjectToReview(str(row["project_key"]), str(row["project_no"]), from_fen(int(row["claimed_fen"])))
+            for row in largest_first.to_dict("records")
         ),
         qualifying_total=from_fen(projects.qualifying_total_fen),
     )

@@ -1,26 +1,24 @@
 """Rows in and out of the ledger as pandas columns: what every step reads and writes, in bulk.
 
 A frame's columns are the table's, in the dtypes the rules and outputs work with: money as ``int64`` fen, dates as
-``datetime64``, flags as ``bool``, texts as ``str``; a nullable number as ``Int64``. PostgreSQL takes the rows
-through ``COPY … FROM STDIN`` (psycopg2's ``copy_expert``); SQLite as one ``executemany`` of the ``INSERT`` SQLAlchemy
-compiles for the table, each column turned into what the driver takes by its type's own bind processor, a column at
-a time (handing SQLAlchemy a dict per row costs three times as long: it processes every row's parameters anew).
-Reads go through ``pandas.read_sql``.
+``datetime64``, flags as ``bool``, texts as ``str``; a nullable number as ``Int64``. Rows go in as Python values
+(``int``, ``str``, ``date``, ``None``): on SQLite through SQLAlchemy Core's ``insert`` with the list of rows; on
+PostgreSQL through ``COPY … FROM STDIN`` in CSV, written by the ``csv`` module (psycopg2's ``copy_expert``), which
+measured several times faster than the batched ``INSERT`` (benchmarks/README.md, "ledger I/O"). Reads go through
+``pandas.read_sql``.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Boolean, Date, Integer, Select, String, Table, Text, cast, insert
+from sqlalchemy import Date, Select, String, Table, cast
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
-
-COPY_NULL = "\\N"
-_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))  # text format: backslash first
 
 
 def write_frame(connection: Connection, table: Table, frame: pd.DataFrame, **constants: Any) -> int:
@@ -35,7 +33,7 @@ def write_frame(connection: Connection, table: Table, frame: pd.DataFrame, **con
     if connection.dialect.name == "postgresql":
         _copy(connection, table, rows)
     else:
-        _executemany(connection, table, rows)
+        _insert(connection, table, rows)
     return len(rows)
 
 
@@ -68,53 +66,41 @@ def typed(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
     return frame.astype({name: dtype for name, dtype in dtypes.items() if name in frame.columns})
 
 
-def _executemany(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
-    """One ``executemany`` of the table's compiled ``INSERT``: every value as its column's type binds it (a date as
-    a ``date`` first), ``None`` for every missing one."""
-    dialect = connection.dialect
-    statement = insert(table).compile(dialect=dialect, column_keys=[str(name) for name in frame.columns])
-    if statement.positiontup is None:
-        raise ValueError(f"{dialect.name} 的参数不是按位置传递的，不能成批写入 {table.name}")
-    columns = []
-    for name in statement.positiontup:
-        column = frame[name]
-        kind = table.c[name].type
-        if isinstance(kind, Date) and pd.api.types.is_datetime64_any_dtype(column):
+def _python_columns(table: Table, frame: pd.DataFrame, missing: object = None) -> dict[str, list[Any]]:
+    """The frame's columns as lists of Python values, exact: integers as ``int`` (never through a float), dates as
+    ``date``, texts as ``str``; every missing value (NaN, NaT, NA) as ``missing``."""
+    columns = {}
+    for name, column in frame.items():
+        if isinstance(table.c[str(name)].type, Date) and pd.api.types.is_datetime64_any_dtype(column):
             column = column.dt.date
-        values = column.astype(object).where(column.notna(), None)
-        process = kind.bind_processor(dialect)
-        columns.append(values.tolist() if process is None else [None if v is None else process(v) for v in values])
-    connection.exec_driver_sql(str(statement), list(zip(*columns, strict=True)))
+        columns[str(name)] = column.astype(object).where(column.notna(), missing).tolist()
+    return columns
+
+
+def _insert(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
+    """SQLAlchemy Core's ``insert`` with the list of rows: one ``executemany`` in the connection's transaction."""
+    columns = _python_columns(table, frame)
+    connection.execute(
+        table.insert(), [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    )
 
 
 def _copy(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
-    """``COPY table (columns) FROM STDIN`` in PostgreSQL's text format, through the connection's own transaction."""
+    """``COPY table (columns) FROM STDIN`` in CSV, written by the ``csv`` module, in the connection's transaction.
+
+    ``QUOTE_NONNUMERIC`` quotes every text (an empty one is ``""``) and leaves numbers bare; a missing value goes in
+    as NaN, the one number that is no number, written bare as ``nan`` and read as NULL (``NULL 'nan'``), while a
+    text "nan" stays quoted and so stays a text.
+    """
     preparer = connection.dialect.identifier_preparer
     names = ", ".join(preparer.quote(str(name)) for name in frame.columns)
-    statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
-    lines = [_copy_text(table, str(name), column) for name, column in frame.items()]
-    rows = lines[0].str.cat(lines[1:], sep="\t") if len(lines) > 1 else lines[0]
-    buffer = io.StringIO("\n".join(rows.tolist()) + "\n")
+    columns = _python_columns(table, frame, missing=float("nan"))
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC).writerows(zip(*columns.values(), strict=True))
+    buffer.seek(0)
+    statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN WITH (FORMAT csv, NULL 'nan')"
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.copy_expert(statement, buffer)
     finally:
         cursor.close()
-
-
-def _copy_text(table: Table, name: str, column: pd.Series) -> pd.Series:
-    """One column as COPY's text format writes it: ``\\N`` for NULL, backslash escapes in texts."""
-    kind = table.c[name].type
-    missing = column.isna()
-    if isinstance(kind, Boolean):
-        text = column.map({True: "t", False: "f"}).astype("str")
-    elif isinstance(kind, Date) and pd.api.types.is_datetime64_any_dtype(column):
-        text = column.dt.strftime("%Y-%m-%d")
-    elif isinstance(kind, Integer):  # BigInteger too: exact, never through a float
-        text = column.astype("Int64").astype("str")
-    else:
-        text = column.astype("str")
-        if isinstance(kind, (String, Text)):
-            for raw, escaped in _COPY_ESCAPES:
-                text = text.str.replace(raw, escaped, regex=False)
-    return text.where(~missing, COPY_NULL).astype("str")

@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from zgc_pipeline.outputs.atomic import fsync_folder
 from zgc_pipeline.outputs.manifest import DRAFT_FOLDER, is_temporary
 
 STAGING = ".{name}.staging"
@@ -50,7 +51,7 @@ def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
         os.rename(year_dir, replaced)
     os.rename(staging, year_dir)
     shutil.rmtree(replaced, ignore_errors=True)
-    _fsync_folder(year_dir.parent)
+    fsync_folder(year_dir.parent)
 
 
 def _full_disk(exc: BaseException) -> OSError | None:
@@ -84,16 +85,3 @@ def _carry_over(source: Path, target: Path) -> None:
                 os.link(entry, target / entry.name)
             except OSError:
                 shutil.copy2(entry, target / entry.name)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platform dependent
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - platform dependent
-        pass
-    finally:
-        os.close(fd)

@@ -32,8 +32,9 @@ def test_a_tiny_year_runs_every_child_and_writes_one_json_result(tmp_path: Path)
     assert set(runs) == {"pipeline", "baseline", "baseline_openpyxl", "floor"}
     pipeline = runs["pipeline"]
     assert list(pipeline["stages"]) == [
-        "discover", "receive", "validate", "reconcile", "compute", "budget", "packet", "ingest_scores",
-        "allocate_by_merit", "prepare_result", "sign_off", "write_payout_files",
+        "discover_submissions", "receive_submission", "validate_submission", "reconcile_submissions",
+        "compute_subsidies", "check_budget", "write_review_packet", "ingest_scores", "allocate_by_merit",
+        "prepare_result", "sign_off", "write_payout_files",
     ]  # fmt: skip
     assert pipeline["total_s"] >= sum(pipeline["stages"].values()) > 0
     assert list(pipeline["stage_peaks_mib"]) == list(pipeline["stages"])
