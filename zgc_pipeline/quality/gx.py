@@ -13,7 +13,6 @@ file has its own site, a folder named by the file (``data_docs_site``) holding `
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,7 +55,6 @@ def data_docs_index(site: Path) -> Path:
 
 def _context(site: Path | None) -> AbstractDataContext:
     """An ephemeral context without progress bars or analytics; in memory, or keeping ``site``'s stores on disk."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
