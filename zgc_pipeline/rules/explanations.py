@@ -106,7 +106,8 @@ def _tiers(lines: pd.DataFrame) -> Strings:
 
 
 def _caps(lines: pd.DataFrame, wording: Wording, cap_fen: int) -> Strings:
-    """R3.4 / R5.2 where the cap binds: ``超过单项目上限60,000.00元的剩余额度…，测算…元（R3.4）``."""
+    """R3.4 / R5.2 where the cap binds: ``超过单项目上限60,000.00元的剩余额度…，测算…元（R3.4）``; where it was used up
+    before the line: ``本项目保费补贴已达单项目上限60,000.00元（…），本笔测算0.00元（R3.4）``."""
     before, earlier = lines["cap_earlier_years_fen"], lines["cap_earlier_lines_fen"]
     cap = format_fen(cap_fen)
     used = ((before > 0) | (earlier > 0)).to_numpy()
@@ -115,7 +116,15 @@ def _caps(lines: pd.DataFrame, wording: Wording, cap_fen: int) -> Strings:
         usage = cap_usage(before[used], earlier[used], wording.lines_word).to_numpy(dtype=object).astype(STRINGS)
         remaining = yuan_strings(cap_fen - before[used] - earlier[used])
         head[used] = concat(f"超过单项目上限{cap}元的剩余额度", remaining, "元（", usage, "），")
-    return concat(head, "测算", yuan_strings(lines["computed_fen"]), "元（" + wording.cap_rule + "）")
+    text = concat(head, "测算", yuan_strings(lines["computed_fen"]), "元（" + wording.cap_rule + "）")
+    used_up = (lines["computed_fen"] == 0).to_numpy()
+    if used_up.any():
+        usage = cap_usage(before[used_up], earlier[used_up], wording.lines_word).to_numpy(dtype=object)
+        told = np.where(usage != "", "（" + usage + "）", "")
+        text[used_up] = (
+            f"本项目{wording.label}已达单项目上限{cap}元" + told + f"，本笔测算0.00元（{wording.cap_rule}）"
+        ).astype(STRINGS)
+    return text
 
 
 def render_explanations(lines: pd.DataFrame, policy: PilotPolicy) -> pd.Series:
