@@ -21,7 +21,7 @@ from zgc_pipeline.rules.amounts import (
     r3_4_r5_2_capped,
     r5_1_valuation_support_fen,
 )
-from zgc_pipeline.rules.books import candidates, loan_book, refused_book, unit_book, with_order_keys
+from zgc_pipeline.rules.books import as_shown, candidates, loan_book, refused_book, unit_book, with_order_keys
 from zgc_pipeline.rules.duplicates import r6_1_copies, r6_1_not_paid_before
 from zgc_pipeline.rules.explanations import render_explanations, rules_column
 from zgc_pipeline.rules.frames import (
@@ -274,8 +274,9 @@ def _settle_kind(
 
 
 def _project_no(rows: pd.DataFrame) -> pd.Series:
-    """贷款合同编号 as the bank spelled it when the loan is known, else as the row gives it."""
-    return rows["loan_no"].where(rows["loan_found"].astype(bool), rows["loan_no_sent"])
+    """贷款合同编号 as the bank spelled it when the loan is known, else as the row gives it; half-width either way."""
+    known = rows["loan_found"].astype(bool)
+    return rows["loan_no"].where(known, as_shown(rows["loan_no_sent"].where(~known, "")))
 
 
 def _refused(rows: pd.DataFrame, rule: pd.Series | str, reason: pd.Series) -> pd.DataFrame:
