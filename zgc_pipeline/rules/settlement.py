@@ -1,9 +1,11 @@
 """The entry point on columns: a year's accepted rows as frames in, its qualifying lines with 测算金额 and its
 refusals out, as frames.
 
-The money path, top to bottom, for each kind of line: look the rows up in the books (``books``) → which year
-(R9, ``years``) → paid before or repeated (R6.1, ``duplicates``) → who and what qualifies (``checks``, every rule
-on every line) → how much and the caps (``amounts``) → ``SettlementFrames``. Pure: no I/O.
+The money path, top to bottom: look the rows up in the books (``books``) → judge each key's copies once (R6.1,
+``duplicates``: copies that disagree are refused and insure no loan) → which loans are insured since when (R4.1,
+R9.2, ``checks.insures_loan``) → for each kind, which year (R9, ``years``) → paid before or repeated (R6.1) → who
+and what qualifies (``checks``, every rule on every line) → how much and the caps (``amounts``: a line finding its
+cap used up qualifies at 0.00) → ``SettlementFrames``. Pure: no I/O.
 """
 
 from __future__ import annotations
