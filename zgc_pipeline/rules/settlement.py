@@ -228,8 +228,8 @@ def _settle_kind(
     not_paid = r6_1_not_paid_before(rows, paid_lines)
     this_year = settled_now(line_year, terms.year)
     brought = refused_now(rows, line_year, terms.year)
-    # R6.1: copies that disagree are refused wherever their dates put them (a line paid before stays a duplicate)
-    disagreeing = rows["copies_disagree"] & (this_year | (brought & not_paid))
+    # R6.1: copies that disagree are refused wherever their dates put them; a line paid before stays a duplicate
+    disagreeing = rows["copies_disagree"] & not_paid & (this_year | brought)
     refusals: list[pd.DataFrame] = []
 
     copies = rows[disagreeing]
@@ -251,12 +251,11 @@ def _settle_kind(
     if len(repeats):
         text = reasons.duplicate_in_year(repeats, kind.voucher_label, repeats["first_at"])
         refusals.append(_refused(repeats, "R6.1", text))
-    firsts = due[due["claim_line"]]
-    paid_firsts = firsts[~not_paid[firsts.index]]
-    if len(paid_firsts):
-        refusals.append(_refused(paid_firsts, "R6.1", reasons.duplicate_of_paid(paid_firsts, kind.voucher_label)))
+    paid_before = due[~not_paid[due.index] & (due["claim_line"] | due["copies_disagree"])]
+    if len(paid_before):
+        refusals.append(_refused(paid_before, "R6.1", reasons.duplicate_of_paid(paid_before, kind.voucher_label)))
 
-    open_lines = firsts[not_paid[firsts.index]]
+    open_lines = due[due["claim_line"] & not_paid[due.index]]
     failures = pd.DataFrame(
         {check.rule: ~check.passes(open_lines, terms).astype(bool) for check in kind.checks}, index=open_lines.index
     )

@@ -106,3 +106,21 @@ def test_refused_copies_of_an_earlier_year_set_no_tie_date() -> None:
         ("P1", "R6.1"),
         ("P1", "R6.1"),
     ]
+
+
+def test_a_resent_policy_paid_in_an_earlier_year_is_a_duplicate_whatever_differs() -> None:
+    """R6.1: a key earlier years paid is refused as paid, not sent back for correction, even when the copies of
+    this year disagree with the earlier inbox's row."""
+    paid = policy_row("P1", premium="20000.00", paid=date(2020, 3, 1), year=2020)
+    resent = replace(_copy_differing(paid, "premium_paid_date"), premium_paid_date=date(2021, 1, 5))
+    resent = replace(resent, source=replace(resent.source, submission_year=2021))
+    history = LedgerHistory(
+        premium_approved={"L1": Decimal("14000.00")},
+        paid_lines=frozenset({(ClaimKind.PREMIUM_SUBSIDY.value, "P1", "L1")}),
+        first_premium_dates={"L1": date(2020, 3, 1)},
+    )
+    settlement = run(2021, loans=[loan()], policies=[paid, resent], history=history)
+    assert settlement.lines == ()
+    (refusal,) = settlement.refusals
+    assert (refusal.source.submission_year if refusal.source else None, refusal.rule) == (2021, "R6.1")
+    assert refusal.reason == "保单号P1与贷款合同编号L1已在往年核定，重复申报（R6.1）"
