@@ -63,12 +63,12 @@ def r5_1_valuation_support_fen(lines: pd.DataFrame, terms: Terms) -> pd.DataFram
     )
 
 
-def r3_4_r5_2_within_cap(lines: pd.DataFrame, cap_fen: int, approved: pd.Series) -> pd.DataFrame:
+def r3_4_r5_2_capped(lines: pd.DataFrame, cap_fen: int, approved: pd.Series) -> pd.DataFrame:
     """R3.4 / R5.2: each project's lines take what is left of its cap after earlier years (``approved``: fen by
     project key) in order of line date, then voucher.
 
     Aligned with ``lines``: ``cap_earlier_years_fen``, ``cap_earlier_lines_fen`` (what this year's earlier lines
-    took), ``computed_fen`` and ``within_cap`` (False: the cap was used up before this line; it is refused).
+    took) and ``computed_fen``: 0 where the cap was used up before the line, which still qualifies (outputs.md §1).
 
     With L the cap left after earlier years, a line's earlier lines took min(L, the sum of their uncapped amounts):
     each takes what it wants while the cap lasts. The uncapped amounts are clipped to the cap before summing, which
@@ -87,7 +87,6 @@ def r3_4_r5_2_within_cap(lines: pd.DataFrame, cap_fen: int, approved: pd.Series)
             "cap_earlier_years_fen": earlier_years,
             "cap_earlier_lines_fen": earlier_lines,
             "computed_fen": computed,
-            "within_cap": remaining > 0,
         },
         index=order.index,
     )

@@ -18,7 +18,7 @@ from zgc_pipeline.rules.frames import TEXT
 from zgc_pipeline.rules.text import described_sources
 
 _LOAN_COLUMNS = {
-    "loan_contract_no": "loan_no",  # as the bank spelled it: the line's project_no
+    "loan_contract_no": "loan_no",  # as the bank spelled it, half-width (``as_shown``): the line's project_no
     "borrower_name": "borrower_name",
     "borrower_key": "borrower_key",
     "borrower_in_zgc": "borrower_in_zgc",
@@ -34,6 +34,12 @@ def file_arrival(rows: pd.DataFrame) -> pd.Series:
     """Each row's file, as the position at which it was received: the rows come in the order received, file by
     file (``arrived``), so a file's first row says when it came. Inbox year and file name identify a file."""
     return rows.groupby(["source_year", "source_file"], sort=False)["arrived"].transform("min")
+
+
+def as_shown(numbers: pd.Series) -> pd.Series:
+    """贷款合同编号 as 明细, 未通过 and the ranking show it (项目编号): half-width (NFKC) as its key is compared,
+    without surrounding spaces, the sender's case kept (identifiers.md)."""
+    return numbers.str.normalize("NFKC").str.strip().astype(TEXT)
 
 
 def loan_book(loans: pd.DataFrame) -> pd.DataFrame:
@@ -62,6 +68,7 @@ def loan_book(loans: pd.DataFrame) -> pd.DataFrame:
     names = conflicting["lender_name"] + "（" + conflicting["bank_key"] + "）"
     banks_text = names.groupby(conflicting["project_key"], sort=False).agg("、".join)
     book = book.drop_duplicates("project_key").set_index("project_key")
+    book["loan_no"] = as_shown(book["loan_no"])
     book["banks_text"] = banks_text.reindex(book.index, fill_value="").astype(TEXT)
     return book[["banks", "loan_found", "banks_text", *_LOAN_COLUMNS.values()]]
 

@@ -94,6 +94,12 @@ def r2_1_to_r2_5_insured(lines: pd.DataFrame, terms: Terms) -> pd.Series:
     )
 
 
+def insures_loan(premiums: pd.DataFrame, terms: Terms) -> pd.Series:
+    """Whether each policy row makes its loan insured, as R4.1, R9.2 and R8.5 ask: R2.1–R2.5 pass and R6.1 did not
+    refuse its copies for disagreeing (``duplicates.r6_1_copies``: a refused copy insures nothing)."""
+    return r2_1_to_r2_5_insured(premiums, terms) & ~premiums["copies_disagree"].astype(bool)
+
+
 def r4_1_loan_insured(lines: pd.DataFrame, terms: Terms) -> pd.Series:
     """R4.1: the valuation's loan is known and bought qualifying insurance (ever, history included)."""
     return lines["loan_found"] & lines["insured_on"].notna()

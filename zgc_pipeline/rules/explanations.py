@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-import numpy as np
 import pandas as pd
 
 from zgc_pipeline.money import format_fen, format_scaled
@@ -19,15 +18,7 @@ from zgc_pipeline.rules.amounts import is_whole_fen
 from zgc_pipeline.rules.frames import PREMIUM, TEXT, VALUATION
 from zgc_pipeline.rules.reasons import cap_usage
 from zgc_pipeline.rules.terms import Rate, Terms
-from zgc_pipeline.rules.text import (
-    STRINGS,
-    Strings,
-    as_text,
-    concat,
-    distinct_strings,
-    wan_strings,
-    yuan_strings,
-)
+from zgc_pipeline.rules.text import distinct, wan, yuan
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +63,14 @@ def rules_column(lines: pd.DataFrame) -> pd.Series:
     return text
 
 
-def _by_rate(lines: pd.DataFrame) -> list[tuple[Rate, np.ndarray]]:
+def _by_rate(lines: pd.DataFrame) -> list[tuple[Rate, pd.Series]]:
     """The lines' distinct rates, each with a mask of its lines (a year has one rate per tier)."""
-    codes, rates = pd.factorize(lines["rate"])
-    return [(Rate.of(Decimal(stored)), codes == n) for n, stored in enumerate(rates)]
+    return [(Rate.of(Decimal(stored)), lines["rate"] == stored) for stored in lines["rate"].unique()]
+
+
+def _percents(lines: pd.DataFrame) -> pd.Series:
+    """Each line's rate as a percentage: ``70%``."""
+    return distinct(lines["rate"], lambda stored: Rate.of(Decimal(stored)).percent)
 
 
 def _exact_product(base_fen: int, rate: Rate) -> str:
@@ -83,39 +78,41 @@ def _exact_product(base_fen: int, rate: Rate) -> str:
     return format_scaled(int(base_fen) * rate.numerator, rate.places + 2)
 
 
-def _products(lines: pd.DataFrame, wording: Wording) -> Strings:
+def _products(lines: pd.DataFrame, wording: Wording) -> pd.Series:
     """R3.3 / R5.1: ``保费86,000.00元×70%=60,200.00元（R3.3）``, saying so when rounding down changed it."""
-    sentences = np.full(len(lines), "", dtype=STRINGS)
+    rounded = yuan(lines["uncapped_fen"]) + f"元（{wording.product_rule}）"
     for rate, at_rate in _by_rate(lines):
-        base = lines["base_fen"][at_rate]
-        rounded = concat(yuan_strings(lines["uncapped_fen"][at_rate]), "元（" + wording.product_rule + "）")
-        cut = ~is_whole_fen(base, rate).to_numpy()
-        if cut.any():
-            exact = distinct_strings(base[cut], partial(_exact_product, rate=rate))
-            rounded[cut] = concat(exact, "元，向下取整为", rounded[cut])
-        sentences[at_rate] = concat(wording.base_label, yuan_strings(base), "元×" + rate.percent + "=", rounded)
-    return sentences
+        base = lines.loc[at_rate, "base_fen"]
+        cut = base[~is_whole_fen(base, rate)]
+        if len(cut):
+            exact = distinct(cut, partial(_exact_product, rate=rate))
+            rounded[cut.index] = exact + "元，向下取整为" + rounded[cut.index]
+    return wording.base_label + yuan(lines["base_fen"]) + "元×" + _percents(lines) + "=" + rounded
 
 
-def _tiers(lines: pd.DataFrame) -> Strings:
+def _tiers(lines: pd.DataFrame) -> pd.Series:
     """R3.1: ``贷款金额300万元，适用70%档（R3.1）``."""
-    percent = np.full(len(lines), "", dtype=STRINGS)
-    for rate, at_rate in _by_rate(lines):
-        percent[at_rate] = rate.percent
-    return concat("贷款金额", wan_strings(lines["loan_amount_fen"]), "万元，适用", percent, "档（R3.1）")
+    return "贷款金额" + wan(lines["loan_amount_fen"]) + "万元，适用" + _percents(lines) + "档（R3.1）"
 
 
-def _caps(lines: pd.DataFrame, wording: Wording, cap_fen: int) -> Strings:
-    """R3.4 / R5.2 where the cap binds: ``超过单项目上限60,000.00元的剩余额度…，测算…元（R3.4）``."""
+def _caps(lines: pd.DataFrame, wording: Wording, cap_fen: int) -> pd.Series:
+    """R3.4 / R5.2 where the cap binds: ``超过单项目上限60,000.00元的剩余额度…，测算…元（R3.4）``; where it was used up
+    before the line: ``本项目保费补贴已达单项目上限60,000.00元（…），本笔测算0.00元（R3.4）``."""
     before, earlier = lines["cap_earlier_years_fen"], lines["cap_earlier_lines_fen"]
     cap = format_fen(cap_fen)
-    used = ((before > 0) | (earlier > 0)).to_numpy()
-    head = np.full(len(lines), f"超过单项目上限{cap}元，", dtype=STRINGS)
+    head = pd.Series(f"超过单项目上限{cap}元，", index=lines.index, dtype=TEXT)
+    used = (before > 0) | (earlier > 0)
     if used.any():
-        usage = cap_usage(before[used], earlier[used], wording.lines_word).to_numpy(dtype=object).astype(STRINGS)
-        remaining = yuan_strings(cap_fen - before[used] - earlier[used])
-        head[used] = concat(f"超过单项目上限{cap}元的剩余额度", remaining, "元（", usage, "），")
-    return concat(head, "测算", yuan_strings(lines["computed_fen"]), "元（" + wording.cap_rule + "）")
+        usage = cap_usage(before[used], earlier[used], wording.lines_word)
+        remaining = yuan(cap_fen - before[used] - earlier[used])
+        head[used] = f"超过单项目上限{cap}元的剩余额度" + remaining + "元（" + usage + "），"
+    text = head + "测算" + yuan(lines["computed_fen"]) + f"元（{wording.cap_rule}）"
+    used_up = lines["computed_fen"] == 0
+    if used_up.any():
+        usage = cap_usage(before[used_up], earlier[used_up], wording.lines_word)
+        told = ("（" + usage + "）").where(usage != "", "")
+        text[used_up] = f"本项目{wording.label}已达单项目上限{cap}元" + told + f"，本笔测算0.00元（{wording.cap_rule}）"
+    return text
 
 
 def render_explanations(lines: pd.DataFrame, policy: PilotPolicy) -> pd.Series:
@@ -123,20 +120,19 @@ def render_explanations(lines: pd.DataFrame, policy: PilotPolicy) -> pd.Series:
     ``uncapped_fen``, ``computed_fen``, ``cap_earlier_years_fen``, ``cap_earlier_lines_fen``; the caps come from
     ``policy`` (the policy the year was settled with)."""
     terms = Terms.of(policy, 0)
-    text = np.full(len(lines), "", dtype=STRINGS)
-    cut = cut_by_cap(lines).to_numpy()
-    kinds = lines["kind"].to_numpy(dtype=object)
+    text = pd.Series("", index=lines.index, dtype=TEXT)
+    cut = cut_by_cap(lines)
     for kind, wording in WORDING.items():
-        of_kind = kinds == kind
+        of_kind = lines["kind"] == kind
         if not of_kind.any():
             continue
         rows = lines[of_kind]
         sentences = _products(rows, wording)
         if kind == PREMIUM:
-            sentences = concat(_tiers(rows), "；", sentences)
-        cut_here = cut[of_kind]
-        if cut_here.any():
-            caps = _caps(rows[cut_here], wording, cap_fen_of(kind, terms))
-            sentences[cut_here] = concat(sentences[cut_here], "；", caps)
+            sentences = _tiers(rows) + "；" + sentences
+        capped = rows[cut[of_kind]]
+        if len(capped):
+            caps = _caps(capped, wording, cap_fen_of(kind, terms))
+            sentences[capped.index] = sentences[capped.index] + "；" + caps
         text[of_kind] = sentences
-    return as_text(text, lines.index)
+    return text

@@ -149,15 +149,6 @@ def cap_usage(earlier_years_fen: pd.Series, earlier_lines_fen: pd.Series, lines_
     return joined([years, lines], "、", earlier_years_fen.index)
 
 
-def cap_used_up(
-    rule: str, label: str, cap_fen: int, lines_word: str, earlier_years_fen: pd.Series, earlier_lines_fen: pd.Series
-) -> pd.Series:
-    """R3.4 / R5.2: the project's cap is used up, saying by whom."""
-    usage = cap_usage(earlier_years_fen, earlier_lines_fen, lines_word)
-    cap = yuan(pd.Series([cap_fen])).iloc[0]
-    return "本项目" + label + "已达单项目上限" + cap + "元（" + usage + "），额度已用完，不再测算（" + rule + "）"
-
-
 def _claim(lines: pd.DataFrame, voucher_label: str) -> pd.Series:
     return voucher_label + lines["voucher_no"] + "与贷款合同编号" + lines["loan_no_sent"]
 

@@ -1,9 +1,11 @@
 """The entry point on columns: a year's accepted rows as frames in, its qualifying lines with 测算金额 and its
 refusals out, as frames.
 
-The money path, top to bottom, for each kind of line: look the rows up in the books (``books``) → which year
-(R9, ``years``) → paid before or repeated (R6.1, ``duplicates``) → who and what qualifies (``checks``, every rule
-on every line) → how much and the caps (``amounts``) → ``SettlementFrames``. Pure: no I/O.
+The money path, top to bottom: look the rows up in the books (``books``) → judge each key's copies once (R6.1,
+``duplicates``: copies that disagree are refused and insure no loan) → which loans are insured since when (R4.1,
+R9.2, ``checks.insures_loan``) → for each kind, which year (R9, ``years``) → paid before or repeated (R6.1) → who
+and what qualifies (``checks``, every rule on every line) → how much and the caps (``amounts``: a line finding its
+cap used up qualifies at 0.00) → ``SettlementFrames``. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.rules import checks, reasons
 from zgc_pipeline.rules.amounts import (
     r3_3_premium_subsidy_fen,
-    r3_4_r5_2_within_cap,
+    r3_4_r5_2_capped,
     r5_1_valuation_support_fen,
 )
-from zgc_pipeline.rules.books import candidates, loan_book, refused_book, unit_book, with_order_keys
-from zgc_pipeline.rules.duplicates import r6_1_not_paid_before, r6_1_occurrences
-from zgc_pipeline.rules.explanations import WORDING, render_explanations, rules_column
+from zgc_pipeline.rules.books import as_shown, candidates, loan_book, refused_book, unit_book, with_order_keys
+from zgc_pipeline.rules.duplicates import r6_1_copies, r6_1_not_paid_before
+from zgc_pipeline.rules.explanations import render_explanations, rules_column
 from zgc_pipeline.rules.frames import (
     APPROVED,
     FIRST_PREMIUM_DATES,
@@ -178,14 +180,16 @@ def settle_frames(
         "units": unit_book(conform(registry, REGISTRY_UNITS, "registry")),
         "refused": refused_book(conform(refused_loans, REFUSED_LOANS, "refused_loans")),
     }
-    premiums = _candidates(conform(policies, POLICIES, "policies"), PREMIUM_LINES, books)
+    premiums, supports = with_order_keys(
+        _candidates(conform(policies, POLICIES, "policies"), PREMIUM_LINES, books),
+        _candidates(conform(valuations, VALUATIONS, "valuations"), VALUATION_LINES, books),
+    )
+    premiums, supports = _with_copies(premiums, PREMIUM_LINES), _with_copies(supports, VALUATION_LINES)
     insured_since = first_insured_dates(
         premiums,
-        checks.r2_1_to_r2_5_insured(premiums, terms),
+        checks.insures_loan(premiums, terms),
         conform(history.first_premium_dates, FIRST_PREMIUM_DATES, "history.first_premium_dates"),
     )
-    supports = _candidates(conform(valuations, VALUATIONS, "valuations"), VALUATION_LINES, books)
-    premiums, supports = with_order_keys(premiums, supports)
     paid_lines = conform(history.paid_lines, PAID_LINES, "history.paid_lines")
     approved = conform(history.approved, APPROVED, "history.approved")
     outcomes = [
@@ -207,6 +211,11 @@ def _candidates(rows: pd.DataFrame, kind: Kind, books: Mapping[str, pd.DataFrame
     return candidates(rows, kind.value, kind.columns, books, normalise_keys(rows[kind.voucher]))
 
 
+def _with_copies(rows: pd.DataFrame, kind: Kind) -> pd.DataFrame:
+    """The rows with R6.1's one decision on their copies (``r6_1_copies``), which every later rule reads."""
+    return pd.concat([rows, r6_1_copies(rows, kind.agreeing)], axis=1)
+
+
 def _insured(rows: pd.DataFrame, insured_since: pd.Series) -> pd.DataFrame:
     """Each row with its loan's first qualifying premium paid date (NaT: none yet), for R4.1, R9.2 and R9.3."""
     return rows.assign(insured_on=insured_since.reindex(rows["project_key"]).to_numpy())
@@ -217,9 +226,18 @@ def _settle_kind(
 ) -> KindOutcome:
     line_year = r9_settlement_year(rows, defers=kind.defers)
     not_paid = r6_1_not_paid_before(rows, paid_lines)
+    this_year = settled_now(line_year, terms.year)
+    brought = refused_now(rows, line_year, terms.year)
+    # R6.1: copies that disagree are refused wherever their dates put them; a line paid before stays a duplicate
+    disagreeing = rows["copies_disagree"] & not_paid & (this_year | brought)
     refusals: list[pd.DataFrame] = []
 
-    elsewhere = rows[refused_now(rows, line_year, terms.year)]
+    copies = rows[disagreeing]
+    if len(copies):
+        text = reasons.repeats_disagree(copies, kind.voucher_label, copies["copies"], copies["copies_at"])
+        refusals.append(_refused(copies, "R6.1", text))
+
+    elsewhere = rows[brought & ~disagreeing]
     if len(elsewhere):
         paid = ~not_paid[elsewhere.index]
         rule = pd.Series("R9.3", index=elsewhere.index, dtype=TEXT).mask(paid, "R6.1")
@@ -228,28 +246,16 @@ def _settle_kind(
         )
         refusals.append(_refused(elsewhere, rule, reason))
 
-    due = rows[settled_now(line_year, terms.year)]
-    found = r6_1_occurrences(due, kind.agreeing)
-    repeats = due[found["repeat"]]
+    due = rows[this_year]
+    repeats = due[due["repeat"]]
     if len(repeats):
-        text = reasons.duplicate_in_year(repeats, kind.voucher_label, found.loc[repeats.index, "first_at"])
+        text = reasons.duplicate_in_year(repeats, kind.voucher_label, repeats["first_at"])
         refusals.append(_refused(repeats, "R6.1", text))
-    disagreeing = due[found["disagrees"]]
-    if len(disagreeing):
-        at = found.loc[disagreeing.index]
-        refusals.append(
-            _refused(
-                disagreeing,
-                "R6.1",
-                reasons.repeats_disagree(disagreeing, kind.voucher_label, at["rows"], at["rows_at"]),
-            )
-        )
-    firsts = due[found["first"]]
-    paid_firsts = firsts[~not_paid[firsts.index]]
-    if len(paid_firsts):
-        refusals.append(_refused(paid_firsts, "R6.1", reasons.duplicate_of_paid(paid_firsts, kind.voucher_label)))
+    paid_before = due[~not_paid[due.index] & (due["claim_line"] | due["copies_disagree"])]
+    if len(paid_before):
+        refusals.append(_refused(paid_before, "R6.1", reasons.duplicate_of_paid(paid_before, kind.voucher_label)))
 
-    open_lines = firsts[not_paid[firsts.index]]
+    open_lines = due[due["claim_line"] & not_paid[due.index]]
     failures = pd.DataFrame(
         {check.rule: ~check.passes(open_lines, terms).astype(bool) for check in kind.checks}, index=open_lines.index
     )
@@ -260,28 +266,18 @@ def _settle_kind(
         texts = {check.rule: check.reason(refused[failed[check.rule]], terms) for check in kind.checks}
         refusals.append(_refused(refused, *reasons.combined(failed, texts)))
 
+    # R3.4 / R5.2: a line whose project's cap is used up still qualifies, at 测算金额 0.00 (outputs.md §1)
     qualified = open_lines[~failing]
     qualified = pd.concat([qualified, kind.amounts(qualified, terms)], axis=1)
     earlier_years = approved[approved["kind"] == kind.value].groupby("project_key")["approved_fen"].sum()
-    qualified = pd.concat([qualified, r3_4_r5_2_within_cap(qualified, kind.cap_fen(terms), earlier_years)], axis=1)
-    used_up = qualified[~qualified["within_cap"].astype(bool)]
-    if len(used_up):
-        wording = WORDING[kind.value]
-        text = reasons.cap_used_up(
-            wording.cap_rule,
-            wording.label,
-            kind.cap_fen(terms),
-            wording.lines_word,
-            used_up["cap_earlier_years_fen"],
-            used_up["cap_earlier_lines_fen"],
-        )
-        refusals.append(_refused(used_up, wording.cap_rule, text))
-    return KindOutcome(_lines(qualified[qualified["within_cap"].astype(bool)], terms), refusals, len(due))
+    qualified = pd.concat([qualified, r3_4_r5_2_capped(qualified, kind.cap_fen(terms), earlier_years)], axis=1)
+    return KindOutcome(_lines(qualified, terms), refusals, len(due))
 
 
 def _project_no(rows: pd.DataFrame) -> pd.Series:
-    """贷款合同编号 as the bank spelled it when the loan is known, else as the row gives it."""
-    return rows["loan_no"].where(rows["loan_found"].astype(bool), rows["loan_no_sent"])
+    """贷款合同编号 as the bank spelled it when the loan is known, else as the row gives it; half-width either way."""
+    known = rows["loan_found"].astype(bool)
+    return rows["loan_no"].where(known, as_shown(rows["loan_no_sent"].where(~known, "")))
 
 
 def _refused(rows: pd.DataFrame, rule: pd.Series | str, reason: pd.Series) -> pd.DataFrame:

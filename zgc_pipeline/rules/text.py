@@ -1,63 +1,35 @@
-"""Identifiers, amounts and dates of whole columns turned into keys and prose, as ``identifiers`` and ``money``
-turn one value: the same rules, applied with pandas' string methods.
-
-Amounts and dates repeat a great deal in a year, so each distinct value is formatted once.
+"""Amounts, dates and where a row came from, for whole columns, in the words ``money`` uses for one value: each
+distinct value is formatted once by the same function (amounts and dates repeat a great deal in a year), and the
+texts are joined with pandas' own string operations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import reduce
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.dtypes import StringDType
 
 from zgc_pipeline.money import format_fen, format_fen_wan
 from zgc_pipeline.rules.frames import TEXT
 
-STRINGS = StringDType()  # numpy's variable-width text: joined in C, for the 核定说明 of every line
-Strings = np.ndarray  # an array of ``STRINGS``
 
-
-def distinct_strings(values: pd.Series, render: Callable[[Any], str]) -> Strings:
-    """``render`` applied once per distinct value, the texts spread back over ``values`` (a ``STRINGS`` array)."""
+def distinct(values: pd.Series, render: Callable[[Any], str]) -> pd.Series:
+    """``render`` of each value of ``values``, called once per distinct value, as text aligned with ``values``."""
     codes, uniques = pd.factorize(values)
-    return np.array([render(value) for value in uniques], dtype=STRINGS)[codes]
-
-
-def concat(*pieces: Strings | str) -> Strings:
-    """The pieces joined end to end, row by row (a text piece is the same in every row)."""
-    return reduce(np.strings.add, pieces)  # type: ignore[arg-type]
-
-
-def as_text(strings: Strings, index: pd.Index) -> pd.Series:
-    return pd.Series(strings.astype(object), index=index, dtype=TEXT)
-
-
-def yuan_strings(fen: pd.Series) -> Strings:
-    """Fen → ``1,234.56`` (``money.format_yuan``; ``money.format_fen`` for one amount)."""
-    codes, distinct = pd.factorize(fen)
-    amounts = np.asarray(distinct, dtype=np.int64)
-    if (amounts < 0).any():
-        return distinct_strings(fen, lambda value: format_fen(int(value)))
-    whole, cents = np.divmod(amounts, 100)
-    texts = [f"{w:,}.{c:02d}" for w, c in zip(whole.tolist(), cents.tolist(), strict=True)]
-    return np.array(texts, dtype=STRINGS)[codes]
-
-
-def wan_strings(fen: pd.Series) -> Strings:
-    """Fen → 万元 without trailing zeros (``money.format_wan``)."""
-    return distinct_strings(fen, lambda value: format_fen_wan(int(value)))
+    texts = np.array([render(value) for value in uniques], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype=TEXT)
 
 
 def yuan(fen: pd.Series) -> pd.Series:
-    return as_text(yuan_strings(fen), fen.index)
+    """Fen → ``1,234.56`` (``money.format_fen``)."""
+    return distinct(fen, lambda value: format_fen(int(value)))
 
 
 def wan(fen: pd.Series) -> pd.Series:
-    return as_text(wan_strings(fen), fen.index)
+    """Fen → 万元 without trailing zeros (``money.format_fen_wan``)."""
+    return distinct(fen, lambda value: format_fen_wan(int(value)))
 
 
 def days(dates: pd.Series) -> pd.Series:
@@ -89,11 +61,11 @@ def joined(parts: Sequence[tuple[pd.Series, pd.Series]], separator: str, index: 
     Each part is ``(texts, present)``: a text is read only where its row's ``present`` is True (elsewhere it may
     be missing), so no text is compared with another to find the empty ones.
     """
-    result = np.full(len(index), "", dtype=object)
-    started = np.zeros(len(index), dtype=bool)
+    result = pd.Series("", index=index, dtype=TEXT)
+    started = pd.Series(False, index=index)
     for texts, present in parts:
-        here = present.to_numpy(dtype=bool)
-        glue = np.where(started[here], separator, "")
-        result[here] = result[here] + glue + texts.to_numpy(dtype=object)[here]
+        here = present.reindex(index).astype(bool)
+        glue = pd.Series(separator, index=index, dtype=TEXT).where(started, "")
+        result[here] = result[here] + glue[here] + texts.reindex(index)[here]
         started |= here
-    return pd.Series(result, index=index, dtype=TEXT)
+    return result

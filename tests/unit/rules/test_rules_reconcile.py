@@ -22,9 +22,9 @@ from tests.records import LedgerHistory, RefusedRow, SourceRow
 from zgc_pipeline.claims import ClaimKind
 
 
-def test_keys_match_after_normalising_and_output_keeps_the_banks_spelling() -> None:
+def test_keys_match_after_normalising_and_output_keeps_the_banks_spelling_in_half_width() -> None:
     line = only_line(run(loans=[loan("ｌｏａｎ-001")], policies=[policy_row("p 01", "LOAN - 001".replace(" ", ""))]))
-    assert (line.project_key, line.project_no) == ("LOAN-001", "ｌｏａｎ-001")
+    assert (line.project_key, line.project_no) == ("LOAN-001", "loan-001")
     assert (line.voucher_key, line.voucher_no) == ("P01", "p 01")
 
 
