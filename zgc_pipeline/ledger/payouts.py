@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Integer, String, and_, cast, delete, func, insert, literal, select, union_all, update
+from sqlalchemy import Integer, String, and_, cast, delete, func, insert, literal, select, union, union_all, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from zgc_pipeline.claims import ClaimKind
@@ -154,13 +154,15 @@ def history_frames(connection: Connection, year: int) -> tuple[pd.DataFrame, pd.
         .group_by(paid_rows.c.kind, paid_rows.c.project_key)
         .order_by(paid_rows.c.kind, paid_rows.c.project_key),
     )
-    paid = read_frame(
-        connection,
-        select(paid_rows.c.kind, paid_rows.c.voucher_key, paid_rows.c.project_key).order_by(
-            paid_rows.c.kind, paid_rows.c.voucher_key, paid_rows.c.project_key
-        ),
-    )
     c, s = t.claim_lines.c, t.settlements.c
+    # R6.1 with R6.3: a line a signed year decided is claimed for good, funded or not (a line at 0 because its
+    # project's cap was used up, or one the budget left out), besides every line a result paid
+    decided = select(c.kind, c.voucher_key, c.project_key).join(t.settlements, s.year == c.year)
+    keys = union(
+        select(paid_rows.c.kind, paid_rows.c.voucher_key, paid_rows.c.project_key),
+        decided.where(c.year < year, s.status == SIGNED_OFF),
+    ).subquery()
+    paid = read_frame(connection, select(keys.c.kind, keys.c.voucher_key, keys.c.project_key).order_by(*keys.c))
     earliest = (
         select(c.project_key, cast(func.min(c.line_date), String).label("first_date"))
         .join(t.settlements, s.year == c.year)

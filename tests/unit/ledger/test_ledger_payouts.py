@@ -91,7 +91,7 @@ def _history(ledger: Ledger, year: int) -> tuple[dict[Any, int], set[Any], dict[
     )
 
 
-def test_history_carries_what_signed_off_years_paid(ledger: Ledger) -> None:
+def test_history_carries_what_signed_off_years_decided_and_paid(ledger: Ledger) -> None:
     premium_a = claim("BD-001", "DK-001", computed="40000.00", day=date(2019, 5, 6))
     premium_b = claim("BD-003", "DK-001", computed="5000.00", day=date(2019, 4, 1))
     support = claim("PG-001", "DK-001", kind=VALUATION, computed="6000.00")
@@ -108,6 +108,7 @@ def test_history_carries_what_signed_off_years_paid(ledger: Ledger) -> None:
             ("premium_subsidy", "BD-001", "DK-001"),
             ("premium_subsidy", "BD-003", "DK-001"),
             ("valuation_support", "PG-001", "DK-001"),
+            ("premium_subsidy", "BD-002", "DK-002"),  # decided, unfunded: sent again it is 重复申报 (R6.1, R6.3)
         },
         # qualifying premium lines count for R8.5 even when the budget did not fund them
         {"DK-001": pd.Timestamp(2019, 4, 1), "DK-002": pd.Timestamp(2019, 2, 1)},
