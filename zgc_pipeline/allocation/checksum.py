@@ -1,163 +1,213 @@
-"""The result's fingerprint from the frames (R10): its definition has not changed since the first signed year, so
-every signed year is verified by recomputing it.
+"""The result checksum: the SHA-256 of the result's canonical record, a Python dict written with ``json.dumps``
+(sorted keys, no spaces, text as it is). The ledger records which version a stored checksum is
+(``settlements.checksum_version``; none recorded: version 1), so every signed year is verified as it was sealed.
 
-The canonical text: ``{"approved_total", "budget", "decisions", "projects", "qualifying_total", "reviewed",
-"year"}`` as JSON with sorted keys and no spaces; decisions sorted by line identity (kind, voucher key, project
-key) then voucher number, projects by key; money as text with 2 places; text escaped as ``json.dumps(...,
-ensure_ascii=False)`` escapes it. Each entry is written column by column and the text is hashed a few thousand
-entries at a time (a big year's is over 100 MB).
+Version 2, the seal (outputs.md §7): everything the bureau's decision fixes. Every line of 明细 as delivered
+(project, subsidy type, payee name and USCC, the payee's name, USCC, bank and account as registered, the borrower,
+every amount, score, rank, rules and 核定说明), every line of 未通过, each project's outcome, the year's totals and
+budget, and the checksums of the policy and of the inputs. 汇总 is derived from these lines and the registry.
+
+Version 1, the first definition: the totals, every decision (line identity, payee, amounts, score, rank, rules,
+核定说明) and every project outcome; no bank account, no refusal, nothing of what the result was made from.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from json.encoder import encode_basestring
+from typing import Any, cast
 
-import numpy as np
 import pandas as pd
 
 from zgc_pipeline.allocation.explanations import decision_explanations
-from zgc_pipeline.allocation.ordering import Ints, text_order, text_ranks
-from zgc_pipeline.allocation.schema import AllocationFrames
+from zgc_pipeline.allocation.schema import AllocationFrames, require_columns
+from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.money import fen_text
 
-PIECE_ENTRIES = 4_096
+SEALED = 2  # the version new results are sealed with
+VERSIONS = (1, SEALED)
+LINE_ORDER = ["kind", "voucher_key", "project_key", "voucher_no"]  # a line's identity (R6.1), then its number
+LINE_NEEDS = (*LINE_ORDER, "project_no", "payee_uscc", "payee_name", "borrower_name", "borrower_uscc")
+AMOUNT_NEEDS = ("loan_amount_fen", "base_fen", "rate", "computed_fen", "approved_fen", "score", "rank", "rules")
+REFUSAL_FIELDS = ["source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "rule", "reason"]
+REGISTRY_NEEDS = ("uscc", "name", "payee_bank", "payee_account")
+Record = dict[str, Any]
+
+
+def sealed_checksum(
+    allocation: AllocationFrames,
+    refusals: pd.DataFrame,
+    registry: pd.DataFrame,
+    *,
+    policy_sha256: str,
+    inputs_sha256: str,
+) -> str:
+    """Version 2 (the seal): SHA-256 (hex) of ``sealed_record``'s JSON."""
+    return _sha256(
+        sealed_record(allocation, refusals, registry, policy_sha256=policy_sha256, inputs_sha256=inputs_sha256)
+    )
+
+
+def sealed_record(
+    allocation: AllocationFrames,
+    refusals: pd.DataFrame,
+    registry: pd.DataFrame,
+    *,
+    policy_sha256: str,
+    inputs_sha256: str,
+) -> Record:
+    """The canonical record of a result as delivered.
+
+    ``allocation``: the result, its ``decisions`` carrying their lines' columns (``claim_lines``') as the ledger
+    reads them back; the full 核定说明 in ``explanation``, else rendered from its parts (a result not yet stored).
+    ``refusals``: every line of 未通过 (the ``refusals`` columns). ``registry``: the year's ``registry_units`` rows,
+    whose bank and account each payee is paid to (a later row of the same unit wins, as in 汇总).
+    """
+    require_columns(allocation.decisions, (*LINE_NEEDS, *AMOUNT_NEEDS), "分配结果")
+    require_columns(refusals, REFUSAL_FIELDS, "未通过清单")
+    require_columns(registry, REGISTRY_NEEDS, "试点单位名录")
+    return {
+        "version": SEALED,
+        "year": int(allocation.year),
+        "budget": fen_text(allocation.budget_fen),
+        "qualifying_total": fen_text(allocation.qualifying_total_fen),
+        "approved_total": fen_text(allocation.approved_total_fen),
+        "reviewed": bool(allocation.reviewed),
+        "policy_sha256": policy_sha256,
+        "inputs_sha256": inputs_sha256,
+        "lines": _lines(allocation.decisions, _payees(registry)),
+        "projects": _projects(allocation.projects),
+        "refused": _refused(refusals),
+    }
 
 
 def frames_checksum(frames: AllocationFrames) -> str:
-    """SHA-256 (hex) of the canonical text of the result: its totals, every decision and every project."""
-    digest = hashlib.sha256()
-    for piece in _canonical_pieces(frames):
-        digest.update(piece.encode("utf-8"))
-    return digest.hexdigest()
+    """Version 1: SHA-256 (hex) of the first definition's record, for results stored before the seal (byte for
+    byte what that code computed: a test holds it to a ledger it wrote)."""
+    decisions = frames.decisions.sort_values(LINE_ORDER, kind="stable")
+    record = {
+        "approved_total": fen_text(frames.approved_total_fen),
+        "budget": fen_text(frames.budget_fen),
+        "decisions": [
+            {
+                "approved": fen_text(d["approved_fen"]),
+                "computed": fen_text(d["computed_fen"]),
+                "explanation": d["explanation"],
+                "line": [d["kind"], d["voucher_key"], d["project_key"]],
+                "payee_name": _text(d["payee_name"]),
+                "payee_uscc": _text(d["payee_uscc"]),
+                "project_no": _text(d["project_no"]),
+                "rank": _whole(d["rank"]),
+                "rules": json.loads(d["rules"]),
+                "score": _text(d["score"]),
+                "voucher_no": d["voucher_no"],
+            }
+            for d in _rows(decisions.assign(explanation=_explanations(decisions)))
+        ],
+        "projects": _projects(frames.projects),
+        "qualifying_total": fen_text(frames.qualifying_total_fen),
+        "reviewed": bool(frames.reviewed),
+        "year": int(frames.year),
+    }
+    return _sha256(record)
 
 
-def _canonical_pieces(frames: AllocationFrames) -> Iterator[str]:
-    yield (
-        f'{{"approved_total":"{fen_text(frames.approved_total_fen)}",'
-        f'"budget":"{fen_text(frames.budget_fen)}","decisions":['
-    )
-    yield from _joined(_decision_entries(frames.decisions))
-    yield '],"projects":['
-    yield from _joined(_project_entries(frames.projects))
-    yield (
-        f'],"qualifying_total":"{fen_text(frames.qualifying_total_fen)}",'
-        f'"reviewed":{"true" if frames.reviewed else "false"},"year":{int(frames.year)}}}'
-    )
+def _sha256(record: Record) -> str:
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _joined(entries: Sequence[str]) -> Iterator[str]:
-    """``",".join(entries)`` a block at a time."""
-    for start in range(0, len(entries), PIECE_ENTRIES):
-        yield ("," if start else "") + ",".join(entries[start : start + PIECE_ENTRIES])
-
-
-def _decision_entries(decisions: pd.DataFrame) -> list[str]:
-    """Each decision's JSON object, in canonical order."""
-    order = text_order(
-        [text_ranks(decisions["kind"].to_numpy(dtype=object))[0]],
-        decisions["voucher_key"].to_numpy(dtype=object),
-        [decisions["project_key"].to_numpy(dtype=object), decisions["voucher_no"].to_numpy(dtype=object)],
-    )
-    d = decisions.take(order).reset_index(drop=True)
-    columns = zip(
-        _money(d["approved_fen"]),
-        _money(d["computed_fen"]),
-        map(encode_basestring, _explanations(d)),
-        _repeated(d["kind"]),
-        _escaped(d["voucher_key"]),
-        _repeated(d["project_key"]),
-        _repeated(d["payee_name"]),
-        _repeated(d["payee_uscc"]),
-        _repeated(d["project_no"]),
-        _ranks(d["rank"]),
-        _repeated(d["rules"], _rule_list),
-        _repeated(d["score"]),
-        _escaped(d["voucher_no"]),
-        strict=True,
-    )
+def _lines(decisions: pd.DataFrame, payees: dict[str, Record]) -> list[Record]:
+    """Each line of 明细 with its payee as registered, by line identity."""
+    ordered = decisions.sort_values(LINE_ORDER, kind="stable")
     return [
-        f'{{"approved":"{approved}","computed":"{computed}","explanation":{explanation},'
-        f'"line":[{kind},{voucher_key},{project_key}],"payee_name":{payee},"payee_uscc":{uscc},'
-        f'"project_no":{project_no},"rank":{rank},"rules":{rules},"score":{score},"voucher_no":{voucher_no}}}'
-        for (
-            approved,
-            computed,
-            explanation,
-            kind,
-            voucher_key,
-            project_key,
-            payee,
-            uscc,
-            project_no,
-            rank,
-            rules,
-            score,
-            voucher_no,
-        ) in columns
+        {
+            "kind": d["kind"],
+            "project_key": d["project_key"],
+            "voucher_key": d["voucher_key"],
+            "project_no": d["project_no"],
+            "voucher_no": d["voucher_no"],
+            "payee_name": _text(d["payee_name"]),
+            "payee_uscc": _text(d["payee_uscc"]),
+            "payee": payees.get(normalise_uscc(d["payee_uscc"])),
+            "borrower_name": _text(d["borrower_name"]),
+            "borrower_uscc": _text(d["borrower_uscc"]),
+            "loan_amount": fen_text(d["loan_amount_fen"]),
+            "base": fen_text(d["base_fen"]),
+            "rate": _text(d["rate"]),
+            "computed": fen_text(d["computed_fen"]),
+            "approved": fen_text(d["approved_fen"]),
+            "score": _text(d["score"]),
+            "rank": _whole(d["rank"]),
+            "rules": json.loads(d["rules"]),
+            "explanation": d["explanation"],
+        }
+        for d in _rows(ordered.assign(explanation=_explanations(ordered)))
     ]
 
 
-def _explanations(decisions: pd.DataFrame) -> list[str]:
+def _payees(registry: pd.DataFrame) -> dict[str, Record]:
+    """The registry's units by normalised USCC, each as 汇总 names it and pays it; a later row of a unit wins."""
+    return {
+        normalise_uscc(unit["uscc"]): {
+            "name": unit["name"],
+            "uscc": unit["uscc"],
+            "bank": unit["payee_bank"],
+            "account": unit["payee_account"],
+        }
+        for unit in _rows(registry)
+    }
+
+
+def _projects(projects: pd.DataFrame) -> list[Record]:
+    """Each project's outcome, by key."""
+    return [
+        {
+            "approved": fen_text(p["approved_fen"]),
+            "claimed": fen_text(p["claimed_fen"]),
+            "funding": _text(p["funding"]),
+            "project": p["project_key"],
+            "project_no": p["project_no"],
+            "rank": _whole(p["rank"]),
+            "reason": p["reason"],
+            "rule": _text(p["rule"]),
+            "score": _text(p["score"]),
+            "valid_scores": int(p["valid_scores"]),
+        }
+        for p in _rows(projects.sort_values("project_key", kind="stable"))
+    ]
+
+
+def _refused(refusals: pd.DataFrame) -> list[Record]:
+    """Each line of 未通过 as it reads there (a missing text blank, a whole file's refusal without a row number),
+    in the order of its fields."""
+    shown = pd.DataFrame({name: [_text(v) or "" for v in refusals[name]] for name in REFUSAL_FIELDS})
+    shown["source_row"] = pd.array([_whole(v) or None for v in refusals["source_row"]], dtype="Int64")
+    return [
+        {**line, "source_row": _whole(line["source_row"])}
+        for line in _rows(shown.sort_values(REFUSAL_FIELDS, kind="stable"))
+    ]
+
+
+def _explanations(decisions: pd.DataFrame) -> pd.Series:
     """The full 核定说明: as stored (a result read back from the ledger), else rendered from its parts."""
     if "explanation" in decisions:
-        return [str(text) for text in decisions["explanation"].tolist()]
-    return [str(text) for text in decision_explanations(decisions).tolist()]
+        return decisions["explanation"].astype(object)
+    return decision_explanations(decisions)
 
 
-def _project_entries(projects: pd.DataFrame) -> list[str]:
-    """Each project's JSON object, by key."""
-    p = projects.take(text_order([], projects["project_key"].to_numpy(dtype=object), [])).reset_index(drop=True)
-    return [
-        f'{{"approved":"{approved}","claimed":"{claimed}","funding":{funding},"project":{key},'
-        f'"project_no":{project_no},"rank":{rank},"reason":{reason},"rule":{rule},"score":{score},'
-        f'"valid_scores":{valid}}}'
-        for approved, claimed, funding, key, project_no, rank, reason, rule, score, valid in zip(
-            _money(p["approved_fen"]),
-            _money(p["claimed_fen"]),
-            _repeated(p["funding"]),
-            _escaped(p["project_key"]),
-            _escaped(p["project_no"]),
-            _ranks(p["rank"]),
-            _escaped(p["reason"]),
-            _repeated(p["rule"]),
-            _repeated(p["score"]),
-            p["valid_scores"].to_numpy(dtype=np.int64).tolist(),
-            strict=True,
-        )
-    ]
+def _rows(frame: pd.DataFrame) -> list[Record]:
+    """The frame's rows, each a dict by column name."""
+    return cast(list[Record], frame.to_dict("records"))
 
 
-def _money(fen: pd.Series) -> list[str]:
-    """Integer fen as yuan with 2 places, each distinct amount written once."""
-    codes, amounts = pd.factorize(fen.to_numpy(dtype=np.int64))
-    return _taken([fen_text(int(amount)) for amount in amounts], codes)
+def _text(value: object) -> str | None:
+    return None if _missing(value) else str(value)
 
 
-def _escaped(texts: pd.Series) -> Iterable[str]:
-    """Each text as a JSON string (one of a kind: no point in finding the repeats)."""
-    return map(encode_basestring, texts.to_numpy(dtype=object).tolist())
+def _whole(value: object) -> int | None:
+    return None if _missing(value) else int(value)  # type: ignore[call-overload]
 
 
-def _repeated(texts: pd.Series, encode: Callable[[str], str] = encode_basestring) -> list[str]:
-    """Each text as JSON, each distinct text encoded once; a missing one is ``null``."""
-    codes, distinct = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=True)
-    encoded = [encode(text) for text in distinct.tolist()]
-    return _taken([*encoded, "null"], codes)  # code -1 (missing) takes the last
-
-
-def _rule_list(text: str) -> str:
-    """A decision's rules (JSON as the ledger keeps it) as the canonical list: no spaces."""
-    return "[" + ",".join(map(encode_basestring, json.loads(text))) + "]"
-
-
-def _ranks(rank: pd.Series) -> list[str]:
-    missing = rank.isna().to_numpy(dtype=bool)
-    values = rank.to_numpy(dtype=np.int64, na_value=0)
-    return ["null" if gone else str(value) for gone, value in zip(missing.tolist(), values.tolist(), strict=True)]
-
-
-def _taken(texts: list[str], codes: Ints) -> list[str]:
-    return np.asarray(texts, dtype=object)[codes].tolist() if len(codes) else []
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
