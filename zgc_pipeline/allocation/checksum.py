@@ -5,7 +5,8 @@
 Version 2, the seal (outputs.md §7): everything the bureau's decision fixes. Every line of 明细 as delivered
 (project, subsidy type, payee name and USCC, the payee's name, USCC, bank and account as registered, the borrower,
 every amount, score, rank, rules and 核定说明), every line of 未通过, each project's outcome, the year's totals and
-budget, and the checksums of the policy and of the inputs. 汇总 is derived from these lines and the registry.
+budget, and the checksums of the policy and of the inputs. 汇总 is derived from these lines and the registry. Each
+table is a list per field, in a fixed order of its lines (the record stays small and quick to write for a big year).
 
 Version 1, the first definition: the totals, every decision (line identity, payee, amounts, score, rank, rules,
 核定说明) and every project outcome; no bank account, no refusal, nothing of what the result was made from.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -25,13 +26,13 @@ from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.money import fen_text
 
 SEALED = 2  # the version new results are sealed with
-VERSIONS = (1, SEALED)
 LINE_ORDER = ["kind", "voucher_key", "project_key", "voucher_no"]  # a line's identity (R6.1), then its number
 LINE_NEEDS = (*LINE_ORDER, "project_no", "payee_uscc", "payee_name", "borrower_name", "borrower_uscc")
 AMOUNT_NEEDS = ("loan_amount_fen", "base_fen", "rate", "computed_fen", "approved_fen", "score", "rank", "rules")
 REFUSAL_FIELDS = ["source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "rule", "reason"]
 REGISTRY_NEEDS = ("uscc", "name", "payee_bank", "payee_account")
 Record = dict[str, Any]
+Columns = dict[str, list[Any]]  # a table as a list of values per field, in the table's order
 
 
 def sealed_checksum(
@@ -84,27 +85,27 @@ def sealed_record(
 def frames_checksum(frames: AllocationFrames) -> str:
     """Version 1: SHA-256 (hex) of the first definition's record, for results stored before the seal (byte for
     byte what that code computed: a test holds it to a ledger it wrote)."""
-    decisions = frames.decisions.sort_values(LINE_ORDER, kind="stable")
+    d = frames.decisions.sort_values(LINE_ORDER, kind="stable")
+    decisions = _records(
+        {
+            "approved": _money(d["approved_fen"]),
+            "computed": _money(d["computed_fen"]),
+            "explanation": _explanations(d),
+            "line": [list(key) for key in zip(*(_texts(d[name]) for name in LINE_ORDER[:3]), strict=True)],
+            "payee_name": _texts(d["payee_name"]),
+            "payee_uscc": _texts(d["payee_uscc"]),
+            "project_no": _texts(d["project_no"]),
+            "rank": _wholes(d["rank"]),
+            "rules": _rule_lists(d["rules"]),
+            "score": _texts(d["score"]),
+            "voucher_no": _texts(d["voucher_no"]),
+        }
+    )
     record = {
         "approved_total": fen_text(frames.approved_total_fen),
         "budget": fen_text(frames.budget_fen),
-        "decisions": [
-            {
-                "approved": fen_text(d["approved_fen"]),
-                "computed": fen_text(d["computed_fen"]),
-                "explanation": d["explanation"],
-                "line": [d["kind"], d["voucher_key"], d["project_key"]],
-                "payee_name": _text(d["payee_name"]),
-                "payee_uscc": _text(d["payee_uscc"]),
-                "project_no": _text(d["project_no"]),
-                "rank": _whole(d["rank"]),
-                "rules": json.loads(d["rules"]),
-                "score": _text(d["score"]),
-                "voucher_no": d["voucher_no"],
-            }
-            for d in _rows(decisions.assign(explanation=_explanations(decisions)))
-        ],
-        "projects": _projects(frames.projects),
+        "decisions": decisions,
+        "projects": _records(_projects(frames.projects)),
         "qualifying_total": fen_text(frames.qualifying_total_fen),
         "reviewed": bool(frames.reviewed),
         "year": int(frames.year),
@@ -117,97 +118,105 @@ def _sha256(record: Record) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _lines(decisions: pd.DataFrame, payees: dict[str, Record]) -> list[Record]:
-    """Each line of 明细 with its payee as registered, by line identity."""
-    ordered = decisions.sort_values(LINE_ORDER, kind="stable")
-    return [
-        {
-            "kind": d["kind"],
-            "project_key": d["project_key"],
-            "voucher_key": d["voucher_key"],
-            "project_no": d["project_no"],
-            "voucher_no": d["voucher_no"],
-            "payee_name": _text(d["payee_name"]),
-            "payee_uscc": _text(d["payee_uscc"]),
-            "payee": payees.get(normalise_uscc(d["payee_uscc"])),
-            "borrower_name": _text(d["borrower_name"]),
-            "borrower_uscc": _text(d["borrower_uscc"]),
-            "loan_amount": fen_text(d["loan_amount_fen"]),
-            "base": fen_text(d["base_fen"]),
-            "rate": _text(d["rate"]),
-            "computed": fen_text(d["computed_fen"]),
-            "approved": fen_text(d["approved_fen"]),
-            "score": _text(d["score"]),
-            "rank": _whole(d["rank"]),
-            "rules": json.loads(d["rules"]),
-            "explanation": d["explanation"],
-        }
-        for d in _rows(ordered.assign(explanation=_explanations(ordered)))
-    ]
+def _lines(decisions: pd.DataFrame, payees: dict[str, Record]) -> Columns:
+    """明细's lines with their payees as registered, in the order of their identity: a list per field."""
+    d = decisions.sort_values(LINE_ORDER, kind="stable")
+    keys = {uscc: normalise_uscc(uscc) for uscc in d["payee_uscc"].unique().tolist()}
+    return {
+        "kind": _texts(d["kind"]),
+        "project_key": _texts(d["project_key"]),
+        "voucher_key": _texts(d["voucher_key"]),
+        "project_no": _texts(d["project_no"]),
+        "voucher_no": _texts(d["voucher_no"]),
+        "payee_name": _texts(d["payee_name"]),
+        "payee_uscc": _texts(d["payee_uscc"]),
+        "payee": [payees.get(keys[uscc]) for uscc in d["payee_uscc"].tolist()],
+        "borrower_name": _texts(d["borrower_name"]),
+        "borrower_uscc": _texts(d["borrower_uscc"]),
+        "loan_amount": _money(d["loan_amount_fen"]),
+        "base": _money(d["base_fen"]),
+        "rate": _texts(d["rate"]),
+        "computed": _money(d["computed_fen"]),
+        "approved": _money(d["approved_fen"]),
+        "score": _texts(d["score"]),
+        "rank": _wholes(d["rank"]),
+        "rules": _rule_lists(d["rules"]),
+        "explanation": _explanations(d),
+    }
 
 
 def _payees(registry: pd.DataFrame) -> dict[str, Record]:
     """The registry's units by normalised USCC, each as 汇总 names it and pays it; a later row of a unit wins."""
-    return {
-        normalise_uscc(unit["uscc"]): {
-            "name": unit["name"],
-            "uscc": unit["uscc"],
-            "bank": unit["payee_bank"],
-            "account": unit["payee_account"],
+    units = _records(
+        {
+            "name": _texts(registry["name"]),
+            "uscc": _texts(registry["uscc"]),
+            "bank": _texts(registry["payee_bank"]),
+            "account": _texts(registry["payee_account"]),
         }
-        for unit in _rows(registry)
+    )
+    return {normalise_uscc(unit["uscc"]): unit for unit in units}
+
+
+def _projects(projects: pd.DataFrame) -> Columns:
+    """The projects' outcomes, by key: a list per field."""
+    p = projects.sort_values("project_key", kind="stable")
+    return {
+        "approved": _money(p["approved_fen"]),
+        "claimed": _money(p["claimed_fen"]),
+        "funding": _texts(p["funding"]),
+        "project": _texts(p["project_key"]),
+        "project_no": _texts(p["project_no"]),
+        "rank": _wholes(p["rank"]),
+        "reason": _texts(p["reason"]),
+        "rule": _texts(p["rule"]),
+        "score": _texts(p["score"]),
+        "valid_scores": _wholes(p["valid_scores"]),
     }
 
 
-def _projects(projects: pd.DataFrame) -> list[Record]:
-    """Each project's outcome, by key."""
-    return [
-        {
-            "approved": fen_text(p["approved_fen"]),
-            "claimed": fen_text(p["claimed_fen"]),
-            "funding": _text(p["funding"]),
-            "project": p["project_key"],
-            "project_no": p["project_no"],
-            "rank": _whole(p["rank"]),
-            "reason": p["reason"],
-            "rule": _text(p["rule"]),
-            "score": _text(p["score"]),
-            "valid_scores": int(p["valid_scores"]),
-        }
-        for p in _rows(projects.sort_values("project_key", kind="stable"))
-    ]
+def _refused(refusals: pd.DataFrame) -> Columns:
+    """未通过's lines as they read there (a missing text blank, a whole file's refusal without a row number), in the
+    order of their fields: a list per field."""
+    shown = pd.DataFrame({name: [text or "" for text in _texts(refusals[name])] for name in REFUSAL_FIELDS})
+    shown["source_row"] = pd.array([row or None for row in _wholes(refusals["source_row"])], dtype="Int64")
+    shown = shown.sort_values(REFUSAL_FIELDS, kind="stable")
+    return {name: _wholes(shown[name]) if name == "source_row" else _texts(shown[name]) for name in REFUSAL_FIELDS}
 
 
-def _refused(refusals: pd.DataFrame) -> list[Record]:
-    """Each line of 未通过 as it reads there (a missing text blank, a whole file's refusal without a row number),
-    in the order of its fields."""
-    shown = pd.DataFrame({name: [_text(v) or "" for v in refusals[name]] for name in REFUSAL_FIELDS})
-    shown["source_row"] = pd.array([_whole(v) or None for v in refusals["source_row"]], dtype="Int64")
-    return [
-        {**line, "source_row": _whole(line["source_row"])}
-        for line in _rows(shown.sort_values(REFUSAL_FIELDS, kind="stable"))
-    ]
+def _records(columns: Columns) -> list[Record]:
+    """Rows from equally long columns, each row a dict by the columns' names."""
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def _explanations(decisions: pd.DataFrame) -> pd.Series:
+def _texts(column: pd.Series) -> list[str | None]:
+    """A text column's values, a missing one as None."""
+    return _present(column.astype(object))
+
+
+def _wholes(column: pd.Series) -> list[int | None]:
+    """A (nullable) integer column's values as ``int``, a missing one as None."""
+    return _present(column.astype("Int64").astype(object))
+
+
+def _present(column: pd.Series) -> list[Any]:
+    return column.where(column.notna(), None).tolist()
+
+
+def _money(column: pd.Series) -> list[str]:
+    """Integer fen as yuan with 2 places (each distinct amount written once)."""
+    texts = {fen: fen_text(fen) for fen in column.unique().tolist()}
+    return [texts[fen] for fen in column.tolist()]
+
+
+def _rule_lists(column: pd.Series) -> list[list[str]]:
+    """Each decision's rules, kept as a JSON list: as the list (a year has a handful of distinct ones)."""
+    lists = {text: json.loads(text) for text in column.unique().tolist()}
+    return [lists[text] for text in column.tolist()]
+
+
+def _explanations(decisions: pd.DataFrame) -> list[str]:
     """The full 核定说明: as stored (a result read back from the ledger), else rendered from its parts."""
-    if "explanation" in decisions:
-        return decisions["explanation"].astype(object)
-    return decision_explanations(decisions)
-
-
-def _rows(frame: pd.DataFrame) -> list[Record]:
-    """The frame's rows, each a dict by column name."""
-    return cast(list[Record], frame.to_dict("records"))
-
-
-def _text(value: object) -> str | None:
-    return None if _missing(value) else str(value)
-
-
-def _whole(value: object) -> int | None:
-    return None if _missing(value) else int(value)  # type: ignore[call-overload]
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+    texts = decisions["explanation"] if "explanation" in decisions else decision_explanations(decisions)
+    return [str(text) for text in texts.tolist()]

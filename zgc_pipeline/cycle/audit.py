@@ -107,17 +107,18 @@ def delivery_problems(ledger: Ledger, year: int, year_dir: Path) -> list[str]:
     """How a signed year's delivered folder differs from its manifest and from the ledger's signed record: the
     files against the manifest, the manifest's figures and sign-off and the payout's every cell against the
     ledger."""
-    problems = verify_delivery(year_dir) + manifest_problems(ledger, year, year_dir)
-    payout = year_dir / f"payout_{year}.xlsx"
-    if payout.is_file():
-        problems += payout_cell_problems(ledger, year, payout)
-    return problems
+    return [
+        *verify_delivery(year_dir),
+        *manifest_problems(ledger, year, year_dir),
+        *payout_cell_problems(ledger, year, year_dir / f"payout_{year}.xlsx"),
+    ]
 
 
 def payout_cell_problems(
     ledger: Ledger, year: int, payout: Path, allocation: AllocationFrames | None = None
 ) -> list[str]:
-    """Each cell of the payout's 汇总, 明细 and 未通过 that differs from what the ledger's result gives."""
+    """Each cell of the payout's 汇总, 明细 and 未通过 that differs from what the ledger's result gives (none
+    without a payout: ``verify_delivery`` names a missing file)."""
     if not payout.is_file():
         return []
     result = allocation if allocation is not None else ledger.allocation(year)
