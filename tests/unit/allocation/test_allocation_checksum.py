@@ -20,6 +20,7 @@ from allocation_factories import line, policy, scores, settlement
 from tests.records import Allocation
 from zgc_pipeline.allocation import AllocationFrames, decision_explanations, frames_checksum
 from zgc_pipeline.allocation.checksum import sealed_checksum, sealed_record
+from zgc_pipeline.cycle.audit import ledger_checksum, signed_record_problems
 from zgc_pipeline.ledger import Ledger
 
 YEAR = settlement(line("A", "500.00"), line("B", "300.00"), line("B", "100.00", voucher="BD-B2"))
@@ -139,6 +140,8 @@ def test_version_1_recomputed_is_byte_equal_to_the_checksums_stored_by_the_earli
     assert frames_checksum(v1_ledger.allocation(2020)) == signed.result_sha256 == v1_ledger.result_checksum(2020)
     assert frames_checksum(v1_ledger.allocation(2021)) == v1_ledger.result_checksum(2021)
     assert v1_ledger.result_seal(2020).checksum_version == 1  # stored before the version was recorded
+    assert ledger_checksum(v1_ledger, 2020) == signed.result_sha256  # verified as it was sealed
+    assert signed_record_problems(v1_ledger, 2020) == []
 
 
 def _sealed(ledger: Ledger, year: int = 2020, **changes: object) -> dict[str, object]:
