@@ -95,7 +95,8 @@ def parser() -> tuple[argparse.ArgumentParser, Any]:
         "--ledger",
         type=ledger_url,
         metavar="URL",
-        help="台账 SQLAlchemy URL：再核对清单、拨付文件与台账中签批的结果和拨付记录是否一致（清单可被任何人重算）",
+        help="台账 SQLAlchemy URL：再按台账重算结果校验值并与签批核对，逐格核对拨付文件的汇总、明细、未通过，"
+        "核对清单中的金额与签批信息（清单可被任何人重算）",
     )
 
     status = sub.add_parser("status", help="年度总览：各年度所处阶段、金额、报送文件与签批（只读）")
@@ -226,8 +227,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _verify_against_ledger(year_dir: Path, ledger_url: str) -> list[str]:
-    """The folder against its manifest, and the manifest, the ledger's signed record and the payout workbook
-    against one another."""
+    """The folder against its manifest; the ledger against its sign-off (the checksum recomputed, the payout rows);
+    the manifest's figures and sign-off and every cell of the payout workbook against the ledger (outputs.md §7)."""
     import json
 
     from zgc_pipeline.cycle.audit import delivery_problems, signed_record_problems

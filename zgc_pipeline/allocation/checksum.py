@@ -1,163 +1,222 @@
-"""The result's fingerprint from the frames (R10): its definition has not changed since the first signed year, so
-every signed year is verified by recomputing it.
+"""The result checksum: the SHA-256 of the result's canonical record, a Python dict written with ``json.dumps``
+(sorted keys, no spaces, text as it is). The ledger records which version a stored checksum is
+(``settlements.checksum_version``; none recorded: version 1), so every signed year is verified as it was sealed.
 
-The canonical text: ``{"approved_total", "budget", "decisions", "projects", "qualifying_total", "reviewed",
-"year"}`` as JSON with sorted keys and no spaces; decisions sorted by line identity (kind, voucher key, project
-key) then voucher number, projects by key; money as text with 2 places; text escaped as ``json.dumps(...,
-ensure_ascii=False)`` escapes it. Each entry is written column by column and the text is hashed a few thousand
-entries at a time (a big year's is over 100 MB).
+Version 2, the seal (outputs.md §7): everything the bureau's decision fixes. Every line of 明细 as delivered
+(project, subsidy type, payee name and USCC, the payee's name, USCC, bank and account as registered, the borrower,
+every amount, score, rank, rules and 核定说明), every line of 未通过, each project's outcome, the year's totals and
+budget, and the checksums of the policy and of the inputs. 汇总 is derived from these lines and the registry. Each
+table is a list per field, in a fixed order of its lines (the record stays small and quick to write for a big year).
+
+Version 1, the first definition: the totals, every decision (line identity, payee, amounts, score, rank, rules,
+核定说明) and every project outcome; no bank account, no refusal, nothing of what the result was made from.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from json.encoder import encode_basestring
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from zgc_pipeline.allocation.explanations import decision_explanations
-from zgc_pipeline.allocation.ordering import Ints, text_order, text_ranks
-from zgc_pipeline.allocation.schema import AllocationFrames
+from zgc_pipeline.allocation.schema import AllocationFrames, require_columns
+from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.money import fen_text
 
-PIECE_ENTRIES = 4_096
+SEALED = 2  # the version new results are sealed with
+LINE_ORDER = ["kind", "voucher_key", "project_key", "voucher_no"]  # a line's identity (R6.1), then its number
+LINE_NEEDS = (*LINE_ORDER, "project_no", "payee_uscc", "payee_name", "borrower_name", "borrower_uscc")
+AMOUNT_NEEDS = ("loan_amount_fen", "base_fen", "rate", "computed_fen", "approved_fen", "score", "rank", "rules")
+REFUSAL_FIELDS = ["source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "rule", "reason"]
+REGISTRY_NEEDS = ("uscc", "name", "payee_bank", "payee_account")
+Record = dict[str, Any]
+Columns = dict[str, list[Any]]  # a table as a list of values per field, in the table's order
+
+
+def sealed_checksum(
+    allocation: AllocationFrames,
+    refusals: pd.DataFrame,
+    registry: pd.DataFrame,
+    *,
+    policy_sha256: str,
+    inputs_sha256: str,
+) -> str:
+    """Version 2 (the seal): SHA-256 (hex) of ``sealed_record``'s JSON."""
+    return _sha256(
+        sealed_record(allocation, refusals, registry, policy_sha256=policy_sha256, inputs_sha256=inputs_sha256)
+    )
+
+
+def sealed_record(
+    allocation: AllocationFrames,
+    refusals: pd.DataFrame,
+    registry: pd.DataFrame,
+    *,
+    policy_sha256: str,
+    inputs_sha256: str,
+) -> Record:
+    """The canonical record of a result as delivered.
+
+    ``allocation``: the result, its ``decisions`` carrying their lines' columns (``claim_lines``') as the ledger
+    reads them back; the full 核定说明 in ``explanation``, else rendered from its parts (a result not yet stored).
+    ``refusals``: every line of 未通过 (the ``refusals`` columns). ``registry``: the year's ``registry_units`` rows,
+    whose bank and account each payee is paid to (a later row of the same unit wins, as in 汇总).
+    """
+    require_columns(allocation.decisions, (*LINE_NEEDS, *AMOUNT_NEEDS), "分配结果")
+    require_columns(refusals, REFUSAL_FIELDS, "未通过清单")
+    require_columns(registry, REGISTRY_NEEDS, "试点单位名录")
+    return {
+        "version": SEALED,
+        "year": int(allocation.year),
+        "budget": fen_text(allocation.budget_fen),
+        "qualifying_total": fen_text(allocation.qualifying_total_fen),
+        "approved_total": fen_text(allocation.approved_total_fen),
+        "reviewed": bool(allocation.reviewed),
+        "policy_sha256": policy_sha256,
+        "inputs_sha256": inputs_sha256,
+        "lines": _lines(allocation.decisions, _payees(registry)),
+        "projects": _projects(allocation.projects),
+        "refused": _refused(refusals),
+    }
 
 
 def frames_checksum(frames: AllocationFrames) -> str:
-    """SHA-256 (hex) of the canonical text of the result: its totals, every decision and every project."""
-    digest = hashlib.sha256()
-    for piece in _canonical_pieces(frames):
-        digest.update(piece.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _canonical_pieces(frames: AllocationFrames) -> Iterator[str]:
-    yield (
-        f'{{"approved_total":"{fen_text(frames.approved_total_fen)}",'
-        f'"budget":"{fen_text(frames.budget_fen)}","decisions":['
+    """Version 1: SHA-256 (hex) of the first definition's record, for results stored before the seal (byte for
+    byte what that code computed: a test holds it to a ledger it wrote)."""
+    d = frames.decisions.sort_values(LINE_ORDER, kind="stable")
+    decisions = _records(
+        {
+            "approved": _money(d["approved_fen"]),
+            "computed": _money(d["computed_fen"]),
+            "explanation": _explanations(d),
+            "line": [list(key) for key in zip(*(_texts(d[name]) for name in LINE_ORDER[:3]), strict=True)],
+            "payee_name": _texts(d["payee_name"]),
+            "payee_uscc": _texts(d["payee_uscc"]),
+            "project_no": _texts(d["project_no"]),
+            "rank": _wholes(d["rank"]),
+            "rules": _rule_lists(d["rules"]),
+            "score": _texts(d["score"]),
+            "voucher_no": _texts(d["voucher_no"]),
+        }
     )
-    yield from _joined(_decision_entries(frames.decisions))
-    yield '],"projects":['
-    yield from _joined(_project_entries(frames.projects))
-    yield (
-        f'],"qualifying_total":"{fen_text(frames.qualifying_total_fen)}",'
-        f'"reviewed":{"true" if frames.reviewed else "false"},"year":{int(frames.year)}}}'
+    record = {
+        "approved_total": fen_text(frames.approved_total_fen),
+        "budget": fen_text(frames.budget_fen),
+        "decisions": decisions,
+        "projects": _records(_projects(frames.projects)),
+        "qualifying_total": fen_text(frames.qualifying_total_fen),
+        "reviewed": bool(frames.reviewed),
+        "year": int(frames.year),
+    }
+    return _sha256(record)
+
+
+def _sha256(record: Record) -> str:
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _lines(decisions: pd.DataFrame, payees: dict[str, Record]) -> Columns:
+    """明细's lines with their payees as registered, in the order of their identity: a list per field."""
+    d = decisions.sort_values(LINE_ORDER, kind="stable")
+    keys = {uscc: normalise_uscc(uscc) for uscc in d["payee_uscc"].unique().tolist()}
+    return {
+        "kind": _texts(d["kind"]),
+        "project_key": _texts(d["project_key"]),
+        "voucher_key": _texts(d["voucher_key"]),
+        "project_no": _texts(d["project_no"]),
+        "voucher_no": _texts(d["voucher_no"]),
+        "payee_name": _texts(d["payee_name"]),
+        "payee_uscc": _texts(d["payee_uscc"]),
+        "payee": [payees.get(keys[uscc]) for uscc in d["payee_uscc"].tolist()],
+        "borrower_name": _texts(d["borrower_name"]),
+        "borrower_uscc": _texts(d["borrower_uscc"]),
+        "loan_amount": _money(d["loan_amount_fen"]),
+        "base": _money(d["base_fen"]),
+        "rate": _texts(d["rate"]),
+        "computed": _money(d["computed_fen"]),
+        "approved": _money(d["approved_fen"]),
+        "score": _texts(d["score"]),
+        "rank": _wholes(d["rank"]),
+        "rules": _rule_lists(d["rules"]),
+        "explanation": _explanations(d),
+    }
+
+
+def _payees(registry: pd.DataFrame) -> dict[str, Record]:
+    """The registry's units by normalised USCC, each as 汇总 names it and pays it; a later row of a unit wins."""
+    units = _records(
+        {
+            "name": _texts(registry["name"]),
+            "uscc": _texts(registry["uscc"]),
+            "bank": _texts(registry["payee_bank"]),
+            "account": _texts(registry["payee_account"]),
+        }
     )
+    return {normalise_uscc(unit["uscc"]): unit for unit in units}
 
 
-def _joined(entries: Sequence[str]) -> Iterator[str]:
-    """``",".join(entries)`` a block at a time."""
-    for start in range(0, len(entries), PIECE_ENTRIES):
-        yield ("," if start else "") + ",".join(entries[start : start + PIECE_ENTRIES])
+def _projects(projects: pd.DataFrame) -> Columns:
+    """The projects' outcomes, by key: a list per field."""
+    p = projects.sort_values("project_key", kind="stable")
+    return {
+        "approved": _money(p["approved_fen"]),
+        "claimed": _money(p["claimed_fen"]),
+        "funding": _texts(p["funding"]),
+        "project": _texts(p["project_key"]),
+        "project_no": _texts(p["project_no"]),
+        "rank": _wholes(p["rank"]),
+        "reason": _texts(p["reason"]),
+        "rule": _texts(p["rule"]),
+        "score": _texts(p["score"]),
+        "valid_scores": _wholes(p["valid_scores"]),
+    }
 
 
-def _decision_entries(decisions: pd.DataFrame) -> list[str]:
-    """Each decision's JSON object, in canonical order."""
-    order = text_order(
-        [text_ranks(decisions["kind"].to_numpy(dtype=object))[0]],
-        decisions["voucher_key"].to_numpy(dtype=object),
-        [decisions["project_key"].to_numpy(dtype=object), decisions["voucher_no"].to_numpy(dtype=object)],
-    )
-    d = decisions.take(order).reset_index(drop=True)
-    columns = zip(
-        _money(d["approved_fen"]),
-        _money(d["computed_fen"]),
-        map(encode_basestring, _explanations(d)),
-        _repeated(d["kind"]),
-        _escaped(d["voucher_key"]),
-        _repeated(d["project_key"]),
-        _repeated(d["payee_name"]),
-        _repeated(d["payee_uscc"]),
-        _repeated(d["project_no"]),
-        _ranks(d["rank"]),
-        _repeated(d["rules"], _rule_list),
-        _repeated(d["score"]),
-        _escaped(d["voucher_no"]),
-        strict=True,
-    )
-    return [
-        f'{{"approved":"{approved}","computed":"{computed}","explanation":{explanation},'
-        f'"line":[{kind},{voucher_key},{project_key}],"payee_name":{payee},"payee_uscc":{uscc},'
-        f'"project_no":{project_no},"rank":{rank},"rules":{rules},"score":{score},"voucher_no":{voucher_no}}}'
-        for (
-            approved,
-            computed,
-            explanation,
-            kind,
-            voucher_key,
-            project_key,
-            payee,
-            uscc,
-            project_no,
-            rank,
-            rules,
-            score,
-            voucher_no,
-        ) in columns
-    ]
+def _refused(refusals: pd.DataFrame) -> Columns:
+    """未通过's lines as they read there (a missing text blank, a whole file's refusal without a row number), in the
+    order of their fields: a list per field."""
+    shown = pd.DataFrame({name: [text or "" for text in _texts(refusals[name])] for name in REFUSAL_FIELDS})
+    shown["source_row"] = pd.array([row or None for row in _wholes(refusals["source_row"])], dtype="Int64")
+    shown = shown.sort_values(REFUSAL_FIELDS, kind="stable")
+    return {name: _wholes(shown[name]) if name == "source_row" else _texts(shown[name]) for name in REFUSAL_FIELDS}
+
+
+def _records(columns: Columns) -> list[Record]:
+    """Rows from equally long columns, each row a dict by the columns' names."""
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _texts(column: pd.Series) -> list[str | None]:
+    """A text column's values, a missing one as None."""
+    return _present(column.astype(object))
+
+
+def _wholes(column: pd.Series) -> list[int | None]:
+    """A (nullable) integer column's values as ``int``, a missing one as None."""
+    return _present(column.astype("Int64").astype(object))
+
+
+def _present(column: pd.Series) -> list[Any]:
+    return column.where(column.notna(), None).tolist()
+
+
+def _money(column: pd.Series) -> list[str]:
+    """Integer fen as yuan with 2 places (each distinct amount written once)."""
+    texts = {fen: fen_text(fen) for fen in column.unique().tolist()}
+    return [texts[fen] for fen in column.tolist()]
+
+
+def _rule_lists(column: pd.Series) -> list[list[str]]:
+    """Each decision's rules, kept as a JSON list: as the list (a year has a handful of distinct ones)."""
+    lists = {text: json.loads(text) for text in column.unique().tolist()}
+    return [lists[text] for text in column.tolist()]
 
 
 def _explanations(decisions: pd.DataFrame) -> list[str]:
     """The full 核定说明: as stored (a result read back from the ledger), else rendered from its parts."""
-    if "explanation" in decisions:
-        return [str(text) for text in decisions["explanation"].tolist()]
-    return [str(text) for text in decision_explanations(decisions).tolist()]
-
-
-def _project_entries(projects: pd.DataFrame) -> list[str]:
-    """Each project's JSON object, by key."""
-    p = projects.take(text_order([], projects["project_key"].to_numpy(dtype=object), [])).reset_index(drop=True)
-    return [
-        f'{{"approved":"{approved}","claimed":"{claimed}","funding":{funding},"project":{key},'
-        f'"project_no":{project_no},"rank":{rank},"reason":{reason},"rule":{rule},"score":{score},'
-        f'"valid_scores":{valid}}}'
-        for approved, claimed, funding, key, project_no, rank, reason, rule, score, valid in zip(
-            _money(p["approved_fen"]),
-            _money(p["claimed_fen"]),
-            _repeated(p["funding"]),
-            _escaped(p["project_key"]),
-            _escaped(p["project_no"]),
-            _ranks(p["rank"]),
-            _escaped(p["reason"]),
-            _repeated(p["rule"]),
-            _repeated(p["score"]),
-            p["valid_scores"].to_numpy(dtype=np.int64).tolist(),
-            strict=True,
-        )
-    ]
-
-
-def _money(fen: pd.Series) -> list[str]:
-    """Integer fen as yuan with 2 places, each distinct amount written once."""
-    codes, amounts = pd.factorize(fen.to_numpy(dtype=np.int64))
-    return _taken([fen_text(int(amount)) for amount in amounts], codes)
-
-
-def _escaped(texts: pd.Series) -> Iterable[str]:
-    """Each text as a JSON string (one of a kind: no point in finding the repeats)."""
-    return map(encode_basestring, texts.to_numpy(dtype=object).tolist())
-
-
-def _repeated(texts: pd.Series, encode: Callable[[str], str] = encode_basestring) -> list[str]:
-    """Each text as JSON, each distinct text encoded once; a missing one is ``null``."""
-    codes, distinct = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=True)
-    encoded = [encode(text) for text in distinct.tolist()]
-    return _taken([*encoded, "null"], codes)  # code -1 (missing) takes the last
-
-
-def _rule_list(text: str) -> str:
-    """A decision's rules (JSON as the ledger keeps it) as the canonical list: no spaces."""
-    return "[" + ",".join(map(encode_basestring, json.loads(text))) + "]"
-
-
-def _ranks(rank: pd.Series) -> list[str]:
-    missing = rank.isna().to_numpy(dtype=bool)
-    values = rank.to_numpy(dtype=np.int64, na_value=0)
-    return ["null" if gone else str(value) for gone, value in zip(missing.tolist(), values.tolist(), strict=True)]
-
-
-def _taken(texts: list[str], codes: Ints) -> list[str]:
-    return np.asarray(texts, dtype=object)[codes].tolist() if len(codes) else []
+    texts = decisions["explanation"] if "explanation" in decisions else decision_explanations(decisions)
+    return [str(text) for text in texts.tolist()]

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from zgc_pipeline.allocation import AllocationFrames, frames_checksum
+from zgc_pipeline.allocation import AllocationFrames
 from zgc_pipeline.claims import INPUT_CHECK_RULE, ClaimKind
-from zgc_pipeline.cycle.audit import signed_record_problems
+from zgc_pipeline.cycle.audit import ledger_checksum, signed_record_problems
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.settlement import inputs_checksum
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo
@@ -95,7 +95,7 @@ def record_sign_off(
     the sign-off's body); if the year was recomputed meanwhile, the sign-off is refused and nothing is released.
     Approval records the payouts (R6.1 is enforced there)."""
     with open_ledger(cfg) as ledger:
-        current = frames_checksum(ledger.allocation(cfg.year))  # recomputed, not the stored text
+        current = ledger_checksum(ledger, cfg.year)  # recomputed, not the stored text
         if current != shown_sha256:
             raise CycleError(
                 f"签批时显示的结果（校验值 {shown_sha256[:12]}…）已不是{cfg.year}年度当前的结果"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from zgc_pipeline.allocation import allocate_frames, frames_checksum, is_over_budget
+from zgc_pipeline.allocation import allocate_frames, is_over_budget
+from zgc_pipeline.allocation.checksum import SEALED
+from zgc_pipeline.cycle.audit import new_result_checksum
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.reports import publish_rejection_reports
 from zgc_pipeline.cycle.stopping import stopped_run
@@ -128,16 +130,17 @@ def _allocate(cfg: CycleConfig, *, with_scores: bool) -> str:
     policy = cfg.policy()
     with open_ledger(cfg) as ledger:
         refuse_if_signed(ledger, cfg.year)
+        lines = ledger.claim_lines(cfg.year)
         result = allocate_frames(
-            ledger.claim_lines(cfg.year),
+            lines,
             year=cfg.year,
             first_premium_dates=ledger.first_premium_dates(cfg.year).set_index("project_key")["first_date"],
             budget_fen=to_fen(cfg.budget),
             scores=ledger.scores(cfg.year) if with_scores else None,
             policy=policy,
         )
-        checksum = frames_checksum(result)
-        ledger.save_allocation(result, result_sha256=checksum)
+        checksum = new_result_checksum(ledger, result, lines)
+        ledger.save_allocation(result, result_sha256=checksum, checksum_version=SEALED)
     return checksum
 
 

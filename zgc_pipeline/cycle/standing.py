@@ -30,7 +30,7 @@ def check_year_open(cfg: CycleConfig) -> str | None:
         }
         budget = ledger.result_totals(cfg.year).budget
         policy_sha256 = ledger.settled_policy_sha256(cfg.year)
-        tampered = signed_record_problems(ledger, cfg.year)
+        tampered = signed_record_problems(ledger, cfg.year, year_dir=cfg.year_dir)
         problems = delivery_problems(ledger, cfg.year, cfg.year_dir)
     signed = f"{cfg.year}年度已于{signoff.signed_at:%Y-%m-%d}由{signoff.signed_by}签批"
     if tampered:

@@ -96,6 +96,19 @@ class ResultTotals:
 
 
 @dataclass(frozen=True, slots=True)
+class ResultSeal:
+    """How a year's stored result is sealed (outputs.md §7): its checksum and the version it was computed with, what
+    it was made from, and the payout workbook its sign-off names (None before the ledger kept one)."""
+
+    year: int
+    result_sha256: str | None
+    checksum_version: int  # 1 for a result stored before the version was recorded
+    policy_sha256: str
+    inputs_sha256: str
+    signed_workbook_sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class SignOff:
     """The bureau's decision on a year's result (R10): which result (by checksum), who, when."""
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from zgc_pipeline.allocation import AllocationFrames
+from zgc_pipeline.allocation import AllocationFrames, checksum
 from zgc_pipeline.ledger import payouts, received, results
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.engine import create_ledger_engine, create_readonly_engine, upgrade_schema
@@ -22,6 +22,7 @@ from zgc_pipeline.ledger.entries import (
     InputKeys,
     LedgerError,
     Reopening,
+    ResultSeal,
     ResultTotals,
     SignOff,
     SubmissionInfo,
@@ -310,10 +311,13 @@ class Ledger:
         with self._engine.connect() as connection:
             return results.qualifying_total_fen(connection, year)
 
-    def save_allocation(self, result: AllocationFrames, *, result_sha256: str) -> None:
-        """Replace the year's decisions and project outcomes; ``result_sha256`` is what the bureau signs off."""
+    def save_allocation(
+        self, result: AllocationFrames, *, result_sha256: str, checksum_version: int = checksum.SEALED
+    ) -> None:
+        """Replace the year's decisions and project outcomes; ``result_sha256`` is what the bureau signs off, computed
+        as ``checksum_version`` defines it (``allocation.checksum``)."""
         with self._engine.begin() as connection:
-            results.write_allocation(connection, result, result_sha256=result_sha256)
+            results.write_allocation(connection, result, result_sha256=result_sha256, checksum_version=checksum_version)
 
     def allocation(self, year: int) -> AllocationFrames:
         """The year's stored result (``results.allocation_frames``)."""
@@ -324,6 +328,22 @@ class Ledger:
         """The allocation's totals and counts (what the bureau signs off on), without decoding its decisions."""
         with self._engine.connect() as connection:
             return results.result_totals(connection, year)
+
+    def result_seal(self, year: int) -> ResultSeal:
+        """How the year's result is sealed: its checksum and version, what it was made from, the signed workbook."""
+        g = t.signoffs.c
+        with self._engine.connect() as connection:
+            row = results.settlement_row(connection, year)
+            signed = select(g.workbook_sha256).where(g.year == year, g.reopening_id.is_(None), g.approved)
+            workbook = connection.scalar(signed.order_by(g.id.desc()).limit(1))
+        return ResultSeal(
+            year=year,
+            result_sha256=row["result_sha256"],
+            checksum_version=row["checksum_version"] or 1,
+            policy_sha256=row["policy_sha256"],
+            inputs_sha256=row["inputs_sha256"],
+            signed_workbook_sha256=workbook,
+        )
 
     def result_checksum(self, year: int) -> str:
         """The checksum of the year's current allocation: what a sign-off names."""
@@ -356,11 +376,6 @@ class Ledger:
         """The year's latest sign-off decision, or None."""
         with self._engine.connect() as connection:
             return payouts.latest_signoff(connection, year)
-
-    def paid_lines(self, year: int) -> list[tuple[str, str, str, int]]:
-        """(kind, 凭证编号, 项目编号, fen) of each line the year's sign-off recorded as paid."""
-        with self._engine.connect() as connection:
-            return payouts.paid_lines(connection, year)
 
     def payouts_unlike_decisions(self, year: int) -> list[str]:
         """Each way the signed year's payout rows differ from its funded decisions (none when untouched)."""

@@ -259,35 +259,41 @@ def voided_payee_totals(connection: Connection, year: int) -> dict[tuple[str, st
     return {(uscc, kind): int(fen) for uscc, kind, fen in connection.execute(query)}
 
 
-PaidLine = tuple[str, str, str, int]  # kind, 凭证编号 as sent, 项目编号 as sent, fen
-
-
-def paid_lines(connection: Connection, year: int) -> list[PaidLine]:
-    """What the year's sign-off recorded as paid, line by line."""
-    p = t.payouts.c
-    query = select(p.kind, p.voucher_no, p.project_no, p.amount_fen).where(p.year == year).order_by(p.id)
-    return [(kind, voucher, project, int(fen)) for kind, voucher, project, fen in connection.execute(query)]
+PAYOUT_FIELDS = {  # what a payout row copies from its funded decision, and how a difference is named
+    "project_no": "项目编号",
+    "voucher_no": "凭证编号",
+    "payee_uscc": "收款单位统一社会信用代码",
+    "line_date": "缴费（收费）日期",
+    "amount_fen": "金额",
+}
 
 
 def payouts_unlike_decisions(connection: Connection, year: int) -> list[str]:
     """Where the payout rows of a signed year differ from its funded decisions (which the sign-off copied them
-    from): each difference named, for a record that may have been edited since."""
+    from), field by field: each difference named, for a record that may have been edited since."""
+    p = t.payouts.c
+    key = ["kind", "voucher_key", "project_key"]
+    fields = list(PAYOUT_FIELDS)
     funded = _funded_lines(year).subquery()
-    decided = {
-        (kind, voucher, project): int(fen)
-        for kind, voucher, project, fen in connection.execute(
-            select(funded.c.kind, funded.c.voucher_no, funded.c.project_no, funded.c.amount_fen)
-        )
-    }
-    paid = {(kind, voucher, project): fen for kind, voucher, project, fen in paid_lines(connection, year)}
+    decided = read_frame(connection, select(*(funded.c[name] for name in key + fields)))
+    paid = read_frame(connection, select(*(p[name] for name in key + fields)).where(p.year == year).order_by(p.id))
+    both = decided.merge(paid, on=key, how="outer", suffixes=("_decided", "_paid"), indicator=True)
     found = []
-    for key in sorted(decided.keys() | paid.keys()):
-        kind, voucher, project = key
-        line = f"{ClaimKind(kind).label} 凭证编号{voucher} 项目编号{project}"
-        if key not in paid:
-            found.append(f"{line}：核定 {from_fen(decided[key])} 元，拨付记录中没有")
-        elif key not in decided:
-            found.append(f"{line}：拨付记录 {from_fen(paid[key])} 元，核定结果中没有")
-        elif paid[key] != decided[key]:
-            found.append(f"{line}：拨付记录 {from_fen(paid[key])} 元，核定 {from_fen(decided[key])} 元")
+    for row in both.sort_values(key).to_dict("records"):
+        line = f"{ClaimKind(row['kind']).label} 凭证编号{row['voucher_key']} 项目编号{row['project_key']}"
+        if row["_merge"] == "left_only":
+            found.append(f"{line}：核定 {from_fen(row['amount_fen_decided'])} 元，拨付记录中没有")
+        elif row["_merge"] == "right_only":
+            found.append(f"{line}：拨付记录 {from_fen(row['amount_fen_paid'])} 元，核定结果中没有")
+        else:
+            for name, label in PAYOUT_FIELDS.items():
+                paid_value, decided_value = row[f"{name}_paid"], row[f"{name}_decided"]
+                if paid_value != decided_value:
+                    found.append(
+                        f"{line}：{label} 拨付记录 {_shown(name, paid_value)}，核定 {_shown(name, decided_value)}"
+                    )
     return found
+
+
+def _shown(name: str, value: object) -> str:
+    return f"{from_fen(int(value))} 元" if name == "amount_fen" else str(value)  # type: ignore[call-overload]

@@ -191,8 +191,11 @@ def refusals_frame(connection: Connection, year: int, origin: str | None = None)
     return typed(read_frame(connection, query.order_by(r.origin.desc(), r.seq)), REFUSAL_DTYPES)
 
 
-def write_allocation(connection: Connection, result: AllocationFrames, *, result_sha256: str) -> None:
-    """Replace the year's decisions, project outcomes and unusable score rows with ``result``."""
+def write_allocation(
+    connection: Connection, result: AllocationFrames, *, result_sha256: str, checksum_version: int
+) -> None:
+    """Replace the year's decisions, project outcomes and unusable score rows with ``result``, sealed with
+    ``result_sha256`` as ``checksum_version`` computes it."""
     year = result.year
     current = locked_settlement(connection, year)
     if current is None:
@@ -232,6 +235,7 @@ def write_allocation(connection: Connection, result: AllocationFrames, *, result
             approved_total_fen=result.approved_total_fen,
             reviewed=result.reviewed,
             result_sha256=result_sha256,
+            checksum_version=checksum_version,
             status=ALLOCATED,
         )
     )

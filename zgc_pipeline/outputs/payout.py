@@ -170,6 +170,31 @@ class RegisteredPayee:
     account: str
 
 
+Row = tuple[Value, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A sheet's table as its cells hold it: the lines, then the 合计 line under them (None: the sheet has none).
+    What the workbook is written from, and what a delivered workbook is checked against."""
+
+    columns: tuple[Column, ...]
+    lines: list[Row]
+    total: Row | None = None
+
+
+def payout_tables(allocation: AllocationFrames, refusals: pd.DataFrame, registry: pd.DataFrame) -> dict[str, Table]:
+    """汇总, 明细 and 未通过 of the payout workbook, from the arguments ``write_payout_workbook`` takes."""
+    require(allocation.decisions, DECISION_NEEDS, "分配结果")
+    require(refusals, REFUSAL_NEEDS, "未通过清单")
+    decisions = ordered_decisions(allocation.decisions)
+    return {
+        "汇总": summary_table(decisions, registered_payees(registry)),
+        "明细": detail_table(decisions),
+        "未通过": refusal_table(refusals),
+    }
+
+
 def detail_order(decisions: pd.DataFrame) -> npt.NDArray[np.int64]:
     """明细's order, as positions in ``decisions``: rank (unranked last), then project, premium before valuation,
     then voucher; the keys compared as Python compares texts."""
@@ -281,15 +306,12 @@ def write_payout_workbook(
     """
     if draft and not result_sha256:
         raise ValueError("草稿须注明结果校验值（result_sha256），签批人据此核对所签即所见")
-    require(allocation.decisions, DECISION_NEEDS, "分配结果")
-    require(refusals, REFUSAL_NEEDS, "未通过清单")
-    decisions = ordered_decisions(allocation.decisions)
-    _check_totals(allocation, int(decisions["approved_fen"].sum()))
+    tables = payout_tables(allocation, refusals, registry)
+    _check_totals(allocation, int(allocation.decisions["approved_fen"].sum()))
     paper = _Paper(allocation.year, draft)
     units = registered_payees(registry)
     atomic_write(
-        path,
-        lambda target: _write(target, paper, allocation, decisions, refusals, units, about, result_sha256, differences),
+        path, lambda target: _write(target, paper, allocation, tables, units, about, result_sha256, differences)
     )
 
 
@@ -322,8 +344,7 @@ def _write(
     target: Path,
     paper: _Paper,
     allocation: AllocationFrames,
-    decisions: pd.DataFrame,
-    refusals: pd.DataFrame,
+    tables: Mapping[str, Table],
     units: Mapping[str, RegisteredPayee],
     about: ResultAbout,
     result_sha256: str | None,
@@ -332,21 +353,27 @@ def _write(
     title = f"{allocation.year}年度补贴拨付表" + (f"（{DRAFT}）" if paper.draft else "")
     output = "draft" if paper.draft else "payout"
     with Book(target, created=created_on(allocation.year), title=title, output=output) as book:
-        _summary(paper.sheet(book, "汇总", SUMMARY_COLUMNS), decisions, units)
-        _detail(paper.sheet(book, "明细", DETAIL_COLUMNS), decisions)
-        _refused(paper.sheet(book, "未通过", REFUSAL_COLUMNS), refusals)
+        for name, table in tables.items():
+            sheet = paper.sheet(book, name, table.columns)
+            sheet.rows(table.columns, table.lines)
+            if table.total is not None:
+                sheet.total(table.columns, table.total)
+            if name == "汇总":
+                sheet.signatures(SIGNERS)
+            sheet.finish()
         _about(paper.sheet(book, "说明", ABOUT_COLUMNS), allocation, about, result_sha256, paper.draft)
         if differences is not None:
             _differences(paper.sheet(book, "差额", DIFFERENCE_COLUMNS), differences, units)
 
 
-def _summary(sheet: Sheet, decisions: pd.DataFrame, units: Mapping[str, RegisteredPayee]) -> None:
+def summary_table(decisions: pd.DataFrame, units: Mapping[str, RegisteredPayee]) -> Table:
+    """汇总: a line per payee approved anything (``payee_totals``), named and paid as registered, then 合计."""
+    lines: list[Row] = []
     premium = valuation = 0
     for number, payee in enumerate(payee_totals(decisions), start=1):
         unit = units.get(payee.uscc)
         total = from_fen(payee.total_fen)
-        sheet.line(
-            SUMMARY_COLUMNS,
+        lines.append(
             (
                 number,
                 unit.name if unit else payee.name,
@@ -357,20 +384,21 @@ def _summary(sheet: Sheet, decisions: pd.DataFrame, units: Mapping[str, Register
                 from_fen(payee.valuation_fen),
                 total,
                 total,
-            ),
+            )
         )
         premium += payee.premium_fen
         valuation += payee.valuation_fen
     total = from_fen(premium + valuation)
-    sheet.total(SUMMARY_COLUMNS, ("合计", None, None, None, None, from_fen(premium), from_fen(valuation), total, total))
-    sheet.signatures(SIGNERS)
-    sheet.finish()
+    return Table(
+        SUMMARY_COLUMNS, lines, ("合计", None, None, None, None, from_fen(premium), from_fen(valuation), total, total)
+    )
 
 
-def _detail(sheet: Sheet, decisions: pd.DataFrame) -> None:
-    """明细, a column at a time: each column's cell values as one list, the lines those lists zipped."""
+def detail_table(decisions: pd.DataFrame) -> Table:
+    """明细 (``decisions`` in its order), a column at a time: each column's cell values as one list, the lines those
+    lists zipped; then 合计."""
     d = decisions
-    rows = zip(
+    lines = zip(
         range(1, len(d) + 1),
         d["project_no"].tolist(),
         kind_labels(d["kind"]),
@@ -389,14 +417,12 @@ def _detail(sheet: Sheet, decisions: pd.DataFrame) -> None:
         d["explanation"].tolist(),
         strict=True,
     )
-    sheet.rows(DETAIL_COLUMNS, rows)
     computed, approved = from_fen(int(d["computed_fen"].sum())), from_fen(int(d["approved_fen"].sum()))
     blanks: tuple[None, ...] = (None,) * 10
-    sheet.total(DETAIL_COLUMNS, ("合计", *blanks, computed, None, None, approved, None))
-    sheet.finish()
+    return Table(DETAIL_COLUMNS, list(lines), ("合计", *blanks, computed, None, None, approved, None))
 
 
-def _refused(sheet: Sheet, refusals: pd.DataFrame) -> None:
+def refusal_table(refusals: pd.DataFrame) -> Table:
     """未通过 by file, sheet, row, project, voucher and rule (texts as Python compares them); a refusal of a whole
     file (row 0 or missing) sorts first within its file and shows no row number."""
     files, sheets = texts(refusals["source_file"]), texts(refusals["source_sheet"])
@@ -407,14 +433,13 @@ def _refused(sheet: Sheet, refusals: pd.DataFrame) -> None:
     order = sorted(
         range(len(refusals)), key=lambda i: (files[i], sheets[i], lines[i], projects[i], vouchers[i], rules[i])
     )
-    sheet.rows(
+    return Table(
         REFUSAL_COLUMNS,
-        (
+        [
             (files[i], sheets[i], lines[i] or None, projects[i], vouchers[i], kinds[i], rules[i], reasons[i])
             for i in order
-        ),
+        ],
     )
-    sheet.finish()
 
 
 def _about(

@@ -6,15 +6,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from allocate_records import as_allocation, frames_of
 from allocation_factories import line, policy, scores, settlement
 
 from tests.records import Allocation
-from zgc_pipeline.allocation import decision_explanations, frames_checksum
+from zgc_pipeline.allocation import AllocationFrames, decision_explanations, frames_checksum
+from zgc_pipeline.allocation.checksum import sealed_checksum, sealed_record
+from zgc_pipeline.cycle.audit import ledger_checksum, signed_record_problems
+from zgc_pipeline.ledger import Ledger
 
 YEAR = settlement(line("A", "500.00"), line("B", "300.00"), line("B", "100.00", voucher="BD-B2"))
 RESULT = frames_of(
@@ -110,3 +117,150 @@ def test_a_result_read_back_with_its_explanations_checks_the_same() -> None:
     stored = as_allocation(RESULT, YEAR)
     decisions = RESULT.decisions.assign(explanation=[d.explanation for d in stored.decisions])
     assert frames_checksum(replace(RESULT, decisions=decisions)) == frames_checksum(RESULT)
+
+
+# --- a ledger written by the code that defined version 1, and version 2 (the seal, outputs.md §7) ----------------
+
+V1_LEDGER = Path(__file__).with_name("ledger_v1.sql")  # tests/pilot_years.py's two years, as that code stored them
+
+
+@pytest.fixture
+def v1_ledger(tmp_path: Path) -> Iterator[Ledger]:
+    """2020 signed (expert review, a refused score row, refused input rows), 2021 allocated: checksum version 1."""
+    database = tmp_path / "ledger.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.executescript(V1_LEDGER.read_text(encoding="utf-8"))
+    with Ledger.open_readonly(f"sqlite:///{database}") as ledger:
+        yield ledger
+
+
+def test_version_1_recomputed_is_byte_equal_to_the_checksums_stored_by_the_earlier_code(v1_ledger: Ledger) -> None:
+    signed = v1_ledger.signoff(2020)
+    assert signed is not None
+    assert frames_checksum(v1_ledger.allocation(2020)) == signed.result_sha256 == v1_ledger.result_checksum(2020)
+    assert frames_checksum(v1_ledger.allocation(2021)) == v1_ledger.result_checksum(2021)
+    assert v1_ledger.result_seal(2020).checksum_version == 1  # stored before the version was recorded
+    assert ledger_checksum(v1_ledger, 2020) == signed.result_sha256  # verified as it was sealed
+    assert signed_record_problems(v1_ledger, 2020) == []
+
+
+def _sealed(ledger: Ledger, year: int = 2020, **changes: object) -> dict[str, object]:
+    allocation = ledger.allocation(year)
+    parts: dict[str, object] = {
+        "allocation": allocation,
+        "refusals": ledger.refusals(year),
+        "registry": ledger.registry(year),
+        "policy_sha256": "a" * 64,
+        "inputs_sha256": "b" * 64,
+    }
+    return {**parts, **changes}
+
+
+def test_version_2_is_the_sha256_of_the_canonical_record_as_json(v1_ledger: Ledger) -> None:
+    parts = _sealed(v1_ledger)
+    record = sealed_record(**parts)  # type: ignore[arg-type]
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert sealed_checksum(**parts) == hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[arg-type]
+    assert record["version"] == 2
+    assert (record["budget"], record["approved_total"]) == ("60000.00", "60000.00")
+    assert (record["policy_sha256"], record["inputs_sha256"]) == ("a" * 64, "b" * 64)
+    lines = record["lines"]  # a table is a list per field, in the order of the lines' identity
+    first = {name: values[0] for name, values in lines.items()}
+    assert first == {
+        "kind": "premium_subsidy",
+        "project_key": "L1",
+        "voucher_key": "P1",
+        "project_no": "L1",
+        "voucher_no": "P1",
+        "payee_name": "甲银行",
+        "payee_uscc": "91110108MA0000001D",
+        "payee": {
+            "name": "甲银行",
+            "uscc": "91110108MA0000001D",
+            "bank": "北京银行中关村支行",
+            "account": "110000000001",
+        },
+        "borrower_name": first["borrower_name"],
+        "borrower_uscc": first["borrower_uscc"],
+        "loan_amount": "2000000.00",
+        "base": "40000.00",
+        "rate": "0.7",
+        "computed": "28000.00",
+        "approved": "28000.00",
+        "score": "85.00",
+        "rank": 2,
+        "rules": ["R3.1", "R3.3", "R8.3", "R8.5", "R8.6"],
+        "explanation": first["explanation"],
+    }
+    assert "排名第2" in first["explanation"]
+    refused = record["refused"]
+    assert len(refused["reason"]) == len(v1_ledger.refusals(2020)) and set(refused) == {
+        "source_file", "source_sheet", "source_row", "project_no", "voucher_no", "kind", "rule", "reason"
+    }  # fmt: skip
+
+
+def test_version_2_does_not_depend_on_the_order_of_the_rows(v1_ledger: Ledger) -> None:
+    parts = _sealed(v1_ledger)
+    allocation = parts["allocation"]
+    assert isinstance(allocation, AllocationFrames)
+    reordered = replace(allocation, decisions=allocation.decisions[::-1], projects=allocation.projects[::-1])
+    refusals, registry = parts["refusals"], parts["registry"]
+    assert isinstance(refusals, pd.DataFrame) and isinstance(registry, pd.DataFrame)
+    shuffled = {**parts, "allocation": reordered, "refusals": refusals[::-1], "registry": registry[::-1]}
+    assert sealed_checksum(**shuffled) == sealed_checksum(**parts)  # type: ignore[arg-type]
+
+
+def _changed(frame: pd.DataFrame, column: str, value: object, row: int = 0) -> pd.DataFrame:
+    changed = frame.copy()
+    changed.at[changed.index[row], column] = value
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("part", "column", "value"),
+    [
+        ("decisions", "payee_name", "丁银行"),
+        ("decisions", "payee_uscc", "91110108MA00000099"),
+        ("decisions", "approved_fen", 1),
+        ("decisions", "base_fen", 1),
+        ("decisions", "loan_amount_fen", 1),
+        ("decisions", "rate", "0.50"),
+        ("decisions", "score", "99.00"),
+        ("decisions", "rank", 9),
+        ("decisions", "explanation", "另一说明"),
+        ("decisions", "borrower_name", "另一企业"),
+        ("registry", "payee_account", "110000000999"),
+        ("registry", "payee_bank", "另一银行"),
+        ("registry", "name", "甲银行（改）"),
+        ("refusals", "reason", "另一原因"),
+        ("refusals", "rule", "R9.9"),
+        ("refusals", "source_row", 99),
+        ("projects", "funding", "none"),
+    ],
+)
+def test_version_2_changes_with_every_delivered_field(v1_ledger: Ledger, part: str, column: str, value: object) -> None:
+    parts = _sealed(v1_ledger)
+    before = sealed_checksum(**parts)  # type: ignore[arg-type]
+    allocation = parts["allocation"]
+    assert isinstance(allocation, AllocationFrames)
+    if part in ("decisions", "projects"):
+        frame = getattr(allocation, part)
+        parts["allocation"] = replace(allocation, **{part: _changed(frame, column, value)})
+    else:
+        frame = parts[part]
+        assert isinstance(frame, pd.DataFrame)
+        parts[part] = _changed(frame, column, value)
+    assert sealed_checksum(**parts) != before  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("change", ["budget_fen", "policy_sha256", "inputs_sha256"])
+def test_version_2_changes_with_the_budget_and_what_the_result_was_made_from(v1_ledger: Ledger, change: str) -> None:
+    parts = _sealed(v1_ledger)
+    before = sealed_checksum(**parts)  # type: ignore[arg-type]
+    allocation = parts["allocation"]
+    assert isinstance(allocation, AllocationFrames)
+    if change == "budget_fen":
+        parts["allocation"] = replace(allocation, budget_fen=allocation.budget_fen + 1)
+    else:
+        parts[change] = "c" * 64
+    assert sealed_checksum(**parts) != before  # type: ignore[arg-type]
