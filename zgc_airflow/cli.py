@@ -229,15 +229,17 @@ def awaiting_scores(computed: dict[str, Any], cfg: Any, packet: str | None) -> s
 
 
 def awaiting_sign_off(summary: dict[str, Any]) -> str:
-    """Exit 4's message: the result's figures, its checksum and the draft to read before signing."""
+    """Exit 4's message: the result's figures, its checksum, and the payout workbook to read and sign (the file
+    that is delivered once signed) with its SHA-256."""
     return (
         f"{summary.get('year')}年度结果已生成，等待区知识产权局签批（R10）：预算 {summary.get('budget')} 元，"
         f"申报合计 {summary.get('qualifying_total')} 元，核定合计 {summary.get('approved_total')} 元，"
         f"资助项目 {summary.get('funded_projects')} 个，收款单位 {summary.get('payees')} 家，"
         f"未通过 {summary.get('refused_lines')} 行，专家评审：{summary.get('reviewed')}。\n"
         f"  结果校验值：{summary.get('result_sha256')}\n"
-        f"  草稿：{summary.get('draft')}\n"
-        "  核对后以 --approve 重新运行即签批并生成拨付文件（或在 Airflow 的 Required Actions 中签批）。"
+        f"  待签批的拨付表：{summary.get('workbook')}\n"
+        f"  拨付表 SHA-256：{summary.get('workbook_sha256')}\n"
+        "  核对后以 --approve 重新运行即签批，该拨付表原样交付（或在 Airflow 的 Required Actions 中签批）。"
     )
 
 

@@ -6,7 +6,7 @@ ledger's own queries (``result_totals``, ``result_checksum``, ``load_refusals`` 
 
 What is about to change is each in one place: the stage of a year (``year_stage``), reopened years
 (``_reopenings``), where a file's rejection report is (``rejection_report``), where its Data Docs are
-(``data_docs_site``) and where the draft or payout workbook is (``result_workbook``).
+(``data_docs_site``) and where the payout workbook is, awaiting sign-off or signed (``result_workbook``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from zgc_pipeline.ledger.results import ALLOCATED, REJECTED, SETTLED, SIGNED_OFF
 from zgc_pipeline.ledger.tables import UTCDateTime
 from zgc_pipeline.money import from_fen, to_fen
 from zgc_pipeline.outputs import EvaluationYear
+from zgc_pipeline.outputs.manifest import WAITING_FOLDER
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.submissions.fields import KIND_SPECS
 
@@ -297,14 +298,14 @@ class RankedProject:
 
 @dataclass(frozen=True, slots=True)
 class ResultWorkbook:
-    """The workbook the bureau can download: the draft awaiting sign-off, or the payout once signed."""
+    """The workbook the bureau can download: the payout awaiting sign-off (``draft``), or once signed."""
 
     path: Path
     draft: bool
 
     @property
     def label(self) -> str:
-        return "拨付表草稿（待签批）" if self.draft else "拨付表"
+        return "拨付表（待签批）" if self.draft else "拨付表"
 
 
 @dataclass(frozen=True, slots=True)
@@ -517,12 +518,12 @@ def merit_ranking(ledger: Ledger, year: int) -> tuple[RankedProject, ...]:
 
 
 def result_workbook(out: Path, year: int) -> ResultWorkbook | None:
-    """The payout workbook once signed off, else the draft awaiting sign-off, else None."""
+    """The payout workbook once signed off, else the same workbook awaiting sign-off in 待签批/, else None."""
     payout = out / str(year) / f"payout_{year}.xlsx"
     if payout.is_file():
         return ResultWorkbook(payout, draft=False)
-    draft = out / str(year) / "草稿" / f"payout_{year}_草稿.xlsx"
-    return ResultWorkbook(draft, draft=True) if draft.is_file() else None
+    waiting = out / str(year) / WAITING_FOLDER / payout.name
+    return ResultWorkbook(waiting, draft=True) if waiting.is_file() else None
 
 
 # --- 报送情况 ---------------------------------------------------------------------------------------------------

@@ -138,12 +138,12 @@ def test_submitters_their_files_and_what_to_send_back(reader: Ledger, pilot_year
     assert data_docs_site(pilot_years.out / "elsewhere", refused.info) is None
 
 
-def test_the_draft_awaiting_sign_off_is_offered_until_the_payout_exists(tmp_path: Path) -> None:
+def test_the_workbook_awaiting_sign_off_is_offered_until_the_payout_exists(tmp_path: Path) -> None:
     assert result_workbook(tmp_path, 2021) is None
-    draft = tmp_path / "2021" / "草稿" / "payout_2021_草稿.xlsx"
-    draft.parent.mkdir(parents=True)
-    draft.write_bytes(b"draft")
-    assert result_workbook(tmp_path, 2021) == type(result_workbook(tmp_path, 2021))(draft, draft=True)  # type: ignore[misc]
+    waiting = tmp_path / "2021" / "待签批" / "payout_2021.xlsx"
+    waiting.parent.mkdir(parents=True)
+    waiting.write_bytes(b"waiting")
+    assert result_workbook(tmp_path, 2021) == type(result_workbook(tmp_path, 2021))(waiting, draft=True)  # type: ignore[misc]
     (tmp_path / "2021" / "payout_2021.xlsx").write_bytes(b"payout")
     shown = result_workbook(tmp_path, 2021)
     assert shown is not None and not shown.draft and shown.path.name == "payout_2021.xlsx"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import TypeVar
 
@@ -21,6 +21,7 @@ from zgc_pipeline.ledger.entries import (
     CheckedOutcome,
     InputKeys,
     LedgerError,
+    PreparedResult,
     Reopening,
     ResultTotals,
     SignOff,
@@ -317,6 +318,18 @@ class Ledger:
         with self._engine.connect() as connection:
             return results.result_checksum(connection, year)
 
+    def prepared_result(self, year: int) -> PreparedResult:
+        """The year's result without its lines: budget, policy, checksum, and the workbook written for the bureau."""
+        with self._engine.connect() as connection:
+            return results.prepared_result(connection, year)
+
+    def record_prepared(self, year: int, *, result_sha256: str, prepared_on: date, workbook_sha256: str) -> None:
+        """Keep the 制表日期 and SHA-256 of the payout workbook written for result ``result_sha256``."""
+        with self._engine.begin() as connection:
+            results.record_prepared(
+                connection, year, result_sha256=result_sha256, prepared_on=prepared_on, workbook_sha256=workbook_sha256
+            )
+
     # --- sign-off -----------------------------------------------------------------------------------------------
 
     def record_signoff(
@@ -343,6 +356,16 @@ class Ledger:
         """The year's latest sign-off decision, or None."""
         with self._engine.connect() as connection:
             return payouts.latest_signoff(connection, year)
+
+    def record_delivery(self, year: int, *, delivered_at: datetime, manifest_sha256: str) -> None:
+        """The signed year's delivery completed (outputs.md §8): when, with its manifest's SHA-256."""
+        with self._engine.begin() as connection:
+            payouts.record_delivery(connection, year, delivered_at=delivered_at, manifest_sha256=manifest_sha256)
+
+    def rejections(self, year: int) -> int:
+        """How many of the year's results the bureau rejected."""
+        with self._engine.connect() as connection:
+            return payouts.rejections(connection, year)
 
     def paid_lines(self, year: int) -> list[tuple[str, str, str, int]]:
         """(kind, 凭证编号, 项目编号, fen) of each line the year's sign-off recorded as paid."""

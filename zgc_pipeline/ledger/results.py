@@ -6,6 +6,8 @@ Saving a new settlement drops the allocation made from the old one.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
@@ -13,7 +15,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from zgc_pipeline.allocation import AllocationFrames, decision_explanations
 from zgc_pipeline.claims import Funding
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.entries import LedgerError, ResultTotals
+from zgc_pipeline.ledger.entries import LedgerError, PreparedResult, ResultTotals
 from zgc_pipeline.ledger.frames import read_frame, selected, typed, write_frame
 from zgc_pipeline.money import from_fen
 from zgc_pipeline.rules import SettlementFrames
@@ -89,6 +91,33 @@ def settlement_row(connection: Connection, year: int) -> RowMapping:
     if row is None:
         raise LedgerError(f"{year}年度尚未测算：台账中没有该年度的结果")
     return row
+
+
+def prepared_result(connection: Connection, year: int) -> PreparedResult:
+    row = settlement_row(connection, year)
+    return PreparedResult(
+        year=year,
+        budget_fen=int(row["budget_fen"]),
+        policy_sha256=str(row["policy_sha256"]),
+        result_sha256=row["result_sha256"],
+        prepared_on=row["prepared_on"],
+        workbook_sha256=row["workbook_sha256"],
+    )
+
+
+def record_prepared(
+    connection: Connection, year: int, *, result_sha256: str, prepared_on: date, workbook_sha256: str
+) -> None:
+    """The payout workbook written for the bureau to read and sign (outputs.md §6): its 制表日期 and SHA-256, kept
+    with the result they were written for; refused if the year was settled again meanwhile."""
+    s = t.settlements.c
+    done = connection.execute(
+        update(t.settlements)
+        .where(s.year == year, s.result_sha256 == result_sha256, s.status.in_((ALLOCATED, REJECTED)))
+        .values(prepared_on=prepared_on, workbook_sha256=workbook_sha256)
+    )
+    if done.rowcount != 1:
+        raise LedgerError(f"{year}年度的结果（{result_sha256[:12]}…）已被重新核定或已签批，待签批的拨付表未予登记")
 
 
 def qualifying_total_fen(connection: Connection, year: int) -> int:

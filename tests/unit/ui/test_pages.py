@@ -63,9 +63,9 @@ def test_the_workbook_with_bank_accounts_needs_edit_access(login: Login, pilot_y
     assert response.status_code == 200
     assert response.content == (pilot_years.out / "2020" / "payout_2020.xlsx").read_bytes()
     assert "payout_2020.xlsx" in response.headers["content-disposition"]
-    draft = login("user").get("/zgc/years/2021/workbook")  # awaiting sign-off: the draft the bureau reads
-    assert draft.status_code == 200
-    assert draft.content == (pilot_years.out / "2021" / "草稿" / "payout_2021_草稿.xlsx").read_bytes()
+    waiting = login("user").get("/zgc/years/2021/workbook")  # awaiting sign-off: the workbook the bureau signs
+    assert waiting.status_code == 200
+    assert waiting.content == (pilot_years.out / "2021" / "待签批" / "payout_2021.xlsx").read_bytes()
 
 
 def test_no_route_writes(airflow_app: object) -> None:
