@@ -152,24 +152,31 @@ def run_cycle(cfg: Any, settings: Settings, *, approve: bool, wait_for_scores: b
     from zgc_airflow.lock import YearLock
     from zgc_airflow.runner import SignOffAnswer, console, run_cycle_dag
     from zgc_pipeline.cycle import CycleError, check_run
+    from zgc_pipeline.cycle.delivery import full_disk_message
+    from zgc_pipeline.outputs.delivery_folder import FULL_DISK
 
     try:
         check_run(cfg)  # a wrong setting is one line within seconds, before Airflow starts
     except CycleError as exc:
         raise CommandError(str(exc)) from exc
     log_file = cfg.out / "airflow" / "logs" / f"zgc-cycle-{cfg.year}.log"
-    with YearLock(cfg.out, cfg.year):
-        console(f"{cfg.year}年度核定：预算 {format_yuan(cfg.budget)} 元；运行 Airflow DAG zgc_annual_cycle")
-        console(f"  日志：{log_file}")
-        outcome = run_cycle_dag(
-            {**cfg.to_params(), "wait_for_scores": wait_for_scores},
-            airflow_home=cfg.out / "airflow",
-            answer=SignOffAnswer("批准" if approve else None, signer=getpass.getuser()),
-            progress=console,
-            on_waiting=lambda summary: console(awaiting_sign_off(summary)),
-            log_file=log_file,
-            settings_env=settings.environment(),
-        )
+    try:
+        with YearLock(cfg.out, cfg.year):
+            console(f"{cfg.year}年度核定：预算 {format_yuan(cfg.budget)} 元；运行 Airflow DAG zgc_annual_cycle")
+            console(f"  日志：{log_file}")
+            outcome = run_cycle_dag(
+                {**cfg.to_params(), "wait_for_scores": wait_for_scores},
+                airflow_home=cfg.out / "airflow",
+                answer=SignOffAnswer("批准" if approve else None, signer=getpass.getuser()),
+                progress=console,
+                on_waiting=lambda summary: console(awaiting_sign_off(summary)),
+                log_file=log_file,
+                settings_env=settings.environment(),
+            )
+    except OSError as exc:  # the run's own files (its log, its Airflow home) on a full disk
+        if exc.errno not in FULL_DISK:
+            raise
+        raise CommandError(full_disk_message(Path(exc.filename or log_file), cfg.out)) from exc
     return report(cfg, outcome, log_file)
 
 
