@@ -195,11 +195,7 @@ def deliver_signed(cfg: CycleConfig, ledger: Ledger) -> dict[str, str]:
         raise CycleError(f"{cfg.year}年度的签批记录与台账不符（{'；'.join(tampered[:3])}），不生成拨付文件")
     signed = _signed_workbook(cfg, signoff)
     workbook = None if signed else _workbook_parts(cfg, ledger, allocation)
-    years = [
-        evaluation_year(ledger, y, policy, allocation=allocation if y == cfg.year else None)
-        for y in ledger.settled_years()
-        if y <= cfg.year
-    ]
+    years = [evaluation_year(ledger, y, policy) for y in ledger.settled_years() if y <= cfg.year]
     manifest = _manifest(cfg, ledger, policy, terms, signoff)
     payout, evaluation = payout_path(cfg).name, f"evaluation_{cfg.year}.xlsx"
 
@@ -414,19 +410,18 @@ KIND_OF_INPUT = {
 }
 
 
-def evaluation_year(
-    ledger: Ledger, year: int, today: PilotPolicy, *, allocation: AllocationFrames | None = None
-) -> EvaluationYear:
-    """A settled year for the evaluation pack, evaluated with the policy it was settled with (today's for a year
-    settled before the ledger kept it). ``allocation``: the year's result when the caller has read it already."""
-    if allocation is None:
-        allocation = ledger.allocation(year)
+def evaluation_year(ledger: Ledger, year: int, today: PilotPolicy) -> EvaluationYear:
+    """A settled year for the evaluation pack: its totals and its result summed by the ledger (not its lines),
+    evaluated with the policy it was settled with (today's for a year settled before the ledger kept it)."""
     text = ledger.settlement_policy_text(year)
     policy = parse_policy(text.encode()) if text else today
+    totals = ledger.result_totals(year)
     return EvaluationYear(
         year=year,
-        budget_fen=allocation.budget_fen,
-        allocation=allocation,
+        budget_fen=to_fen(totals.budget),
+        qualifying_total_fen=to_fen(totals.qualifying_total),
+        approved_total_fen=to_fen(totals.approved_total),
+        sums=ledger.evaluation_sums(year),
         loan_amounts_fen=ledger.first_served_loans(year),
         tiers=policy.tiers,
     )

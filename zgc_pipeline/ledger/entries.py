@@ -95,6 +95,16 @@ class ResultTotals:
     payees: int  # institutions paid anything
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class ResultSums:
+    """A year's result summed as the evaluation pack reads it, by the database: never its lines."""
+
+    payees: pd.DataFrame  # kind, payee_uscc, payee_name (as spelt), first_seq, base_fen, approved_fen
+    premium_loans: pd.DataFrame  # the premium lines per loan_amount_fen: base_fen, approved_fen
+    insured_volume_fen: int  # the loans the premium lines insure, each project once
+    borrowers_served: tuple[str, ...]  # borrowers (as spelt) of the lines approved anything
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedResult:
     """A year's result as the bureau is shown it: the terms it was computed under (budget, policy), its checksum,

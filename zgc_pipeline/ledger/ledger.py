@@ -23,6 +23,7 @@ from zgc_pipeline.ledger.entries import (
     LedgerError,
     PreparedResult,
     Reopening,
+    ResultSums,
     ResultTotals,
     SignOff,
     SubmissionInfo,
@@ -209,6 +210,11 @@ class Ledger:
         """The 贷款金额 (fen) of each loan the pilot first served in signed-off ``year`` (the evaluation's 贷款笔数)."""
         with self._engine.connect() as connection:
             return results.first_served_loans(connection, year)
+
+    def evaluation_sums(self, year: int) -> ResultSums:
+        """The year's result summed as the evaluation pack reads it (``results.evaluation_sums``), not its lines."""
+        with self._engine.connect() as connection:
+            return results.evaluation_sums(connection, year)
 
     def input_keys(self, year: int) -> InputKeys:
         """The project key of every row ``inputs`` would give, by kind, without the rest of the rows."""
