@@ -48,15 +48,9 @@ def summed(result: AllocationFrames) -> ResultSums:
 
 
 def evaluated(result: AllocationFrames, loan_amounts_fen: Sequence[int] | npt.NDArray[np.int64]) -> EvaluationYear:
-    return EvaluationYear(
-        year=result.year,
-        budget_fen=result.budget_fen,
-        qualifying_total_fen=result.qualifying_total_fen,
-        approved_total_fen=result.approved_total_fen,
-        sums=summed(result),
-        loan_amounts_fen=loan_amounts_fen,
-        tiers=TIERS,
-    )
+    """The year of ``result`` as ``cycle.delivery.evaluation_year`` gives it from the ledger."""
+    totals = (result.budget_fen, result.qualifying_total_fen, result.approved_total_fen)
+    return EvaluationYear(result.year, *totals, summed(result), loan_amounts_fen, TIERS)
 
 
 def year_2019() -> EvaluationYear:
