@@ -111,7 +111,7 @@ def create_app() -> FastAPI:
     def result_workbook(year: int, settings: SettingsDep) -> FileResponse:
         workbook = overview.result_workbook(settings.output_root, year)
         if workbook is None:
-            raise HTTPException(404, f"{year}年度还没有拨付表或拨付表草稿")
+            raise HTTPException(404, f"{year}年度还没有待签批或已交付的拨付表")
         return FileResponse(workbook.path, media_type=XLSX, filename=workbook.path.name)
 
     @app.get("/years/{year}/submissions", response_class=HTMLResponse)

@@ -23,7 +23,7 @@ from zgc_pipeline.allocation import AllocationFrames, frames_checksum
 from zgc_pipeline.claims import INPUT_CHECK_RULE, ClaimKind
 from zgc_pipeline.cycle.audit import signed_record_problems
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
-from zgc_pipeline.cycle.settlement import inputs_checksum
+from zgc_pipeline.cycle.settlement import inputs_checksum, refuse_if_signed
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo
 from zgc_pipeline.ledger.entries import PreparedResult, ResultTotals
 from zgc_pipeline.ledger.entries import SignOff as SignOffRecord
@@ -40,7 +40,7 @@ from zgc_pipeline.outputs import (
     write_manifest,
     write_payout_workbook,
 )
-from zgc_pipeline.outputs.delivery_folder import DeliveryError, deliver, place
+from zgc_pipeline.outputs.delivery_folder import DeliveryError, deliver, full_disk_error, place
 from zgc_pipeline.outputs.manifest import MANIFEST_NAME, REJECTED_FOLDER, WAITING_FOLDER, sha256_of
 from zgc_pipeline.outputs.payout import payee_differences
 from zgc_pipeline.outputs.sheets import created_on
@@ -68,6 +68,7 @@ def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
     figures it is shown. The checksum shown is the one the sign-off records; the workbook's SHA-256 is kept in the
     ledger with the day it was prepared, so writing it again gives the same bytes."""
     with open_ledger(cfg) as ledger:
+        refuse_if_signed(ledger, cfg.year)  # its workbook was signed and moved: never written again beside it
         terms = ledger.prepared_result(cfg.year)
         checksum = _own_result(cfg, terms)
         workbook = _workbook_parts(cfg, ledger, ledger.allocation(cfg.year))
@@ -76,10 +77,10 @@ def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
         path = waiting_path(cfg)
         today = datetime.now(BUREAU_TIME).date()
         day = terms.prepared_on or today
-        sha256 = _write_payout(path, workbook, checksum, day)
+        sha256 = _write_payout(cfg, path, workbook, checksum, day)
         if terms.workbook_sha256 not in (None, sha256) and day != today:
             day = today  # another result than the one last prepared: it is prepared today
-            sha256 = _write_payout(path, workbook, checksum, day)
+            sha256 = _write_payout(cfg, path, workbook, checksum, day)
         try:
             ledger.record_prepared(cfg.year, result_sha256=checksum, prepared_on=day, workbook_sha256=sha256)
         except LedgerError as exc:
@@ -87,9 +88,16 @@ def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
     return {**summary, "workbook": str(path), "workbook_sha256": sha256, "prepared_on": day.isoformat()}
 
 
-def _write_payout(path: Path, workbook: dict[str, Any], checksum: str, prepared_on: date) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_payout_workbook(path, **workbook, result_sha256=checksum, prepared_on=prepared_on)
+def _write_payout(cfg: CycleConfig, path: Path, workbook: dict[str, Any], checksum: str, prepared_on: date) -> str:
+    """Write the payout workbook at ``path``; its SHA-256. A full disk is said as ``full_disk_message`` says it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_payout_workbook(path, **workbook, result_sha256=checksum, prepared_on=prepared_on)
+    except Exception as exc:
+        full = full_disk_error(exc)
+        if full is None:
+            raise
+        raise CycleError(full_disk_message(Path(full.filename or path), cfg.out)) from exc
     return sha256_of(path)
 
 
@@ -233,7 +241,7 @@ def _write_again(cfg: CycleConfig, path: Path, workbook: Any, terms: PreparedRes
     """The signed workbook written again from the ledger, where its waiting file is missing or was changed: only
     if the bytes are those signed (the same result, the same 制表日期), else nothing is delivered."""
     day = terms.prepared_on or created_on(cfg.year).date()
-    sha256 = _write_payout(path, workbook, signoff.result_sha256, day)
+    sha256 = _write_payout(cfg, path, workbook, signoff.result_sha256, day)
     if signoff.workbook_sha256 is None:
         return  # signed before the ledger kept the workbook's SHA-256: written as it was then, from the ledger
     if sha256 != signoff.workbook_sha256:

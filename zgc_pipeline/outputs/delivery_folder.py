@@ -40,7 +40,7 @@ def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
         write(staging)
     except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        full = _full_disk(exc)
+        full = full_disk_error(exc)
         if full is not None:
             raise DeliveryError(full.errno, full.strerror, str(full.filename or staging)) from exc
         raise
@@ -52,7 +52,7 @@ def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
     _fsync_folder(year_dir.parent)
 
 
-def _full_disk(exc: BaseException) -> OSError | None:
+def full_disk_error(exc: BaseException) -> OSError | None:
     """The no-space error behind ``exc``, however a library wrapped it (xlsxwriter raises its own error from it)."""
     seen: BaseException | None = exc
     while seen is not None:
