@@ -284,6 +284,41 @@ def test_a_sign_off_given_after_the_year_was_recomputed_is_refused(root: Path) -
         assert ledger.signoff(2020) is None
 
 
+def test_a_run_never_reports_or_delivers_another_runs_budget(root: Path) -> None:
+    """Two runs of one year on one ledger, A told 1,000,000.00 and B 340,000.00: B settles the year while A runs.
+    A neither shows B's result as its own nor delivers it; it fails naming both budgets."""
+    from dataclasses import replace
+
+    from zgc_airflow.cli import local_run
+    from zgc_airflow.runner import SignOffAnswer, environment, run_cycle_dag
+    from zgc_pipeline.cycle import approve_in_full, compute_subsidies
+
+    cfg, settings = local_run(
+        year=2020, inbox=root / "inbox", registry=root / "registry.xlsx", budget=Decimal("1000000"), out=root / "out"
+    )
+    other = replace(cfg, budget=Decimal("340000"))
+
+    def other_run_settles_meanwhile(line: str) -> None:
+        if "approve_in_full" in line:
+            with environment(settings.environment()):
+                compute_subsidies(other)
+                approve_in_full(other)
+
+    outcome = run_cycle_dag(
+        {**cfg.to_params(), "wait_for_scores": False},
+        airflow_home=root / "out" / "airflow",
+        answer=SignOffAnswer("批准", signer="审核员"),
+        progress=other_run_settles_meanwhile,
+        settings_env=settings.environment(),
+    )
+    [failure] = outcome.failures
+    assert failure.task_id == "prepare_result"
+    assert "预算340,000.00元核定，本次运行的预算为1,000,000.00元" in failure.message
+    assert not (root / "out" / "2020" / "payout_2020.xlsx").exists()
+    with _ledger(root) as ledger:
+        assert ledger.signoff(2020) is None
+
+
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {
         p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
