@@ -232,3 +232,44 @@ def test_the_day_the_result_was_prepared_is_kept_so_the_workbook_is_written_the_
     cycle.approve_in_full(replace(cfg, budget=Decimal("100001")))
     other = cycle.prepare_result(replace(cfg, budget=Decimal("100001")))
     assert other["prepared_on"] == datetime.now(cycle.delivery.BUREAU_TIME).date().isoformat()
+
+
+def test_a_year_signed_before_deliveries_were_recorded_is_taken_as_delivered_when_its_folder_is_whole(
+    tmp_path: Path, ledger_url: str
+) -> None:
+    """A ledger from before the sign-off kept the workbook and the delivery (revision 0004): a whole delivered
+    folder is recorded as delivered and checked, never written again; a folder without a manifest is delivered."""
+    from sqlalchemy import create_engine, update
+
+    from zgc_pipeline.ledger import tables as t
+    from zgc_pipeline.outputs import verify_delivery
+
+    cfg = _year(tmp_path, ledger_url, budget="100000")
+    _settled(cfg)
+    shown = cycle.prepare_result(cfg)
+    cycle.record_sign_off(
+        cfg, approved=True, signed_by="财务科", signed_at=SIGNED_AT, shown_sha256=shown["result_sha256"]
+    )
+    cycle.write_payout_files(cfg)
+    delivered = tree(cfg.year_dir)
+    engine = create_engine(cfg.ledger_url)
+    as_before_0005 = update(t.signoffs).values(workbook_sha256=None, delivered_at=None, manifest_sha256=None)
+    with engine.begin() as connection:
+        connection.execute(as_before_0005)
+
+    said = cycle.check_year_open(cfg)
+    assert said is not None and said.endswith("已签批，未作更改") and "补全交付" not in said
+    assert tree(cfg.year_dir) == delivered
+    with Ledger.open(cfg.ledger_url) as ledger:
+        signoff = ledger.signoff(2020)
+    assert signoff is not None and signoff.delivered_at == SIGNED_AT
+    assert signoff.manifest_sha256 == delivered["manifest.json"]
+
+    with engine.begin() as connection:
+        connection.execute(as_before_0005)
+    engine.dispose()
+    (cfg.year_dir / "manifest.json").unlink()  # its delivery never completed
+    said = cycle.check_year_open(cfg)
+    assert said is not None and "已按台账补全交付" in said
+    assert tree(cfg.year_dir)["payout_2020.xlsx"] == delivered["payout_2020.xlsx"]  # written again, the same
+    assert verify_delivery(cfg.year_dir) == []
