@@ -53,7 +53,7 @@ def run_dag(sample: SampleYear, out: Path, projects: int) -> Run:
         )
         if outcome.failed_tasks:
             raise RuntimeError(f"tasks failed: {outcome.failed_tasks}; see {out / 'airflow.log'}")
-        summary = {k: v for k, v in outcome.xcoms.get("prepare_result", {}).items() if k != "draft"}  # a temp path
+        summary = {k: v for k, v in outcome.xcoms.get("prepare_result", {}).items() if k != "workbook"}  # a temp path
         run.facts = {"state": outcome.state, **summary}
         return outcome.task_states
 

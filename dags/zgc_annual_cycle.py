@@ -8,10 +8,11 @@ bureau's payout workbook.
 1. `resolve_run` 确定年度与预算 – fixes the year (default: the year before the run date) and budget, and checks the
    policy file, the year, the registry, the inbox and the ledger before anything is received.
 2. `check_year_open` 核对年度状态 – a year already signed off is never changed: with the same inputs the run checks
-   the delivered folder and stops there (已签批，未作更改); with other inputs it fails, saying what differs and how
-   to reopen the year (DAG `zgc_reopen_year` or `zgc reopen`).
+   the delivered folder and stops there (已签批，未作更改), first completing its delivery from the ledger if an
+   earlier one was cut short (a kill, a full disk); with other inputs, another budget or another policy it fails,
+   saying what differs and how to reopen the year (DAG `zgc_reopen_year` or `zgc reopen`).
 3. `discover_submissions` 清点收件 – lists the registry and every file in the inbox (the pipeline's own reports,
-   drafts and packets, hidden files and links out of the inbox are skipped and listed in the manifest).
+   payouts and packets, hidden files and links out of the inbox are skipped and listed in the manifest).
 4. `receive_submission` 接收报送文件 (one per file) – archives the file by SHA-256 and registers it in the ledger.
 5. `validate_submission` 校验报送文件 (one per file) – reads it, checks it with Great Expectations, keeps the good rows
    and writes a rejection report for its sender (`OUT/<year>/rejections/`). A refused file is a *handled* outcome.
@@ -27,11 +28,14 @@ bureau's payout workbook.
    stops here while the panel's 专家评分表 is not in the inbox, every later task skipped; otherwise
    `wait_for_scores` waits (holding no worker slot) for it, `ingest_scores`, and `allocate_by_merit` funds the best
    projects first (R8).
-9. `prepare_result` 生成待签批结果 – the draft `OUT/<year>/草稿/payout_<year>_草稿.xlsx` and the figures shown.
+9. `prepare_result` 生成待签批结果 – the payout workbook, written once into `OUT/<year>/待签批/payout_<year>.xlsx`
+   (its SHA-256 and 制表日期 kept in the ledger), and the figures shown; refused if the ledger's result was made
+   with another budget or policy than this run's (another run of the year on the same ledger).
 10. `sign_off` 签批 – the bureau approves (批准) or rejects (驳回) the result in *Required Actions* (R10); the
     sign-off is recorded against the result it showed, and refused if the year was recomputed meanwhile.
-11. `write_payout_files` 生成拨付文件 – payout workbook, evaluation pack and manifest in `OUT/<year>/`;
-    or `release_nothing` 驳回，不拨付 on a rejection, which writes no payout file and fails the run to say so.
+11. `write_payout_files` 生成拨付文件 – the signed workbook moved byte for byte to `OUT/<year>/`, with the
+    evaluation pack and manifest; the ledger records the delivery once complete. Or `release_nothing` 驳回，不拨付
+    on a rejection: the workbook moves to `OUT/<year>/已驳回/<n>/`, and the run fails to say so.
 
 **When a task fails**
 - `validate_submission` does not fail for bad data: the file's rejection report says what to fix. Once the
@@ -111,14 +115,15 @@ class BureauSignOff(HITLBranchOperator):
 
             ti = context["ti"]
             user = event.get("responded_by_user") or {}
-            shown = ti.xcom_pull(task_ids="prepare_result")["result_sha256"]
+            shown = ti.xcom_pull(task_ids="prepare_result")
             _step(
                 record_sign_off,
                 ti.xcom_pull(task_ids="resolve_run"),
                 approved=event["chosen_options"] == [APPROVE],
                 signed_by=str(user.get("name") or user.get("id") or "unknown"),
                 signed_at=event["responded_at"],
-                shown_sha256=shown,
+                shown_sha256=shown["result_sha256"],
+                shown_workbook_sha256=shown.get("workbook_sha256"),
             )
         return super().execute_complete(context=context, event=event)
 
@@ -136,11 +141,13 @@ SIGN_OFF_BODY = """\
 | 未通过 | {{ ti.xcom_pull(task_ids='prepare_result')['refused_lines'] }} 行 |
 | 专家评审 | {{ ti.xcom_pull(task_ids='prepare_result')['reviewed'] }} |
 | 结果校验值 | `{{ ti.xcom_pull(task_ids='prepare_result')['result_sha256'] }}` |
-| 草稿 | `{{ ti.xcom_pull(task_ids='prepare_result')['draft'] }}` |
+| 拨付表 SHA-256 | `{{ ti.xcom_pull(task_ids='prepare_result')['workbook_sha256'] }}` |
+| 拨付表 | [下载待签批的拨付表](/zgc/years/{{ ti.xcom_pull(task_ids='resolve_run')['year'] }}/workbook) |
+| 拨付表位置 | `{{ ti.xcom_pull(task_ids='prepare_result')['workbook'] }}` |
 
 [打开结果审阅页，核对明细后再签批](/zgc/years/{{ ti.xcom_pull(task_ids='resolve_run')['year'] }})
 
-批准：生成拨付文件；驳回：不生成任何拨付文件。签批记录的是上方校验值所标识的结果。
+批准：上方拨付表原样（逐字节）交付；驳回：不生成任何拨付文件。签批记录的是上方校验值所标识的结果和拨付表。
 """
 
 

@@ -157,24 +157,31 @@ def run_cycle(cfg: Any, settings: Settings, *, approve: bool, wait_for_scores: b
     from zgc_airflow.lock import YearLock
     from zgc_airflow.runner import SignOffAnswer, console, run_cycle_dag
     from zgc_pipeline.cycle import CycleError, check_run
+    from zgc_pipeline.cycle.delivery import full_disk_message
+    from zgc_pipeline.outputs.delivery_folder import FULL_DISK
 
     try:
         check_run(cfg)  # a wrong setting is one line within seconds, before Airflow starts
     except CycleError as exc:
         raise CommandError(str(exc)) from exc
     log_file = cfg.out / "airflow" / "logs" / f"zgc-cycle-{cfg.year}.log"
-    with YearLock(cfg.out, cfg.year):
-        console(f"{cfg.year}年度核定：预算 {format_yuan(cfg.budget)} 元；运行 Airflow DAG zgc_annual_cycle")
-        console(f"  日志：{log_file}")
-        outcome = run_cycle_dag(
-            {**cfg.to_params(), "wait_for_scores": wait_for_scores},
-            airflow_home=cfg.out / "airflow",
-            answer=SignOffAnswer("批准" if approve else None, signer=getpass.getuser()),
-            progress=console,
-            on_waiting=lambda summary: console(awaiting_sign_off(summary)),
-            log_file=log_file,
-            settings_env=settings.environment(),
-        )
+    try:
+        with YearLock(cfg.out, cfg.year):
+            console(f"{cfg.year}年度核定：预算 {format_yuan(cfg.budget)} 元；运行 Airflow DAG zgc_annual_cycle")
+            console(f"  日志：{log_file}")
+            outcome = run_cycle_dag(
+                {**cfg.to_params(), "wait_for_scores": wait_for_scores},
+                airflow_home=cfg.out / "airflow",
+                answer=SignOffAnswer("批准" if approve else None, signer=getpass.getuser()),
+                progress=console,
+                on_waiting=lambda summary: console(awaiting_sign_off(summary)),
+                log_file=log_file,
+                settings_env=settings.environment(),
+            )
+    except OSError as exc:  # the run's own files (its log, its Airflow home) on a full disk
+        if exc.errno not in FULL_DISK:
+            raise
+        raise CommandError(full_disk_message(Path(exc.filename or log_file), cfg.out)) from exc
     return report(cfg, outcome, log_file)
 
 
@@ -234,15 +241,17 @@ def awaiting_scores(computed: dict[str, Any], cfg: Any, packet: str | None) -> s
 
 
 def awaiting_sign_off(summary: dict[str, Any]) -> str:
-    """Exit 4's message: the result's figures, its checksum and the draft to read before signing."""
+    """Exit 4's message: the result's figures, its checksum, and the payout workbook to read and sign (the file
+    that is delivered once signed) with its SHA-256."""
     return (
         f"{summary.get('year')}年度结果已生成，等待区知识产权局签批（R10）：预算 {summary.get('budget')} 元，"
         f"申报合计 {summary.get('qualifying_total')} 元，核定合计 {summary.get('approved_total')} 元，"
         f"资助项目 {summary.get('funded_projects')} 个，收款单位 {summary.get('payees')} 家，"
         f"未通过 {summary.get('refused_lines')} 行，专家评审：{summary.get('reviewed')}。\n"
         f"  结果校验值：{summary.get('result_sha256')}\n"
-        f"  草稿：{summary.get('draft')}\n"
-        "  核对后以 --approve 重新运行即签批并生成拨付文件（或在 Airflow 的 Required Actions 中签批）。"
+        f"  待签批的拨付表：{summary.get('workbook')}\n"
+        f"  拨付表 SHA-256：{summary.get('workbook_sha256')}\n"
+        "  核对后以 --approve 重新运行即签批，该拨付表原样交付（或在 Airflow 的 Required Actions 中签批）。"
     )
 
 

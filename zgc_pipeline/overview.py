@@ -30,12 +30,12 @@ from zgc_pipeline.ledger.results import ALLOCATED, REJECTED, REOPENED, SETTLED, 
 from zgc_pipeline.ledger.views import DetailLine, RankedProject
 from zgc_pipeline.money import from_fen, to_fen
 from zgc_pipeline.outputs import EvaluationYear
+from zgc_pipeline.outputs.manifest import WAITING_FOLDER
 from zgc_pipeline.outputs.payout import ordered_decisions, payee_totals, registered_payees
 from zgc_pipeline.policy import PilotPolicy
 from zgc_pipeline.submissions.fields import KIND_SPECS
 
 BUREAU_TIME = ZoneInfo("Asia/Shanghai")
-WAITING = "待签批"  # OUT/<year>/待签批/: the payout workbook while it waits for the bureau (outputs.md §6)
 REFUSALS_SHOWN = 100  # per rule on the page; the payout workbook's 未通过 sheet has them all
 
 
@@ -324,7 +324,7 @@ def result_workbook(ledger: Ledger, year: int, *, out: Path) -> ResultWorkbook |
     if row is None or status not in (ALLOCATED, SIGNED_OFF):
         return None
     waiting = status == ALLOCATED
-    path = out / str(year) / (WAITING if waiting else "") / f"payout_{year}.xlsx"
+    path = out / str(year) / (WAITING_FOLDER if waiting else "") / f"payout_{year}.xlsx"
     if not path.is_file():
         return None
     with path.open("rb") as workbook:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -76,6 +77,9 @@ def test_a_rejected_sign_off_releases_nothing_and_says_so(year_dir: Path) -> Non
     manifest = json.loads((year_dir / "out/2020/manifest.json").read_text(encoding="utf-8"))
     assert manifest["signoff"]["decision"] == "驳回"
     assert manifest["signoff"]["by"] == "审核员"
+    rejected = year_dir / "out/2020/已驳回/1/payout_2020.xlsx"  # the workbook the bureau read and rejected, kept
+    assert hashlib.sha256(rejected.read_bytes()).hexdigest() == manifest["signoff"]["workbook_sha256"]
+    assert not (year_dir / "out/2020/待签批").exists()
 
 
 def test_a_second_year_counts_what_the_first_paid(year_dir: Path) -> None:

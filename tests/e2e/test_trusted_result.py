@@ -1,6 +1,6 @@
-"""A result the bureau can trust, through the real DAG: runs that used to fail or mislead, the draft the bureau reads,
-the sign-off bound to what it read, signed years that never change, and reopening one (the small year's figures,
-worked out in small_year.py)."""
+"""A result the bureau can trust, through the real DAG: runs that used to fail or mislead, the workbook the bureau
+reads and signs being the one delivered, the sign-off bound to what it read, signed years that never change, and
+reopening one (the small year's figures, worked out in small_year.py)."""
 
 from __future__ import annotations
 
@@ -131,20 +131,20 @@ def test_the_pipelines_own_outputs_in_the_inbox_are_skipped_and_listed(root: Pat
         sha256="0" * 64,
         problems=[RowProblem("Sheet", 3, "保费（元）", "x", "金额格式不正确")],
     )
-    shutil.copy(inbox / "甲银行_贷款信息表.xlsx", inbox / "payout_2019_草稿.xlsx")
+    shutil.copy(inbox / "甲银行_贷款信息表.xlsx", inbox / "payout_2019.xlsx")
     (inbox / ".~lock.甲银行_贷款信息表.xlsx#").write_text("lock")
 
     assert _cycle(root, "100000.00", "--approve") == 0
     manifest = json.loads((root / "out" / "2020" / "manifest.json").read_text(encoding="utf-8"))
     skipped = {entry["name"]: entry["reason"] for entry in manifest["skipped"]}
     assert "拒收报告" in skipped["乙保险_保单信息表.xlsx.拒收报告.xlsx"]
-    assert "草稿" in skipped["payout_2019_草稿.xlsx"]
+    assert "拨付文件" in skipped["payout_2019.xlsx"]
     assert ".~lock.甲银行_贷款信息表.xlsx#" in skipped
     assert {i["name"] for i in manifest["inputs"]} == {
         "registry.xlsx", "甲银行_贷款信息表.xlsx", "乙保险_保单信息表.xlsx", "丙评估_评估信息表.xlsx",
     }  # fmt: skip
     sources = {r["来源文件"] for r in _sheet_rows(root / "out" / "2020" / "payout_2020.xlsx", "未通过")}
-    assert not [s for s in sources if "拒收报告" in str(s) or "草稿" in str(s)]
+    assert not [s for s in sources if "拒收报告" in str(s) or "payout" in str(s)]
 
 
 def test_a_correction_replaces_the_file_it_corrects_whatever_its_file_time(root: Path) -> None:
@@ -176,28 +176,41 @@ def test_a_correction_replaces_the_file_it_corrects_whatever_its_file_time(root:
     assert (rejections / "已替代" / "丁保险_保单信息表.xlsx_拒收报告.xlsx").exists()
 
 
-def test_the_bureau_reads_the_draft_and_the_figures_before_signing(root: Path) -> None:
+def test_the_bureau_reads_and_signs_the_very_workbook_that_is_delivered(root: Path) -> None:
     result = _until_sign_off(root, "10万")
     assert result.returncode == 4, result.stdout + result.stderr
     assert "预算 100,000.00 元" in result.stdout  # what it understood of 10万
-    draft = root / "out" / "2020" / "草稿" / "payout_2020_草稿.xlsx"
+    waiting = root / "out" / "2020" / "待签批" / "payout_2020.xlsx"
+    read = waiting.read_bytes()
+    workbook_sha256 = hashlib.sha256(read).hexdigest()
     with _ledger(root) as ledger:
         checksum = ledger.result_checksum(2020)
+        assert ledger.prepared_result(2020).workbook_sha256 == workbook_sha256
     for shown in ("100,000.00", "97,000.00", "资助项目 3 个", "收款单位 2 家", "未通过 3 行", "专家评审：否", checksum):
         assert shown in result.stdout, shown
-    assert str(draft) in result.stdout
-    assert load_workbook(draft, read_only=True).sheetnames == ["汇总", "明细", "未通过", "说明"]
+    assert str(waiting) in result.stdout and workbook_sha256 in result.stdout
+    book = load_workbook(waiting, read_only=False)
+    assert book.sheetnames == ["汇总", "明细", "未通过", "说明"]
+    assert "草稿" not in str(book["汇总"]["A1"].value)
+    assert book["汇总"].oddFooter.left.text == f"结果校验值 {checksum[:12]}"
     body = _latest_sign_off_body()
-    for shown in ("97,000.00", "| 专家评审 | 否 |", checksum, str(draft), "/zgc/years/2020"):
+    for shown in ("97,000.00", "| 专家评审 | 否 |", checksum, workbook_sha256, "(/zgc/years/2020/workbook)"):
         assert shown in body, shown
 
-    waiting = _open_runs(root)
-    assert len(waiting) == 1  # the run that stopped with exit 4 still waits at the sign-off
+    waiting_runs = _open_runs(root)
+    assert len(waiting_runs) == 1  # the run that stopped with exit 4 still waits at the sign-off
     assert _cycle(root, "100000", "--approve") == 0
-    assert not draft.parent.exists()  # only the payout remains
-    assert (root / "out" / "2020" / "payout_2020.xlsx").exists()
+    assert not waiting.parent.exists()
+    delivered = root / "out" / "2020" / "payout_2020.xlsx"
+    assert delivered.read_bytes() == read  # what the bureau read is what is paid, byte for byte
+    manifest = json.loads((root / "out" / "2020" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["signoff"]["workbook_sha256"] == workbook_sha256
+    assert {"path": "payout_2020.xlsx", "sha256": workbook_sha256, "bytes": len(read)} in manifest["files"]
+    with _ledger(root) as ledger:
+        signoff = ledger.signoff(2020)
+    assert signoff is not None and signoff.workbook_sha256 == workbook_sha256 and signoff.delivered_at is not None
     assert _open_runs(root) == []  # Airflow shows one pending sign-off per year: the old one was superseded
-    state, note = _run_state(waiting[0])
+    state, note = _run_state(waiting_runs[0])
     assert state == "failed" and "取代" in str(note)
 
 
@@ -271,6 +284,41 @@ def test_a_sign_off_given_after_the_year_was_recomputed_is_refused(root: Path) -
         assert ledger.signoff(2020) is None
 
 
+def test_a_run_never_reports_or_delivers_another_runs_budget(root: Path) -> None:
+    """Two runs of one year on one ledger, A told 1,000,000.00 and B 340,000.00: B settles the year while A runs.
+    A neither shows B's result as its own nor delivers it; it fails naming both budgets."""
+    from dataclasses import replace
+
+    from zgc_airflow.cli import local_run
+    from zgc_airflow.runner import SignOffAnswer, environment, run_cycle_dag
+    from zgc_pipeline.cycle import approve_in_full, compute_subsidies
+
+    cfg, settings = local_run(
+        year=2020, inbox=root / "inbox", registry=root / "registry.xlsx", budget=Decimal("1000000"), out=root / "out"
+    )
+    other = replace(cfg, budget=Decimal("340000"))
+
+    def other_run_settles_meanwhile(line: str) -> None:
+        if "approve_in_full" in line:
+            with environment(settings.environment()):
+                compute_subsidies(other)
+                approve_in_full(other)
+
+    outcome = run_cycle_dag(
+        {**cfg.to_params(), "wait_for_scores": False},
+        airflow_home=root / "out" / "airflow",
+        answer=SignOffAnswer("批准", signer="审核员"),
+        progress=other_run_settles_meanwhile,
+        settings_env=settings.environment(),
+    )
+    [failure] = outcome.failures
+    assert failure.task_id == "prepare_result"
+    assert "预算340,000.00元核定，本次运行的预算为1,000,000.00元" in failure.message
+    assert not (root / "out" / "2020" / "payout_2020.xlsx").exists()
+    with _ledger(root) as ledger:
+        assert ledger.signoff(2020) is None
+
+
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {
         p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
@@ -296,7 +344,8 @@ def test_a_signed_year_never_changes_and_is_corrected_by_reopening_it(
     err = capsys.readouterr().err
     assert "乙保险_保单信息表_补充.xlsx" in err and "zgc reopen --year 2020" in err
     assert _cycle(root, "120000.00", "--approve") == 1
-    assert "预算120,000.00元与签批时的100,000.00元不同" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "预算120,000.00元与签批时的100,000.00元不同" in err and "zgc reopen --year 2020" in err
     assert _snapshot(year_dir) == signed
     assert main(["verify", str(year_dir)]) == 0
 

@@ -126,7 +126,7 @@ def create_app() -> FastAPI:
         """The payout workbook waiting for sign-off, or delivered once signed: the file the sign-off form links."""
         workbook = overview.result_workbook(ledger, year, out=settings.output_root)
         if workbook is None:
-            raise HTTPException(404, f"{year}年度没有待签批或已签批的拨付表")
+            raise HTTPException(404, f"{year}年度还没有待签批或已交付的拨付表")
         return FileResponse(workbook.path, media_type=XLSX, filename=workbook.path.name)
 
     @app.get("/years/{year}/submissions", response_class=HTMLResponse)

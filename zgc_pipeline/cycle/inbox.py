@@ -1,7 +1,7 @@
 """What in a year's inbox is a submission, and what is skipped on purpose (and said so).
 
 Skipped, each with its reason for the run's log and the manifest: hidden files and Office lock files, folders,
-links that lead out of the inbox, and the pipeline's own outputs (rejection reports, drafts, payouts, packets…),
+links that lead out of the inbox, and the pipeline's own outputs (rejection reports, payouts, packets…),
 which people copy next to the files they came with. An expert review packet is skipped only while its score
 sheet is blank: the panel may send the packet itself back, filled in, and then it is their 专家评分表.
 """
@@ -25,7 +25,6 @@ HIDDEN_PREFIXES = (".", "~$")  # hidden files and Office lock files
 _OUTPUT_NAMES = (
     (re.compile(r".*[._]拒收报告\.xlsx$"), "本系统生成的拒收报告"),
     (re.compile(r"^拒收汇总_\d{4}\.xlsx$"), "本系统生成的拒收汇总"),
-    (re.compile(r".*_草稿\.xlsx$"), "本系统生成的待签批草稿"),
     (re.compile(r"^payout_\d{4}\.xlsx$"), "本系统生成的拨付文件"),
     (re.compile(r"^evaluation_\d{4}\.xlsx$"), "本系统生成的评估数据包"),
     (re.compile(r"^manifest\.json$"), "本系统生成的清单"),
@@ -34,7 +33,6 @@ _PACKET_NAME = re.compile(r"^expert_review_\d{4}\.xlsx$")
 _KIND_REASONS = {
     "rejection_report": "本系统生成的拒收报告",
     "rejection_summary": "本系统生成的拒收汇总",
-    "draft": "本系统生成的待签批草稿",
     "payout": "本系统生成的拨付文件",
     "evaluation": "本系统生成的评估数据包",
 }

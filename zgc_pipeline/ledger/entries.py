@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -95,6 +95,29 @@ class ResultTotals:
     payees: int  # institutions paid anything
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class ResultSums:
+    """A year's result summed as the evaluation pack reads it, by the database: never its lines."""
+
+    payees: pd.DataFrame  # kind, payee_uscc, payee_name (as spelt), first_seq, base_fen, approved_fen
+    premium_loans: pd.DataFrame  # the premium lines per loan_amount_fen: base_fen, approved_fen
+    insured_volume_fen: int  # the loans the premium lines insure, each project once
+    borrowers_served: tuple[str, ...]  # borrowers (as spelt) of the lines approved anything
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedResult:
+    """A year's result as the bureau is shown it: the terms it was computed under (budget, policy), its checksum,
+    and the payout workbook written for it (制表日期, SHA-256), without its lines."""
+
+    year: int
+    budget_fen: int
+    policy_sha256: str
+    result_sha256: str | None  # None until the budget is allocated
+    prepared_on: date | None  # 制表日期; None until the workbook is first written
+    workbook_sha256: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class ResultSeal:
     """How a year's stored result is sealed (outputs.md §7): its checksum and the version it was computed with, what
@@ -117,6 +140,9 @@ class SignOff:
     signed_by: str
     signed_at: datetime
     result_sha256: str
+    workbook_sha256: str | None = None  # the payout workbook signed (outputs.md §6); None: signed before 0005
+    delivered_at: datetime | None = None  # when its delivery completed (§8); None: not (yet) delivered
+    manifest_sha256: str | None = None  # the delivered manifest's SHA-256
 
     @property
     def decision(self) -> str:

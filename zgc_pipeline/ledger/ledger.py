@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import TypeVar
 
@@ -21,8 +21,10 @@ from zgc_pipeline.ledger.entries import (
     CheckedOutcome,
     InputKeys,
     LedgerError,
+    PreparedResult,
     Reopening,
     ResultSeal,
+    ResultSums,
     ResultTotals,
     SignOff,
     SubmissionInfo,
@@ -222,6 +224,11 @@ class Ledger:
         with self._engine.connect() as connection:
             return results.first_served_loans(connection, year)
 
+    def evaluation_sums(self, year: int) -> ResultSums:
+        """The year's result summed as the evaluation pack reads it (``results.evaluation_sums``), not its lines."""
+        with self._engine.connect() as connection:
+            return results.evaluation_sums(connection, year)
+
     def input_keys(self, year: int) -> InputKeys:
         """The project key of every row ``inputs`` would give, by kind, without the rest of the rows."""
         with self._engine.connect() as connection:
@@ -350,6 +357,18 @@ class Ledger:
         with self._engine.connect() as connection:
             return results.result_checksum(connection, year)
 
+    def prepared_result(self, year: int) -> PreparedResult:
+        """The year's result without its lines: budget, policy, checksum, and the workbook written for the bureau."""
+        with self._engine.connect() as connection:
+            return results.prepared_result(connection, year)
+
+    def record_prepared(self, year: int, *, result_sha256: str, prepared_on: date, workbook_sha256: str) -> None:
+        """Keep the 制表日期 and SHA-256 of the payout workbook written for result ``result_sha256``."""
+        with self._engine.begin() as connection:
+            results.record_prepared(
+                connection, year, result_sha256=result_sha256, prepared_on=prepared_on, workbook_sha256=workbook_sha256
+            )
+
     # --- sign-off -----------------------------------------------------------------------------------------------
 
     def record_signoff(
@@ -376,6 +395,16 @@ class Ledger:
         """The year's latest sign-off decision, or None."""
         with self._engine.connect() as connection:
             return payouts.latest_signoff(connection, year)
+
+    def record_delivery(self, year: int, *, delivered_at: datetime, manifest_sha256: str) -> None:
+        """The signed year's delivery completed (outputs.md §8): when, with its manifest's SHA-256."""
+        with self._engine.begin() as connection:
+            payouts.record_delivery(connection, year, delivered_at=delivered_at, manifest_sha256=manifest_sha256)
+
+    def rejections(self, year: int) -> int:
+        """How many of the year's results the bureau rejected."""
+        with self._engine.connect() as connection:
+            return payouts.rejections(connection, year)
 
     def payouts_unlike_decisions(self, year: int) -> list[str]:
         """Each way the signed year's payout rows differ from its funded decisions (none when untouched)."""

@@ -28,6 +28,9 @@ def _signoff(row: RowMapping) -> SignOff:
         signed_by=row["signed_by"],
         signed_at=row["signed_at"],
         result_sha256=row["result_sha256"],
+        workbook_sha256=row["workbook_sha256"],
+        delivered_at=row["delivered_at"],
+        manifest_sha256=row["manifest_sha256"],
     )
 
 
@@ -101,9 +104,15 @@ def sign_off(
         return latest  # the same rejection again
     if settlement["result_sha256"] != result_sha256:
         raise LedgerError(f"签批的结果（{result_sha256[:12]}…）不是{year}年度当前的结果，请重新核对后签批")
+    workbook_sha256 = settlement["workbook_sha256"]
     inserted = connection.execute(
         insert(t.signoffs).values(
-            year=year, approved=approved, signed_by=signed_by, signed_at=signed_at, result_sha256=result_sha256
+            year=year,
+            approved=approved,
+            signed_by=signed_by,
+            signed_at=signed_at,
+            result_sha256=result_sha256,
+            workbook_sha256=workbook_sha256,
         )
     ).inserted_primary_key
     assert inserted is not None
@@ -114,7 +123,24 @@ def sign_off(
         _record_payouts(connection, year, signoff_id=inserted[0])
     status = SIGNED_OFF if approved else REJECTED
     connection.execute(update(t.settlements).where(t.settlements.c.year == year).values(status=status))
-    return SignOff(year, approved, signed_by, signed_at, result_sha256)
+    return SignOff(year, approved, signed_by, signed_at, result_sha256, workbook_sha256)
+
+
+def record_delivery(connection: Connection, year: int, *, delivered_at: datetime, manifest_sha256: str) -> None:
+    """The year's signed result was delivered whole (outputs.md §8): when, and the manifest that lists it."""
+    s = t.signoffs.c
+    latest = select(func.max(s.id)).where(s.year == year, s.reopening_id.is_(None)).scalar_subquery()
+    connection.execute(
+        update(t.signoffs)
+        .where(s.id == latest, s.approved.is_(True))
+        .values(delivered_at=delivered_at, manifest_sha256=manifest_sha256)
+    )
+
+
+def rejections(connection: Connection, year: int) -> int:
+    """How many results of the year the bureau rejected: the latest rejected workbook goes to 已驳回/<this>/."""
+    s = t.signoffs.c
+    return int(connection.scalar(select(func.count()).where(s.year == year, s.approved.is_(False))) or 0)
 
 
 def _record_payouts(connection: Connection, year: int, *, signoff_id: int) -> None:

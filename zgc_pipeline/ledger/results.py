@@ -6,6 +6,8 @@ Saving a new settlement drops the allocation made from the old one.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
@@ -13,7 +15,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from zgc_pipeline.allocation import AllocationFrames, decision_explanations
 from zgc_pipeline.claims import Funding
 from zgc_pipeline.ledger import tables as t
-from zgc_pipeline.ledger.entries import LedgerError, ResultTotals
+from zgc_pipeline.ledger.entries import LedgerError, PreparedResult, ResultSums, ResultTotals
 from zgc_pipeline.ledger.frames import read_frame, selected, typed, write_frame
 from zgc_pipeline.money import from_fen
 from zgc_pipeline.rules import SettlementFrames
@@ -99,6 +101,33 @@ def settlement_row(connection: Connection, year: int) -> RowMapping:
     return row
 
 
+def prepared_result(connection: Connection, year: int) -> PreparedResult:
+    row = settlement_row(connection, year)
+    return PreparedResult(
+        year=year,
+        budget_fen=int(row["budget_fen"]),
+        policy_sha256=str(row["policy_sha256"]),
+        result_sha256=row["result_sha256"],
+        prepared_on=row["prepared_on"],
+        workbook_sha256=row["workbook_sha256"],
+    )
+
+
+def record_prepared(
+    connection: Connection, year: int, *, result_sha256: str, prepared_on: date, workbook_sha256: str
+) -> None:
+    """The payout workbook written for the bureau to read and sign (outputs.md §6): its 制表日期 and SHA-256, kept
+    with the result they were written for; refused if the year was settled again meanwhile."""
+    s = t.settlements.c
+    done = connection.execute(
+        update(t.settlements)
+        .where(s.year == year, s.result_sha256 == result_sha256, s.status.in_((ALLOCATED, REJECTED)))
+        .values(prepared_on=prepared_on, workbook_sha256=workbook_sha256)
+    )
+    if done.rowcount != 1:
+        raise LedgerError(f"{year}年度的结果（{result_sha256[:12]}…）已被重新核定或已签批，待签批的拨付表未予登记")
+
+
 def qualifying_total_fen(connection: Connection, year: int) -> int:
     """The year's qualifying total as saved with its settlement: all R7 needs, without the lines."""
     return int(settlement_row(connection, year)["qualifying_total_fen"])
@@ -135,6 +164,45 @@ def result_checksum(connection: Connection, year: int) -> str:
     if checksum is None:
         raise LedgerError(f"{year}年度尚未完成预算分配，没有可签批的结果")
     return str(checksum)
+
+
+PREMIUM = "premium_subsidy"
+
+
+def evaluation_sums(connection: Connection, year: int) -> ResultSums:
+    """What the evaluation pack reads of a year's result, summed by the database rather than read line by line."""
+    c, d = t.claim_lines.c, t.decisions.c
+    lines = t.decisions.join(t.claim_lines, d.claim_line_id == c.id)
+    base, approved = func.sum(c.base_fen).label("base_fen"), func.sum(d.approved_fen).label("approved_fen")
+    payees = (
+        select(c.kind, c.payee_uscc, c.payee_name, func.min(d.seq).label("first_seq"), base, approved)
+        .select_from(lines)
+        .where(d.year == year)
+        .group_by(c.kind, c.payee_uscc, c.payee_name)
+        .order_by("first_seq")
+    )
+    premium_loans = (
+        select(c.loan_amount_fen, base, approved)
+        .select_from(lines)
+        .where(d.year == year, c.kind == PREMIUM)
+        .group_by(c.loan_amount_fen)
+        .order_by(c.loan_amount_fen)
+    )
+    insured = (
+        select(func.max(c.loan_amount_fen).label("amount"))
+        .select_from(lines)
+        .where(d.year == year, c.kind == PREMIUM)
+        .group_by(c.project_key)
+        .subquery()
+    )
+    served = select(c.borrower_uscc).select_from(lines).where(d.year == year, d.approved_fen > 0).distinct()
+    sums = {"first_seq": "int64", "base_fen": "int64", "approved_fen": "int64"}
+    return ResultSums(
+        payees=typed(read_frame(connection, payees), sums),
+        premium_loans=typed(read_frame(connection, premium_loans), {**sums, "loan_amount_fen": "int64"}),
+        insured_volume_fen=int(connection.scalar(select(func.coalesce(func.sum(insured.c.amount), 0))) or 0),
+        borrowers_served=tuple(sorted(connection.scalars(served))),
+    )
 
 
 def first_served_loans(connection: Connection, year: int) -> list[int]:

@@ -3,8 +3,9 @@ swapped in by renames, so nobody ever sees a payout without its manifest, and a 
 kill) leaves the previous folder as it was.
 
 What the year folder already holds and keeps (rejection reports, the review packet, voided deliveries) is
-hard-linked into the staging folder, not copied; the draft and any temporary file a killed write left behind are
-not carried over. A swap interrupted between its two renames is completed by the next delivery.
+hard-linked into the staging folder, not copied; the workbook awaiting sign-off (``write`` links it in where it
+belongs) and any temporary file a killed write left behind are not carried over, so they are gone once the swap is
+done. A swap interrupted between its two renames is completed by the next delivery.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from zgc_pipeline.outputs.atomic import fsync_folder
-from zgc_pipeline.outputs.manifest import DRAFT_FOLDER, is_temporary
+from zgc_pipeline.outputs.manifest import WAITING_FOLDER, is_temporary
 
 STAGING = ".{name}.staging"
 REPLACED = ".{name}.replaced"
@@ -24,7 +25,7 @@ FULL_DISK = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 class DeliveryError(OSError):
-    """Writing the delivery failed for want of space (or a file-size limit), naming where."""
+    """Writing the delivery failed for want of space (or a file-size limit): ``filename`` is where."""
 
 
 def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
@@ -40,11 +41,9 @@ def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
         write(staging)
     except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        full = _full_disk(exc)
+        full = full_disk_error(exc)
         if full is not None:
-            where = full.filename or staging
-            message = f"磁盘空间不足，写入 {where} 失败：交付文件未作任何更改，请腾出空间后重新运行"
-            raise DeliveryError(full.errno, message) from exc
+            raise DeliveryError(full.errno, full.strerror, str(full.filename or staging)) from exc
         raise
     shutil.rmtree(replaced, ignore_errors=True)
     if year_dir.exists():
@@ -54,7 +53,7 @@ def deliver(year_dir: Path, write: Callable[[Path], None]) -> None:
     fsync_folder(year_dir.parent)
 
 
-def _full_disk(exc: BaseException) -> OSError | None:
+def full_disk_error(exc: BaseException) -> OSError | None:
     """The no-space error behind ``exc``, however a library wrapped it (xlsxwriter raises its own error from it)."""
     seen: BaseException | None = exc
     while seen is not None:
@@ -75,13 +74,21 @@ def finish_interrupted_swap(year_dir: Path) -> None:
 
 def _carry_over(source: Path, target: Path) -> None:
     for entry in sorted(source.iterdir()):
-        if entry.name == DRAFT_FOLDER or is_temporary(entry.name):
+        if entry.name == WAITING_FOLDER or is_temporary(entry.name):
             continue
         if entry.is_dir() and not entry.is_symlink():
             (target / entry.name).mkdir()
             _carry_over(entry, target / entry.name)
         elif entry.is_file():
-            try:
-                os.link(entry, target / entry.name)
-            except OSError:
-                shutil.copy2(entry, target / entry.name)
+            place(entry, target / entry.name)
+
+
+def place(source: Path, target: Path) -> None:
+    """Put ``source``'s bytes at ``target`` unchanged: a hard link (no space, no copy), or a copy where the file
+    system has none. What ``target`` held (the same file, carried over from an earlier delivery) is replaced."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

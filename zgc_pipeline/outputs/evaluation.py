@@ -1,7 +1,8 @@
 """The pilot evaluation pack (outputs.md §5): each year's figures for the third-party evaluation, with charts.
 
-The figures are pure functions of each year's result as columns (``AllocationFrames``) and its loans' amounts,
-summed in integer fen and made exact ``Decimal`` yuan only at the cell; the two shares are exact ``Decimal``
+The figures are pure functions of each year's result as the database sums it (``ResultSums``: per payee and
+subsidy type, per loan amount; never the lines themselves) and its loans' amounts, in integer fen made exact
+``Decimal`` yuan only at the cell; the two shares are exact ``Decimal``
 quotients of those sums. The sheets are the tables the charts draw from, so every chart can be checked against the
 numbers beside it. "Share of the financing cost the pilot carried" is what the pilot paid (premium subsidy +
 valuation support) over what insurance and valuation cost the enterprises (premiums + valuation fees): interest is
@@ -18,13 +19,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from zgc_pipeline.allocation import AllocationFrames
 from zgc_pipeline.identifiers import normalise_uscc
+from zgc_pipeline.ledger.entries import ResultSums
 from zgc_pipeline.money import format_rate, format_wan, from_fen
 from zgc_pipeline.outputs.atomic import atomic_write
-from zgc_pipeline.outputs.columns import KIND_LABELS, PREMIUM, VALUATION, require
+from zgc_pipeline.outputs.columns import KIND_LABELS, PREMIUM, VALUATION
 from zgc_pipeline.outputs.sheets import Book, Column, Kind, Sheet, created_on
 from zgc_pipeline.policy import Tier
 from zgc_pipeline.submissions.templates import PROGRAMME
@@ -33,25 +33,18 @@ M, N = Kind.MONEY, Kind.INTEGER
 ABOVE_TIERS = "超过最高档"
 CHART_ROWS = 20  # a 360-pixel chart and a gap
 CHART_COLUMNS = 13  # the charts' sheet is this many default columns wide (720 pixels and the margin)
-DECISION_NEEDS = (  # what the figures read of ledger.results.allocation_frames' decisions
-    "kind",
-    "project_key",
-    "payee_uscc",
-    "payee_name",
-    "borrower_uscc",
-    "loan_amount_fen",
-    "base_fen",
-    "approved_fen",
-)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class EvaluationYear:
-    """One settled year as the evaluation sees it: budget, result, its loans' amounts, its policy's tiers."""
+    """One settled year as the evaluation sees it: budget, totals, its result summed, its loans' amounts, its
+    policy's tiers."""
 
     year: int
     budget_fen: int
-    allocation: AllocationFrames  # as ledger.results.allocation_frames reads it
+    qualifying_total_fen: int
+    approved_total_fen: int
+    sums: ResultSums  # as ledger.results.evaluation_sums gives them
     loan_amounts_fen: Sequence[int] | npt.NDArray[np.int64]  # 贷款金额 of each loan first served this year
     tiers: tuple[Tier, ...]
 
@@ -124,24 +117,19 @@ def tier_label(loan_amount_fen: int, tiers: Sequence[Tier]) -> str:
 
 
 def year_figures(item: EvaluationYear) -> YearFigures:
-    allocation = item.allocation
-    d = allocation.decisions
-    require(d, DECISION_NEEDS, "分配结果")
-    premium = (d["kind"] == PREMIUM).to_numpy()
-    valuation = (d["kind"] == VALUATION).to_numpy()
-    base = d["base_fen"].to_numpy(dtype=np.int64)
-    approved = d["approved_fen"].to_numpy(dtype=np.int64)
-    premiums, fees = int(base[premium].sum()), int(base[valuation].sum())
-    subsidy, support = int(approved[premium].sum()), int(approved[valuation].sum())
-    insured_loans = d.loc[premium, ["project_key", "loan_amount_fen"]].drop_duplicates("project_key", keep="last")
-    insured = int(insured_loans["loan_amount_fen"].sum())
-    served = {normalise_uscc(uscc) for uscc in set(d.loc[approved > 0, "borrower_uscc"].tolist())}
+    payees = item.sums.payees
+    premium, valuation = payees["kind"] == PREMIUM, payees["kind"] == VALUATION
+    premiums, fees = int(payees.loc[premium, "base_fen"].sum()), int(payees.loc[valuation, "base_fen"].sum())
+    subsidy = int(payees.loc[premium, "approved_fen"].sum())
+    support = int(payees.loc[valuation, "approved_fen"].sum())
+    insured = item.sums.insured_volume_fen
+    served = {normalise_uscc(uscc) for uscc in item.sums.borrowers_served}
     loans = np.asarray(item.loan_amounts_fen, dtype=np.int64)
     return YearFigures(
         year=item.year,
         budget_fen=item.budget_fen,
-        qualifying_total_fen=allocation.qualifying_total_fen,
-        approved_total_fen=allocation.approved_total_fen,
+        qualifying_total_fen=item.qualifying_total_fen,
+        approved_total_fen=item.approved_total_fen,
         enterprises_served=len(served),
         loans=len(loans),
         loan_volume_fen=int(loans.sum()),
@@ -156,14 +144,12 @@ def year_figures(item: EvaluationYear) -> YearFigures:
 
 def tier_figures(item: EvaluationYear) -> list[TierFigures]:
     """Loans, volume, premiums and premium subsidy by tier, tiers in policy order, then above the tiers."""
-    d = item.allocation.decisions
-    require(d, DECISION_NEEDS, "分配结果")
     loans = np.asarray(item.loan_amounts_fen, dtype=np.int64)
     loan_tier = tier_positions(loans, item.tiers)
-    premium = (d["kind"] == PREMIUM).to_numpy()
-    line_tier = tier_positions(d["loan_amount_fen"].to_numpy(dtype=np.int64)[premium], item.tiers)
-    base = d["base_fen"].to_numpy(dtype=np.int64)[premium]
-    approved = d["approved_fen"].to_numpy(dtype=np.int64)[premium]
+    premium = item.sums.premium_loans
+    line_tier = tier_positions(premium["loan_amount_fen"].to_numpy(dtype=np.int64), item.tiers)
+    base = premium["base_fen"].to_numpy(dtype=np.int64)
+    approved = premium["approved_fen"].to_numpy(dtype=np.int64)
     return [
         TierFigures(
             year=item.year,
@@ -180,21 +166,14 @@ def tier_figures(item: EvaluationYear) -> list[TierFigures]:
 def institution_figures(item: EvaluationYear) -> list[InstitutionFigures]:
     """Premiums or fees and what was approved, per paid institution (its normalised USCC, named as on its first
     line) and subsidy type, premium subsidy first, then by name."""
-    d = item.allocation.decisions
-    require(d, DECISION_NEEDS, "分配结果")
-    if d.empty:
+    payees = item.sums.payees.sort_values("first_seq", kind="stable")
+    if payees.empty:
         return []
-    codes, spelt = pd.factorize(d["payee_uscc"])  # a year has few payees: each code normalised once
-    sums = pd.DataFrame(
-        {
-            "uscc": np.asarray([normalise_uscc(uscc) for uscc in spelt], dtype=object)[codes],
-            "kind": d["kind"].to_numpy(dtype=object),
-            "name": d["payee_name"].to_numpy(dtype=object),
-            "base": d["base_fen"].to_numpy(dtype=np.int64),
-            "approved": d["approved_fen"].to_numpy(dtype=np.int64),
-        }
-    ).groupby(["uscc", "kind"], sort=False)
-    grouped = sums.agg(name=("name", "first"), base=("base", "sum"), approved=("approved", "sum"))
+    grouped = (
+        payees.assign(uscc=[normalise_uscc(uscc) for uscc in payees["payee_uscc"]])
+        .groupby(["uscc", "kind"], sort=False)
+        .agg(name=("payee_name", "first"), base=("base_fen", "sum"), approved=("approved_fen", "sum"))
+    )
     rows = [
         InstitutionFigures(item.year, str(name), str(uscc), KIND_LABELS[str(kind)], int(base), int(approved))
         for (uscc, kind), name, base, approved in zip(

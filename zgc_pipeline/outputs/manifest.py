@@ -65,6 +65,7 @@ class SignOff:
     at: datetime
     decision: str  # e.g. 同意 / 不同意, as recorded
     result_sha256: str
+    workbook_sha256: str | None = None  # the payout workbook the bureau read and signed (outputs.md §6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,8 @@ def sha256_of(path: Path) -> str:
 
 
 VOIDED_PREFIX = "作废_"  # a voided delivery keeps its own manifest in its own folder
-DRAFT_FOLDER = "草稿"  # the draft awaiting sign-off is not part of a delivery
+WAITING_FOLDER = "待签批"  # the payout workbook awaiting sign-off: moved into the delivery once signed
+REJECTED_FOLDER = "已驳回"  # a rejected result's workbook, kept under 已驳回/<n>/
 
 
 def is_temporary(name: str) -> bool:
@@ -104,25 +106,26 @@ def is_temporary(name: str) -> bool:
 
 def delivered_files(year_dir: Path) -> list[str]:
     """Every file of the delivery under the year folder except the manifest, as sorted POSIX paths relative to
-    it; voided deliveries (each with its own manifest), the draft and temporary files are not part of it."""
+    it; voided deliveries (each with its own manifest), the workbook awaiting sign-off and temporary files are not
+    part of it."""
     found = (p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file())
     return sorted(
         path.as_posix()
         for path in found
         if path.as_posix() != MANIFEST_NAME
         and not path.parts[0].startswith(VOIDED_PREFIX)
-        and path.parts[0] != DRAFT_FOLDER
+        and path.parts[0] != WAITING_FOLDER
         and not is_temporary(path.name)
     )
 
 
 def temporary_files(year_dir: Path) -> list[str]:
-    """Temporary files a killed write left in the delivery (outside the voided deliveries and the draft)."""
+    """Temporary files a killed write left in the delivery (outside the voided deliveries and the waiting workbook)."""
     found = (p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file() and is_temporary(p.name))
     return sorted(
         path.as_posix()
         for path in found
-        if not path.parts[0].startswith(VOIDED_PREFIX) and path.parts[0] != DRAFT_FOLDER
+        if not path.parts[0].startswith(VOIDED_PREFIX) and path.parts[0] != WAITING_FOLDER
     )
 
 
@@ -169,6 +172,7 @@ def manifest_document(year_dir: Path, manifest: Manifest) -> dict[str, Any]:
             "at": signoff.at.isoformat(),
             "decision": signoff.decision,
             "result_sha256": signoff.result_sha256,
+            "workbook_sha256": signoff.workbook_sha256,
         },
         "files": [
             {"path": name, "sha256": sha256_of(year_dir / name), "bytes": (year_dir / name).stat().st_size}

@@ -7,13 +7,16 @@ approved nothing this year is in 明细 (and its refused lines in 未通过), no
 10,000 exactly and shows it to four places (to the yuan).
 
 Each sheet prints as the bureau files it (``Sheet.title``); 汇总 ends with the lines the 经办人, 审核人 and 负责人
-sign. A draft, written for the bureau to read before signing off, says 草稿（未签批） in every title line.
+sign. The workbook is written once, for the bureau to read and sign, and delivered as it is (outputs.md §6): its
+制表日期 is the day the result was prepared, and every printed page's footer carries the result checksum's first
+12 characters, so a signed paper copy can be matched to its record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +26,7 @@ import pandas as pd
 from zgc_pipeline.allocation import AllocationFrames
 from zgc_pipeline.allocation.ordering import text_ranks
 from zgc_pipeline.allocation.schema import LINE_IDENTITY, LINE_TERMS
-from zgc_pipeline.identifiers import normalise_uscc
+from zgc_pipeline.identifiers import normalise_uscc, normalise_usccs
 from zgc_pipeline.money import fen_text, from_fen
 from zgc_pipeline.outputs.atomic import atomic_write
 from zgc_pipeline.outputs.columns import (
@@ -82,7 +85,7 @@ REFUSAL_COLUMNS = (
 )
 ABOUT_COLUMNS = (Column("项目", width=28), Column("内容", width=70))
 SIGNERS = ("经办人", "审核人", "负责人")
-DRAFT = "草稿（未签批）"
+PAGE_CHECKSUM = 12  # characters of the result checksum in every printed page's footer
 TITLES = {
     "汇总": "补贴拨付汇总表",
     "明细": "补贴拨付明细表",
@@ -126,7 +129,7 @@ REGISTRY_NEEDS = ("uscc", "name", "payee_bank", "payee_account")
 class PayeeDifference:
     """差额: what one payee was paid of one subsidy type by the voided result, and by this one, in fen."""
 
-    uscc: str
+    uscc: str  # normalised
     name: str
     kind: str  # claim_lines.kind: premium_subsidy | valuation_support
     voided_fen: int
@@ -242,24 +245,30 @@ def payee_totals(decisions: pd.DataFrame) -> list[PayeeTotal]:
 def payee_differences(
     decisions: pd.DataFrame, voided_fen: Mapping[tuple[str, str], int], registry: pd.DataFrame
 ) -> list[PayeeDifference]:
-    """差额's lines, by code then kind: per payee (its USCC as on its lines) and subsidy type, what the voided result
-    paid (``voided_fen``, keyed by (USCC, kind)) and what ``decisions`` pay, where either is not zero. A payee is
-    named as on its first line in ``decisions``, else as registered, else by its code."""
+    """差额's lines, by code then kind: per payee (its normalised USCC, however its lines spell it) and subsidy type,
+    what the voided result paid (``voided_fen``, keyed by (USCC as on its lines, kind)) and what ``decisions`` pay,
+    where either is not zero. A payee is named as on its first line in ``decisions``, else as registered, else by
+    its code."""
     new: dict[tuple[str, str], int] = {}
     names: dict[str, str] = {}
     if not decisions.empty:
-        grouped = decisions.groupby(["payee_uscc", "kind"], sort=False)["approved_fen"].sum()
+        keyed = decisions.assign(payee_key=normalise_usccs(decisions["payee_uscc"]))
+        grouped = keyed.groupby(["payee_key", "kind"], sort=False)["approved_fen"].sum()
         new = {(str(uscc), str(kind)): int(fen) for (uscc, kind), fen in grouped.items()}
-        first = decisions.drop_duplicates("payee_uscc")
-        names = dict(zip(first["payee_uscc"].tolist(), first["payee_name"].tolist(), strict=True))
+        first = keyed.drop_duplicates("payee_key")
+        names = dict(zip(first["payee_key"].tolist(), first["payee_name"].tolist(), strict=True))
+    voided: dict[tuple[str, str], int] = {}
+    for (uscc, kind), fen in voided_fen.items():
+        key = (normalise_uscc(uscc), kind)
+        voided[key] = voided.get(key, 0) + fen
     units = registered_payees(registry)
     differences = []
-    for uscc, kind in sorted(set(voided_fen) | set(new)):
-        voided, paid = voided_fen.get((uscc, kind), 0), new.get((uscc, kind), 0)
-        if voided or paid:
-            unit = units.get(normalise_uscc(uscc))
+    for uscc, kind in sorted(set(voided) | set(new)):
+        was, paid = voided.get((uscc, kind), 0), new.get((uscc, kind), 0)
+        if was or paid:
+            unit = units.get(uscc)
             name = names.get(uscc) or (unit.name if unit else uscc)
-            differences.append(PayeeDifference(uscc=uscc, name=name, kind=kind, voided_fen=voided, new_fen=paid))
+            differences.append(PayeeDifference(uscc=uscc, name=name, kind=kind, voided_fen=was, new_fen=paid))
     return differences
 
 
@@ -289,7 +298,7 @@ def write_payout_workbook(
     registry: pd.DataFrame,
     about: ResultAbout,
     result_sha256: str | None = None,
-    draft: bool = False,
+    prepared_on: date | None = None,
     differences: Sequence[PayeeDifference] | None = None,
 ) -> None:
     """Write ``payout_<year>.xlsx`` whole or not at all; the same inputs give the same bytes.
@@ -299,16 +308,15 @@ def write_payout_workbook(
     for 未通过, the ``refusals`` table's columns (``source_row`` 0 or missing: the whole file). ``registry``: the
     ``registry_units`` table's columns, for the payees' banks and accounts.
 
-    ``result_sha256`` is the checksum of the result the bureau signs off (shown in 说明); a ``draft`` is the same
-    workbook marked 草稿（未签批） in every title line, and must carry that checksum. ``differences``, for a year
-    settled again after its signed result was voided, adds the 差额 sheet: per payee and subsidy type, new minus
-    voided, for finance to pay the rest or claim it back.
+    ``result_sha256`` is the checksum of the result the bureau signs off (shown in 说明, its first 12 characters in
+    every printed page's footer); ``prepared_on`` the day it was prepared (制表日期; the year's 31 December when
+    not given). ``differences``, for a year settled again after its signed result was voided, adds the 差额
+    sheet: per payee and subsidy type, new minus voided, for finance to pay the rest or claim it back.
     """
-    if draft and not result_sha256:
-        raise ValueError("草稿须注明结果校验值（result_sha256），签批人据此核对所签即所见")
     tables = payout_tables(allocation, refusals, registry)
     _check_totals(allocation, int(allocation.decisions["approved_fen"].sum()))
-    paper = _Paper(allocation.year, draft)
+    created = datetime.combine(prepared_on, time()) if prepared_on else created_on(allocation.year)
+    paper = _Paper(allocation.year, created, f"结果校验值 {result_sha256[:PAGE_CHECKSUM]}" if result_sha256 else "")
     units = registered_payees(registry)
     atomic_write(
         path, lambda target: _write(target, paper, allocation, tables, units, about, result_sha256, differences)
@@ -326,16 +334,17 @@ def _check_totals(allocation: AllocationFrames, approved_fen: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Paper:
-    """What every sheet's title line says: the year, the sheet's own title, and whether this is a draft."""
+    """What every printed sheet says: the year and the sheet's own title above, 制表日期, and in the footer the
+    result checksum's first characters."""
 
     year: int
-    draft: bool
+    created: datetime  # 制表日期
+    page_note: str
 
     def sheet(self, book: Book, name: str, columns: Sequence[Column]) -> Sheet:
         """A sheet titled as the bureau files it, its table's header written."""
-        title = f"{self.year}年度{PROGRAMME}{TITLES[name]}"
         sheet = book.sheet(name)
-        sheet.title(f"{title}　{DRAFT}" if self.draft else title, across=len(columns), dated=book.created)
+        sheet.title(f"{self.year}年度{PROGRAMME}{TITLES[name]}", across=len(columns), dated=book.created)
         sheet.header(columns)
         return sheet
 
@@ -350,9 +359,8 @@ def _write(
     result_sha256: str | None,
     differences: Sequence[PayeeDifference] | None,
 ) -> None:
-    title = f"{allocation.year}年度补贴拨付表" + (f"（{DRAFT}）" if paper.draft else "")
-    output = "draft" if paper.draft else "payout"
-    with Book(target, created=created_on(allocation.year), title=title, output=output) as book:
+    title = f"{allocation.year}年度补贴拨付表"
+    with Book(target, created=paper.created, title=title, output="payout", page_note=paper.page_note) as book:
         for name, table in tables.items():
             sheet = paper.sheet(book, name, table.columns)
             sheet.rows(table.columns, table.lines)
@@ -361,7 +369,7 @@ def _write(
             if name == "汇总":
                 sheet.signatures(SIGNERS)
             sheet.finish()
-        _about(paper.sheet(book, "说明", ABOUT_COLUMNS), allocation, about, result_sha256, paper.draft)
+        _about(paper.sheet(book, "说明", ABOUT_COLUMNS), allocation, about, result_sha256)
         if differences is not None:
             _differences(paper.sheet(book, "差额", DIFFERENCE_COLUMNS), differences, units)
 
@@ -442,11 +450,7 @@ def refusal_table(refusals: pd.DataFrame) -> Table:
     )
 
 
-def _about(
-    sheet: Sheet, allocation: AllocationFrames, about: ResultAbout, result_sha256: str | None, draft: bool
-) -> None:
-    if draft:
-        sheet.info("状态", f"{DRAFT}：仅供审阅，不得据此拨付")
+def _about(sheet: Sheet, allocation: AllocationFrames, about: ResultAbout, result_sha256: str | None) -> None:
     sheet.info("结算年度", allocation.year, Kind.INTEGER)
     sheet.info("政策文件", about.policy_file)
     sheet.info("政策文件校验值（SHA-256）", about.policy_sha256)
@@ -473,7 +477,7 @@ def _differences(sheet: Sheet, differences: Sequence[PayeeDifference], units: Ma
         row: tuple[Value, ...] = (
             number,
             unit.name if unit else item.name,
-            item.uscc,
+            unit.uscc if unit else item.uscc,
             unit.bank if unit else "",
             unit.account if unit else "",
             KIND_LABELS[item.kind],

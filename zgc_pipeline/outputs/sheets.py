@@ -16,7 +16,8 @@ the exact amount (a spreadsheet program reads it as a binary double, all ``.xlsx
 
 Printing: ``Sheet.title`` puts the bureau's title line and 制表日期 above a table and sets the page up the way the
 bureau files it (``print_setup``): A4 landscape, one page wide, the table's header repeated on every page, 第 N 页
-共 M 页 below; ``wrapped_info`` keeps a long line above a table within the page.
+共 M 页 below (and, where the workbook has one, a note at the footer's left, such as the payout's result checksum);
+``wrapped_info`` keeps a long line above a table within the page.
 """
 
 from __future__ import annotations
@@ -140,9 +141,9 @@ _TABLE = {"valign": "vcenter"}  # table cells sit mid-row when a neighbour wraps
 class Book:
     """An xlsxwriter workbook opened the one way every output file is written."""
 
-    def __init__(self, path: Path, *, created: datetime, title: str, output: str) -> None:
+    def __init__(self, path: Path, *, created: datetime, title: str, output: str, page_note: str = "") -> None:
         """``output`` names what the workbook is (``marker``): one copied into an inbox is never taken for a
-        submission."""
+        submission. ``page_note`` goes at the left of every printed page's footer."""
         # constant_memory streams each sheet through a temporary file; ours, so a failed write leaves none behind.
         self._scratch = tempfile.TemporaryDirectory(prefix="zgc-xlsx-")
         self._workbook = xlsxwriter.Workbook(
@@ -156,6 +157,7 @@ class Book:
             },
         )
         self.created = created
+        self.footer = f"&L{page_note.replace('&', '&&')}{FOOTER}" if page_note else FOOTER
         self._workbook.set_properties({"title": title, "created": created, "author": "", "comments": ""})
         self._workbook.set_custom_property(OUTPUT_MARKER, output)
         add = self._workbook.add_format
@@ -257,7 +259,7 @@ class Sheet:
         worksheet.fit_to_pages(1, 0)
         worksheet.center_horizontally()
         worksheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
-        worksheet.set_footer(FOOTER)
+        worksheet.set_footer(self._book.footer)
 
     def info(self, label: str, value: Value, kind: Kind = Kind.TEXT, *, widen: bool = True) -> None:
         """A ``label | value`` line, as in the block above a table or a 说明 sheet.

@@ -110,3 +110,15 @@ def test_an_allocation_reads_back_to_the_same_checksum_and_totals(ledger: Ledger
     assert (totals.projects, totals.funded_projects) == (len(whole.projects), whole.funded_projects) == (3, 2)
     decisions = whole.decisions
     assert totals.payees == decisions.loc[decisions["approved_fen"] > 0, "payee_uscc"].nunique() == 1
+    sums = ledger.evaluation_sums(2019)  # what the evaluation pack reads: sums, not the lines
+    base = decisions.groupby("kind")["base_fen"].sum()
+    assert sums.payees[["kind", "payee_uscc", "first_seq", "base_fen", "approved_fen"]].values.tolist() == [
+        ["premium_subsidy", paid.payee_uscc, 0, base["premium_subsidy"], 150_000],
+        ["valuation_support", VALUER, 2, base["valuation_support"], 0],
+    ]
+    premium = decisions[decisions["kind"] == "premium_subsidy"]
+    assert sums.premium_loans.values.tolist() == [
+        [int(premium["loan_amount_fen"].iloc[0]), int(premium["base_fen"].sum()), 150_000]
+    ]
+    assert sums.insured_volume_fen == int(premium.groupby("project_key")["loan_amount_fen"].max().sum())
+    assert sums.borrowers_served == (paid.borrower_uscc,)

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import openpyxl
 import pytest
 
+from zgc_pipeline.allocation import AllocationFrames
+from zgc_pipeline.ledger.entries import ResultSums
 from zgc_pipeline.outputs import EvaluationYear, write_evaluation_pack
 from zgc_pipeline.outputs.evaluation import (
     InstitutionFigures,
@@ -27,6 +31,26 @@ TIERS = (
     Tier(Decimal("10000000"), Decimal("0.30")),
 )
 OTHER_BORROWER = "91110108MA01EEEE5V"
+
+
+def summed(result: AllocationFrames) -> ResultSums:
+    """What the ledger's query (``ledger.results.evaluation_sums``) gives for ``result``'s lines, summed here."""
+    d = result.decisions.assign(first_seq=range(len(result.decisions)))
+    sums = {"base_fen": ("base_fen", "sum"), "approved_fen": ("approved_fen", "sum")}
+    payees = d.groupby(["kind", "payee_uscc", "payee_name"], sort=False).agg(first_seq=("first_seq", "min"), **sums)
+    premium = d[d["kind"] == "premium_subsidy"]
+    return ResultSums(
+        payees=payees.reset_index(),
+        premium_loans=premium.groupby("loan_amount_fen").agg(**sums).reset_index(),
+        insured_volume_fen=int(premium.groupby("project_key")["loan_amount_fen"].max().sum()),
+        borrowers_served=tuple(sorted(set(d.loc[d["approved_fen"] > 0, "borrower_uscc"]))),
+    )
+
+
+def evaluated(result: AllocationFrames, loan_amounts_fen: Sequence[int] | npt.NDArray[np.int64]) -> EvaluationYear:
+    """The year of ``result`` as ``cycle.delivery.evaluation_year`` gives it from the ledger."""
+    totals = (result.budget_fen, result.qualifying_total_fen, result.approved_total_fen)
+    return EvaluationYear(result.year, *totals, summed(result), loan_amounts_fen, TIERS)
 
 
 def year_2019() -> EvaluationYear:
@@ -61,9 +85,7 @@ def year_2019() -> EvaluationYear:
     ]
     result = allocation(decisions, budget="100000.00", qualifying="44500.00", approved="44500.00", year=2019)
     amounts = [fen("2000000.00"), fen("4000000.00"), fen("12000000.00")]  # HT-A, HT-B, and HT-C unpaid
-    return EvaluationYear(
-        year=2019, budget_fen=fen("100000.00"), allocation=result, loan_amounts_fen=amounts, tiers=TIERS
-    )
+    return evaluated(result, amounts)
 
 
 def year_2020() -> EvaluationYear:
@@ -76,13 +98,7 @@ def year_2020() -> EvaluationYear:
         reviewed=True,
         funded=1,
     )
-    return EvaluationYear(
-        year=2020,
-        budget_fen=fen("2000.00"),
-        allocation=result,
-        loan_amounts_fen=np.array([fen("1000000.00")], dtype=np.int64),  # as an array, as a frame's column gives them
-        tiers=TIERS,
-    )
+    return evaluated(result, np.array([fen("1000000.00")], dtype=np.int64))  # an array, as a frame's column gives
 
 
 def test_tier_labels_include_their_bounds() -> None:
@@ -216,6 +232,6 @@ def test_a_payee_spelt_two_ways_is_one_institution_named_as_first_met() -> None:
         decision(line("HT-2", voucher_no="BD-2", payee_name="北京甲银行", base="20.00", computed="14.00")),
     ]  # fmt: skip
     result = allocation(decisions, budget="21.00", qualifying="21.00", approved="21.00")
-    item = EvaluationYear(year=2020, budget_fen=2100, allocation=result, loan_amounts_fen=[], tiers=TIERS)
+    item = evaluated(result, [])
     assert institution_figures(item) == [InstitutionFigures(2020, "甲银行", BANK_USCC, "保费补贴", 3000, 2100)]
     assert year_figures(item).loans == 0 and year_figures(item).loan_volume_fen == 0

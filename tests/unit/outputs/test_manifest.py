@@ -30,7 +30,9 @@ MANIFEST = Manifest(
         InputFile("乙保险_保单.xlsx", "policies", "乙保险公司", "2" * 64, rows_read=40, rows_refused=3),
         InputFile("甲银行.xlsx", "loans", "北京甲银行", "1" * 64, rows_read=25, rows_refused=1),
     ),
-    signoff=SignOff(by="张三", at=datetime(2021, 1, 15, 10, 30), decision="同意", result_sha256="d" * 64),
+    signoff=SignOff(
+        by="张三", at=datetime(2021, 1, 15, 10, 30), decision="同意", result_sha256="d" * 64, workbook_sha256="e" * 64
+    ),
 )
 
 
@@ -55,6 +57,7 @@ def test_manifest_lists_inputs_policy_totals_signoff_and_files(tmp_path: Path) -
     }  # fmt: skip
     assert document["signoff"] == {
         "by": "张三", "at": "2021-01-15T10:30:00", "decision": "同意", "result_sha256": "d" * 64,
+        "workbook_sha256": "e" * 64,
     }  # fmt: skip
     assert document["files"] == [
         {"path": "expert_review_2020.xlsx", "sha256": hashlib.sha256(b"packet").hexdigest(), "bytes": 6},
@@ -63,14 +66,14 @@ def test_manifest_lists_inputs_policy_totals_signoff_and_files(tmp_path: Path) -
     ]
 
 
-def test_voided_deliveries_and_the_draft_are_not_part_of_a_delivery(tmp_path: Path) -> None:
+def test_voided_deliveries_and_the_workbook_awaiting_sign_off_are_not_part_of_a_delivery(tmp_path: Path) -> None:
     year_dir = delivered(tmp_path)
     (year_dir / "作废_1").mkdir()
     (year_dir / "作废_1" / "payout_2020.xlsx").write_bytes(b"voided payout")
-    (year_dir / "草稿").mkdir()
-    (year_dir / "草稿" / "payout_2020_草稿.xlsx").write_bytes(b"draft")
+    (year_dir / "待签批").mkdir()
+    (year_dir / "待签批" / "payout_2020.xlsx").write_bytes(b"waiting")
     document = json.loads(write_manifest(year_dir, MANIFEST).read_text(encoding="utf-8"))
-    assert not [f for f in document["files"] if f["path"].startswith(("作废_", "草稿"))]
+    assert not [f for f in document["files"] if f["path"].startswith(("作废_", "待签批"))]
     assert verify_delivery(year_dir) == []
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -384,39 +384,29 @@ def test_summary_ends_with_lines_to_sign_and_room_for_the_seal(tmp_path: Path) -
     assert sheet.row_dimensions[12].height >= 80  # room for the seal
 
 
-def test_draft_is_marked_in_every_title_and_carries_the_result_checksum(tmp_path: Path) -> None:
+def test_the_workbook_the_bureau_signs_is_dated_the_day_it_was_prepared_with_the_checksum_on_every_page(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "payout_2020.xlsx"
-    write_year(path, draft=True, result_sha256="d" * 64)
+    write_year(path, result_sha256="d" * 64, prepared_on=date(2021, 1, 18))
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["汇总", "明细", "未通过", "说明"]
+    assert book.properties.created == datetime(2021, 1, 18)
     for name, title in TITLES.items():
-        assert above_table(path, name)[0] == f"{title}　草稿（未签批）"
-    about = dict((r[0], r[1]) for r in rows(path, "说明")[1:])
-    assert about["结果校验值（SHA-256）"] == "d" * 64
-    assert about["状态"].startswith("草稿（未签批）")
-    assert rows(path, "汇总")[1][1] == "北京甲银行"  # the same figures as the signed workbook
-
-
-def test_signed_workbook_shows_the_result_checksum_and_no_draft_mark(tmp_path: Path) -> None:
-    path = tmp_path / "payout_2020.xlsx"
-    write_year(path, result_sha256="d" * 64)
+        assert above_table(path, name) == [title, "制表日期：2021年1月18日"]  # no 草稿 mark: one workbook
+        assert book[name].oddFooter.left.text == "结果校验值 dddddddddddd"
+        assert book[name].oddFooter.center.text == "第 &P 页 共 &N 页"
     about = dict((r[0], r[1]) for r in rows(path, "说明")[1:])
     assert about["结果校验值（SHA-256）"] == "d" * 64
     assert "状态" not in about
-    assert all("草稿" not in str(above_table(path, name)[0]) for name in TITLES)
 
 
-def test_draft_without_the_result_checksum_writes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "payout_2020.xlsx"
-    with pytest.raises(ValueError, match="结果校验值"):
-        write_year(path, draft=True)
-    assert not path.exists()
-
-
-def test_same_draft_same_bytes(tmp_path: Path) -> None:
-    write_year(tmp_path / "a.xlsx", draft=True, result_sha256="d" * 64)
-    write_year(tmp_path / "b.xlsx", draft=True, result_sha256="d" * 64)
+def test_the_same_result_prepared_the_same_day_gives_the_same_bytes(tmp_path: Path) -> None:
+    for name in ("a.xlsx", "b.xlsx"):
+        write_year(tmp_path / name, result_sha256="d" * 64, prepared_on=date(2021, 1, 18))
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    write_year(tmp_path / "c.xlsx", result_sha256="d" * 64, prepared_on=date(2021, 1, 19))
+    assert (tmp_path / "c.xlsx").read_bytes() != (tmp_path / "a.xlsx").read_bytes()
 
 
 DIFFERENCES = [
@@ -467,7 +457,7 @@ def test_a_year_settled_again_lists_each_payees_difference_to_pay_or_claim_back(
     assert signed == ["经办人：", "审核人：", "负责人：", "（盖章）"]
 
 
-def test_differences_are_measured_per_payee_as_spelt_on_its_lines_and_kind() -> None:
+def test_differences_are_one_line_per_payee_and_kind_however_its_code_is_spelt() -> None:
     decisions = allocation(
         [
             decision(line("HT-1", voucher_no="BD-1", computed="100.00")),
@@ -475,11 +465,13 @@ def test_differences_are_measured_per_payee_as_spelt_on_its_lines_and_kind() -> 
             decision(line("HT-3", voucher_no="PG-3", kind=VALUATION, payee_uscc=VALUER_USCC, payee_name="丙评估公司")),
             decision(line("HT-4", voucher_no="BD-4", payee_uscc=GUARANTOR_USCC, payee_name="乙担保", computed="9.99"),
                      "0.00"),
+            decision(line("HT-5", voucher_no="BD-5", payee_uscc=BANK_USCC.lower(), computed="1.00")),
         ],
-        budget="8000.00", qualifying="7159.99", approved="7150.00",
+        budget="8000.00", qualifying="7160.99", approved="7151.00",
     ).decisions  # fmt: skip
     voided = {
-        (BANK_USCC, "premium_subsidy"): 15000,  # the same: still a line, 无变化
+        (BANK_USCC, "premium_subsidy"): 10000,  # with the line spelt in lower case below: 15,000 before, 15,100 now
+        (BANK_USCC.lower(), "premium_subsidy"): 5000,
         (VALUER_USCC, "valuation_support"): 800000,
         ("91110108MA01CCCC3Z", "premium_subsidy"): 0,  # nothing either time: no line
         ("91110108MA01BBBB2Y", "premium_subsidy"): 0,  # approved 0.00 now, nothing before: no line
@@ -487,11 +479,11 @@ def test_differences_are_measured_per_payee_as_spelt_on_its_lines_and_kind() -> 
     }
     units = registry(unit("91110108MA01EEEE5V", "戊评估（名录）"))
     assert payee_differences(decisions, voided, units) == [
-        PayeeDifference(BANK_USCC, "北京甲银行", "premium_subsidy", 15000, 15000),
+        PayeeDifference(BANK_USCC, "北京甲银行", "premium_subsidy", 15000, 15100),
         PayeeDifference(VALUER_USCC, "丙评估公司", "valuation_support", 800000, 700000),
-        PayeeDifference("91110108ma01eeee5v", "戊评估（名录）", "valuation_support", 2500, 0),
-    ]  # by code as spelt, then kind
-    assert [d.action for d in payee_differences(decisions, voided, units)] == ["无变化", "追回", "追回"]
+        PayeeDifference("91110108MA01EEEE5V", "戊评估（名录）", "valuation_support", 2500, 0),
+    ]  # by normalised code, then kind
+    assert [d.action for d in payee_differences(decisions, voided, units)] == ["补拨", "追回", "追回"]
     nobody = payee_differences(decisions.iloc[:0], {("X", "premium_subsidy"): 1}, registry())
     assert nobody == [PayeeDifference("X", "X", "premium_subsidy", 1, 0)]  # neither on a line nor registered
 

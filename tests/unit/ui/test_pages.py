@@ -66,6 +66,9 @@ def test_the_delivered_payout_needs_edit_access(login: Login, pilot_years: Pilot
     assert response.status_code == 200
     assert response.content == (pilot_years.out / "2020" / "payout_2020.xlsx").read_bytes()
     assert "payout_2020.xlsx" in response.headers["content-disposition"]
+    waiting = login("user").get("/zgc/years/2021/workbook")  # awaiting sign-off: the workbook the bureau signs
+    assert waiting.status_code == 200
+    assert waiting.content == (pilot_years.out / "2021" / "待签批" / "payout_2021.xlsx").read_bytes()
     shown = figures(login("user").get("/zgc/years/2020").text)
     assert shown["workbook_sha256"] == [hashlib.sha256(response.content).hexdigest()]
 
