@@ -20,11 +20,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from zgc_pipeline.allocation import AllocationFrames
-from zgc_pipeline.allocation.ordering import text_ranks
 from zgc_pipeline.allocation.schema import LINE_IDENTITY, LINE_TERMS
 from zgc_pipeline.identifiers import normalise_uscc, normalise_usccs
 from zgc_pipeline.money import fen_text, from_fen
@@ -198,21 +196,12 @@ def payout_tables(allocation: AllocationFrames, refusals: pd.DataFrame, registry
     }
 
 
-def detail_order(decisions: pd.DataFrame) -> npt.NDArray[np.int64]:
-    """明细's order, as positions in ``decisions``: rank (unranked last), then project, premium before valuation,
-    then voucher; the keys compared as Python compares texts."""
-    rank = decisions["rank"]
-    unranked = rank.isna().to_numpy(dtype=np.int64)
-    ranks = rank.fillna(0).to_numpy(dtype=np.int64)
-    projects, _ = text_ranks(decisions["project_key"].to_numpy(dtype=object))
-    kinds = (decisions["kind"] != PREMIUM).to_numpy(dtype=np.int64)
-    vouchers, _ = text_ranks(decisions["voucher_key"].to_numpy(dtype=object))
-    return np.lexsort((vouchers, kinds, projects, ranks, unranked)).astype(np.int64)
-
-
 def ordered_decisions(decisions: pd.DataFrame) -> pd.DataFrame:
-    """The decisions in 明细's order (``detail_order``), their index renumbered from 0."""
-    return decisions.iloc[detail_order(decisions)].reset_index(drop=True)
+    """The decisions in 明细's order, their index renumbered from 0: rank (unranked last), then project, premium
+    before valuation, then voucher; texts compared by code point, as Python compares them, never by locale."""
+    keys = decisions.assign(unranked=decisions["rank"].isna(), valuation=decisions["kind"] != PREMIUM)
+    ordered = keys.sort_values(["unranked", "rank", "project_key", "valuation", "voucher_key"], kind="stable")
+    return ordered.drop(columns=["unranked", "valuation"]).reset_index(drop=True)
 
 
 def payee_totals(decisions: pd.DataFrame) -> list[PayeeTotal]:

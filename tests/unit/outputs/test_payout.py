@@ -504,7 +504,7 @@ def test_a_payee_spelt_two_ways_is_one_transfer_named_as_registered(tmp_path: Pa
     ]  # in the pinyin order of the names on the lines (ji < jia), shown as registered
 
 
-def test_detail_order_is_rank_then_project_kind_and_voucher_as_python_sorts_texts() -> None:
+def test_detail_is_ordered_by_rank_then_project_kind_and_voucher_as_python_sorts_texts() -> None:
     """Unranked last; keys compared by code point (full-width after ASCII, astral characters last), not by locale."""
     keys = ["HT-2", "HT-10", "ht-1", "ＨＴ－１", "中-1", "HT-2", "𠀀-1", "HT-2", "A", "a"]
     kinds = ["premium_subsidy", "valuation_support"]
@@ -525,10 +525,11 @@ def test_detail_order_is_rank_then_project_kind_and_voucher_as_python_sorts_text
             claims[i]["voucher_key"],
         ),
     )
-    assert payout_module.detail_order(frame).tolist() == expected
     ordered = payout_module.ordered_decisions(frame)
-    assert ordered["voucher_key"].tolist() == [claims[i]["voucher_key"] for i in expected]
-    assert payout_module.detail_order(frame.iloc[:0]).tolist() == []
+    assert ordered["voucher_no"].tolist() == [claims[i]["voucher_no"] for i in expected]
+    assert ordered["project_key"].tolist() == [claims[i]["project_key"] for i in expected]
+    assert ordered.columns.tolist() == frame.columns.tolist()
+    assert payout_module.ordered_decisions(frame.iloc[:0]).empty
 
 
 def test_refusals_of_a_whole_file_show_no_row_and_equal_keys_keep_their_order(tmp_path: Path) -> None:
