@@ -144,18 +144,22 @@ def test_submitters_their_files_and_what_to_send_back(reader: Ledger, pilot_year
 def test_the_workbook_is_the_waiting_one_until_signed_then_the_delivered_one(
     reader: Ledger, pilot_years: PilotYears, tmp_path: Path
 ) -> None:
-    assert result_workbook(reader, 2021, out=tmp_path) is None
-    waiting = tmp_path / "2021" / "待签批" / "payout_2021.xlsx"
-    waiting.parent.mkdir(parents=True)
-    waiting.write_bytes(b"waiting")
-    shown = result_workbook(reader, 2021, out=tmp_path)
-    assert shown is not None and shown.path == waiting and shown.waiting
-    assert shown.sha256 == hashlib.sha256(b"waiting").hexdigest() and not shown.unlike_record
-    (tmp_path / "2021" / "payout_2021.xlsx").write_bytes(b"not signed yet")  # 2021 waits: not this one
-    assert result_workbook(reader, 2021, out=tmp_path) == shown
+    waiting = pilot_years.out / "2021" / "待签批" / "payout_2021.xlsx"  # where prepare_result wrote it (§6)
+    shown = result_workbook(reader, 2021, out=pilot_years.out)
+    assert shown is not None and shown.path == waiting and shown.waiting and not shown.unlike_record
+    assert shown.sha256 == hashlib.sha256(waiting.read_bytes()).hexdigest()
     signed = result_workbook(reader, 2020, out=pilot_years.out)
     assert signed is not None and not signed.waiting
     assert signed.path == pilot_years.out / "2020" / "payout_2020.xlsx"
+
+    assert result_workbook(reader, 2021, out=tmp_path) is None  # another folder: no file there
+    other = tmp_path / "2021" / "待签批" / "payout_2021.xlsx"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"not the workbook prepared")
+    (tmp_path / "2021" / "payout_2021.xlsx").write_bytes(b"not signed yet")  # 2021 waits: not this one
+    swapped = result_workbook(reader, 2021, out=tmp_path)
+    assert swapped is not None and swapped.path == other
+    assert swapped.sha256 == shown.sha256 and swapped.unlike_record  # the ledger's record is shown, and the mismatch
     assert result_workbook(reader, 2020, out=tmp_path) is None
 
 
