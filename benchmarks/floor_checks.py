@@ -42,7 +42,7 @@ def suite_frame(kind: SubmissionKind, rows: list[list[Any]]) -> pd.DataFrame:
     spec = KIND_SPECS[kind]
     keys = {f.header: f.key for f in spec.fields}
     frame = pd.DataFrame(rows[1:], columns=[keys.get(str(cell).strip(), str(cell)) for cell in rows[0]])
-    frame = frame.replace("", None)
+    frame = frame.replace({"": None})
     for key in spec.key:
         frame[KEY_PREFIX + key] = frame[key].astype("string").str.strip().str.upper()
     return frame
