@@ -14,7 +14,7 @@ GOOD = "91110108MA01ABCD2H"
 
 
 def _registry(*codes: str) -> list[list[object]]:
-    header = [f.header for f in KIND_SPECS[SubmissionKind.REGISTRY].fields]
+    header: list[object] = [f.header for f in KIND_SPECS[SubmissionKind.REGISTRY].fields]
     rows = [[code, "某某科技有限公司", "银行", date(2020, 1, 2), "", "中国银行", "0200000000000001"] for code in codes]
     return [header, *rows]
 
