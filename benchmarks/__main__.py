@@ -181,8 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.table(runs))
     print()
-    print(stages.render(stages.stage_table(runs)))
-    print()
+    grouped = stages.stage_table(runs)
+    if grouped:  # the pipeline ran
+        print(stages.render(grouped))
+        print()
     print(json.dumps(found, indent=1))
     for line in report.verdicts(runs, found, demo):
         print(line)
