@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -139,19 +139,31 @@ class Writer:
         self.workbook.close()
 
 
-def io_only(sample: SampleYear, out: Path, projects: int) -> Run:
+def inputs(sample: SampleYear) -> list[Path]:
+    """Every file the year reads: the registry, the inbox's files and the panel's scores."""
     assert sample.scores is not None
-    run = Run(NAME, projects)
-    policy = load_policy()
-    started = time.perf_counter()
-    files = [sample.registry, *sorted(sample.inbox.iterdir()), sample.scores]
+    return [sample.registry, *sorted(sample.inbox.iterdir()), sample.scores]
+
+
+def read_all(files: Sequence[Path], run: Run) -> dict[str, list[list[Any]]]:
+    """Every input's rows with python-calamine, by file name (the ``read`` stage)."""
     with run.timed("read"):
-        tables = {path.name: read_rows(path) for path in files}
+        return {path.name: read_rows(path) for path in files}
+
+
+def archive_all(files: Sequence[Path], out: Path, run: Run) -> None:
+    """Every input copied to an archive folder, as intake archives each file it receives (the ``archive`` stage)."""
     with run.timed("archive"):
         archive = out / "archive"
         archive.mkdir(parents=True)
         for path in files:
             shutil.copyfile(path, archive / path.name)
+
+
+def write_deliverables(tables: dict[str, list[list[Any]]], out: Path, run: Run) -> dict[str, int]:
+    """The payout workbook, the review packet and the evaluation pack, each written once with the year's row counts
+    (the ``payout``, ``packet`` and ``evaluation`` stages); the table lines written per sheet."""
+    policy = load_policy()
     loans = tables["贷款信息表.xlsx"][1:]
     policies = tables["保单信息表.xlsx"][1:]
     valuations = tables["评估信息表.xlsx"][1:]
@@ -188,13 +200,32 @@ def io_only(sample: SampleYear, out: Path, projects: int) -> Run:
         lines["指标说明"] = book.table("指标说明", DEFINITION_COLUMNS, DEFINITIONS)
         book.charts("年度概览", 1)
         book.close()
+    return lines
+
+
+def io_year(
+    sample: SampleYear,
+    out: Path,
+    projects: int,
+    *,
+    name: str = NAME,
+    checks: Callable[[dict[str, list[list[Any]]], Path, Run], dict[str, Any]] | None = None,
+) -> Run:
+    """Read, (``checks`` when given, with what they found as facts), archive, write every workbook."""
+    run = Run(name, projects)
+    files = inputs(sample)
+    started = time.perf_counter()
+    tables = read_all(files, run)
+    found = checks(tables, out, run) if checks is not None else {}
+    archive_all(files, out, run)
+    lines = write_deliverables(tables, out, run)
     run.finish(started)
-    run.facts = {"rows_read": sum(len(t) - 1 for t in tables.values()), "table_lines": lines}
+    run.facts = {"rows_read": sum(len(t) - 1 for t in tables.values()), **found, "table_lines": lines}
     return run
 
 
 def main(argv: list[str] | None = None) -> int:
-    return child_main(argv, name=NAME, contender=io_only, description=__doc__)
+    return child_main(argv, name=NAME, contender=io_year, description=__doc__)
 
 
 if __name__ == "__main__":
