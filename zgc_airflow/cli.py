@@ -166,13 +166,14 @@ def run_cycle(
         raise CommandError(str(exc)) from exc
     log_file = cfg.out / "airflow" / "logs" / f"zgc-cycle-{cfg.year}.log"
     user = getpass.getuser()
+    approved_with = "zgc demo 演示签批" if command == "zgc demo" else f"{command} --approve"
     with YearLock(cfg.out, cfg.year):
         console(f"{cfg.year}年度核定：预算 {format_yuan(cfg.budget)} 元；运行 Airflow DAG zgc_annual_cycle")
         console(f"  日志：{log_file}")
         outcome = run_cycle_dag(
             {**cfg.to_params(), "wait_for_scores": wait_for_scores},
             airflow_home=cfg.out / "airflow",
-            answer=SignOffAnswer("批准" if approve else None, signer=f"{user}（操作系统用户，{command} --approve）"),
+            answer=SignOffAnswer("批准" if approve else None, signer=f"{user}（操作系统用户，{approved_with}）"),
             progress=console,
             on_waiting=lambda summary: console(awaiting_sign_off(summary)),
             log_file=log_file,
