@@ -24,12 +24,17 @@ pytestmark = pytest.mark.e2e
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_bureau_signs_in_the_ui_and_the_year_is_delivered(tmp_path: Path) -> None:
+@pytest.fixture
+def waiting(tmp_path: Path) -> Path:
+    """The small year left by ``zgc cycle`` waiting for the bureau (exit 4); its output folder."""
     small_year.write_inbox(tmp_path / "inbox")
     small_year.write_registry(tmp_path / "registry.xlsx")
-    out = tmp_path / "out"
-    cycle_until_sign_off(tmp_path, out)
+    cycle_until_sign_off(tmp_path, tmp_path / "out")
+    return tmp_path / "out"
 
+
+def test_the_bureau_signs_in_the_ui_and_the_year_is_delivered(waiting: Path) -> None:
+    out = waiting
     # started from the project's own folder, as `make ui` does (where a second copy of the package's metadata sits)
     with running_ui(out, cwd=PROJECT_ROOT) as ui:
         admin, bureau = ui.client("admin"), ui.client("bureau")
@@ -83,3 +88,25 @@ def test_the_bureau_signs_in_the_ui_and_the_year_is_delivered(tmp_path: Path) ->
     # not in a service's log
     shown = "".join(ui.printed) + "".join(log.read_text() for log in (out / "airflow" / "logs").glob("*.log"))
     assert "starlette.testclient" not in shown
+
+
+def test_a_rejection_in_the_ui_releases_nothing(waiting: Path) -> None:
+    out = waiting
+    with running_ui(out, cwd=out.parent) as ui:
+        admin = ui.client("admin")
+        run_id = the_run(admin)["dag_run_id"]
+        answered = ui.client("bureau").patch(
+            f"{run_path(run_id)}/taskInstances/sign_off/-1/hitlDetails",
+            json={"chosen_options": ["驳回"], "params_input": {}},
+        )
+        assert answered.status_code == 200, answered.text
+        assert wait_for_run(admin, run_id, ("success", "failed"))["state"] == "failed"  # said so, not a success
+        [release] = admin.get(f"{run_path(run_id)}/taskInstances", params={"task_id": "release_nothing"}).json()[
+            "task_instances"
+        ]
+        assert release["state"] == "failed"
+        assert admin.get("/api/v2/assets/events", params={"source_dag_id": DAG_ID}).json()["asset_events"] == []
+    assert not (out / "2020" / "payout_2020.xlsx").exists()
+    with Ledger.open_readonly(f"sqlite:///{out / 'ledger.sqlite'}") as ledger:
+        signoff = ledger.signoff(2020)
+    assert signoff is not None and not signoff.approved and signoff.signed_by == "bureau"
