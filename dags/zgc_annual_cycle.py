@@ -178,10 +178,12 @@ SIGN_OFF_BODY = """\
             title="当年财政批复总金额（元）",
             description="写法同命令行：3000000、3,000,000.00、¥3000000 或 300万；空 = Airflow 变量 zgc_budget_<年度>",
         ),
-        "inbox": Param("", type="string", title="收件目录", description="空 = ZGC_INBOX_ROOT/<年度>"),
-        "registry": Param("", type="string", title="试点单位名录文件", description="空 = ZGC_REGISTRY_FILE"),
-        "out": Param("", type="string", title="输出目录", description="空 = ZGC_OUTPUT_ROOT"),
-        "policy_file": Param("", type="string", title="政策文件", description="空 = 项目自带的默认政策"),
+        "inbox": Param(None, type=["null", "string"], title="收件目录", description="空 = ZGC_INBOX_ROOT/<年度>"),
+        "registry": Param(
+            None, type=["null", "string"], title="试点单位名录文件", description="空 = ZGC_REGISTRY_FILE"
+        ),
+        "out": Param(None, type=["null", "string"], title="输出目录", description="空 = ZGC_OUTPUT_ROOT"),
+        "policy_file": Param(None, type=["null", "string"], title="政策文件", description="空 = 项目自带的默认政策"),
         "allow_empty": Param(
             False, type="boolean", title="允许核定空年度", description="收件为空或没有本年度申报行时仍核定（金额为0）"
         ),

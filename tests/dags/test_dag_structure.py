@@ -182,3 +182,14 @@ def test_the_bureau_and_the_operators_hear_and_the_payout_is_an_asset(dagbag):
     # every step tells the operators when it fails, but for the bureau's own 驳回
     assert [type(n).__name__ for n in dag.get_task("compute_subsidies").on_failure_callback] == ["ZgcMail"]
     assert not dag.get_task("release_nothing").on_failure_callback
+
+
+@pytest.mark.parametrize("dag_id", ["zgc_annual_cycle", "zgc_reopen_year"])
+def test_a_field_the_form_may_leave_empty_is_not_required(dagbag, dag_id):
+    """Airflow's trigger form marks a field whose type does not admit null as required and refuses it empty: a
+    Param described as "空 = …" (a default from the settings) must admit null, or nobody can leave it empty."""
+    params = dagbag.dags[dag_id].params
+    for name in params:
+        schema = params.get_param(name).schema
+        if str(params.get_param(name).description or "").startswith("空"):
+            assert "null" in schema.get("type", []), f"{dag_id}: Param {name} cannot be left empty in the form"
