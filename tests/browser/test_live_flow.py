@@ -5,9 +5,10 @@ The bureau: ``zgc cycle`` leaves 2020 waiting for sign-off (exit 4); in ``zgc ui
 ``zgc verify --ledger`` accepts it), signed by that Airflow user. Airflow's pages and /zgc show the answer at the same
 Beijing minute.
 
-The operator: 2021, started with a budget written as on the command line (``10万``), fails in one mapped
-validate_submission because its report cannot be written (the year's rejections folder is blocked by a file); once
-that is fixed, the operator clears that one instance in the UI and the run goes on to the sign-off and finishes.
+The operator: 2021, started from the Params form with the budget written as on the command line (``10万``), fails
+in one mapped validate_submission because its report cannot be written (the year's rejections folder is blocked by
+a file); once that is fixed, the operator clears that one instance in the UI and the run goes on to the sign-off and
+finishes.
 """
 
 from __future__ import annotations
@@ -135,16 +136,26 @@ def test_what_the_bureau_and_the_operator_click_happens(tmp_path: Path, browser:
         blocker = out / "2021" / "rejections"
         blocker.parent.mkdir(parents=True)
         blocker.write_text("挡住拒收报告目录\n")
-        conf = {
-            "year": 2021,
-            "budget": "10万",
-            "inbox": str(root / "inbox2021"),
-            "registry": str(root / "registry.xlsx"),
-            "out": str(out),
-        }
-        started = admin.post(f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf})
-        assert started.status_code == 200, started.text
-        run_2021 = started.json()["dag_run_id"]
+        # A data engineer starts it from the Params form, the budget written as on the command line.
+        operator = _page(browser, ui, "admin", f"/dags/{DAG_ID}")
+        operator.get_by_role("button", name="触发").first.click()
+        form = operator.get_by_role("dialog")
+        form.get_by_label("结算年度").fill("2021")
+        fields = {"budget": "10万", "inbox": root / "inbox2021", "registry": root / "registry.xlsx", "out": out}
+        for name, value in fields.items():  # Airflow's form names each field's input element_<param>
+            form.locator(f"#element_{name}").fill(str(value))
+        _shot(operator, "5-触发表单")
+        form.get_by_role("button", name="触发").click()
+        [started] = _until(
+            lambda: [
+                r
+                for r in admin.get(f"/api/v2/dags/{DAG_ID}/dagRuns").json()["dag_runs"]
+                if r["conf"].get("year") == 2021
+            ],
+            "the form's run exists",
+        )
+        assert started["conf"]["budget"] == "10万" and started["triggering_user_name"] == "admin"
+        run_2021 = started["dag_run_id"]
         assert wait_for_run(admin, run_2021, ("success", "failed"))["state"] == "failed"
         [failed] = [ti for ti in _instances(admin, run_2021, "validate_submission") if ti["state"] == "failed"]
         received = {
@@ -157,11 +168,11 @@ def test_what_the_bureau_and_the_operator_click_happens(tmp_path: Path, browser:
         mapped = (
             f"/dags/{DAG_ID}/runs/{quote(run_2021, safe='')}/tasks/validate_submission/mapped/{failed['map_index']}"
         )
-        operator = _page(browser, ui, "admin", mapped)
-        _shot(operator, "5-失败的校验任务")
+        operator.goto(f"{ui.url}{mapped}")
+        _shot(operator, "6-失败的校验任务")
         # the button's name is 清除 任务实例, or its tooltip (按下 shift+c 清除) once shortcuts are on
         operator.get_by_role("button", name=re.compile(r"^(清除 任务实例|按下 shift\+c 清除)$")).first.click()
-        _shot(operator, "6-清除对话框")
+        _shot(operator, "7-清除对话框")
         operator.get_by_role("dialog").get_by_role("button", name="确认").click()
         _until(
             lambda: [ti["state"] for ti in _instances(admin, run_2021, "sign_off")] == ["awaiting_input"],
@@ -169,7 +180,7 @@ def test_what_the_bureau_and_the_operator_click_happens(tmp_path: Path, browser:
         )
         assert {ti["state"] for ti in _instances(admin, run_2021, "validate_submission")} == {"success"}
         assert list((out / "2021" / "rejections").glob("丁保险_保单信息表*拒收报告.xlsx"))
-        _shot(operator, "7-清除后重新运行")
+        _shot(operator, "8-清除后重新运行")
         answered = ui.client("bureau").patch(
             f"{run_path(run_2021)}/taskInstances/sign_off/-1/hitlDetails",
             json={"chosen_options": ["批准"], "params_input": {}},
