@@ -21,7 +21,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 demo: setup  ## make the sample year and run the annual cycle end to end (outputs in ./demo-out)
 	$(BIN)/zgc demo --out demo-out
 
-ui: setup  ## the Airflow UI on the demo's Airflow home, with the year's pages (run make demo first)
+ui: setup  ## a whole local Airflow (UI, scheduler, dag-processor, triggerer) on the demo's home, with the year's pages (run make demo first)
 	$(BIN)/zgc ui --out demo-out
 
 lint: setup  ## ruff (with Airflow's AIR rules)

@@ -25,7 +25,8 @@ bureau's payout workbook.
    stops here and the run's files are taken back out of the ledger, writing no folder for the year (R6.3).
 8. `check_budget` 预算判断 – R7. Within budget → `approve_in_full`. Over budget → `write_review_packet`, then
    `scores_expected` 是否等待专家评分: a run told not to wait (param `wait_for_scores` off, as `zgc cycle` runs)
-   stops here while the panel's 专家评分表 is not in the inbox, every later task skipped; otherwise
+   stops here while the panel's 专家评分表 is not in the inbox, every later task skipped, and `zgc cycle` marks
+   the run failed with the note 等待专家评分 naming the packet (nothing was settled: not a success); otherwise
    `wait_for_scores` waits (holding no worker slot) for it, `ingest_scores`, and `allocate_by_merit` funds the best
    projects first (R8).
 9. `prepare_result` 生成待签批结果 – the payout workbook, written once into `OUT/<year>/待签批/payout_<year>.xlsx`
@@ -34,8 +35,14 @@ bureau's payout workbook.
 10. `sign_off` 签批 – the bureau approves (批准) or rejects (驳回) the result in *Required Actions* (R10); the
     sign-off is recorded against the result it showed, and refused if the year was recomputed meanwhile.
 11. `write_payout_files` 生成拨付文件 – the signed workbook moved byte for byte to `OUT/<year>/`, with the
-    evaluation pack and manifest; the ledger records the delivery once complete. Or `release_nothing` 驳回，不拨付
-    on a rejection: the workbook moves to `OUT/<year>/已驳回/<n>/`, and the run fails to say so.
+    evaluation pack and manifest; the ledger records the delivery once complete, and an event of the Asset
+    `zgc://payout/delivered` (extra: year, files, checksum) is there for the finance office's DAG. Or
+    `release_nothing` 驳回，不拨付 on a rejection: the workbook moves to `OUT/<year>/已驳回/<n>/`, and the run fails
+    to say so.
+
+**Who hears what** (e-mail, once an SMTP connection `zgc_smtp` and the recipients are configured): the bureau
+(`ZGC_NOTIFY_BUREAU`) when a year waits for sign-off and when its payout was delivered; the operators
+(`ZGC_NOTIFY_OPERATORS`) when a task fails.
 
 **When a task fails**
 - `validate_submission` does not fail for bad data: the file's rejection report says what to fix. Once the
@@ -57,15 +64,20 @@ from typing import Any, TypeVar
 
 import pendulum
 from airflow.providers.standard.operators.hitl import HITLBranchOperator
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Asset, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
 from airflow.timetables.trigger import CronTriggerTimetable
 
+from zgc_airflow.notifications import bureau_awaiting_sign_off, bureau_payout_delivered, operators_task_failed
 from zgc_pipeline.settings import load_settings
 
 APPROVE = "批准"
 REJECT = "驳回"
 FAILURE_KEY = "failure"  # XCom: the first line of a failed step's error, for whoever watches the run
+AWAITING_SCORES = "等待专家评分"  # how a run told not to wait ends while the panel's scores are not in
+# One event per delivered payout, its extra naming the year, the files and the result's checksum: what the finance
+# office's import schedules on (deploy/README.md).
+PAYOUT_DELIVERED = Asset(name="zgc_payout_delivered", uri="zgc://payout/delivered")
 SETTINGS = load_settings()
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -164,6 +176,7 @@ SIGN_OFF_BODY = """\
         "owner": "zgc-data-engineering",
         "retries": SETTINGS.task_retries,
         "retry_delay": timedelta(minutes=5),
+        "on_failure_callback": [operators_task_failed()],  # e-mail, once a zgc_smtp connection is configured
     },
     params={
         "year": Param(
@@ -173,12 +186,14 @@ SIGN_OFF_BODY = """\
             None,
             type=["null", "string"],
             title="当年财政批复总金额（元）",
-            description="如 3000000 或 300万；空 = Airflow 变量 zgc_budget_<年度>",
+            description="写法同命令行：3000000、3,000,000.00、¥3000000 或 300万；空 = Airflow 变量 zgc_budget_<年度>",
         ),
-        "inbox": Param("", type="string", title="收件目录", description="空 = ZGC_INBOX_ROOT/<年度>"),
-        "registry": Param("", type="string", title="试点单位名录文件", description="空 = ZGC_REGISTRY_FILE"),
-        "out": Param("", type="string", title="输出目录", description="空 = ZGC_OUTPUT_ROOT"),
-        "policy_file": Param("", type="string", title="政策文件", description="空 = 项目自带的默认政策"),
+        "inbox": Param(None, type=["null", "string"], title="收件目录", description="空 = ZGC_INBOX_ROOT/<年度>"),
+        "registry": Param(
+            None, type=["null", "string"], title="试点单位名录文件", description="空 = ZGC_REGISTRY_FILE"
+        ),
+        "out": Param(None, type=["null", "string"], title="输出目录", description="空 = ZGC_OUTPUT_ROOT"),
+        "policy_file": Param(None, type=["null", "string"], title="政策文件", description="空 = 项目自带的默认政策"),
         "allow_empty": Param(
             False, type="boolean", title="允许核定空年度", description="收件为空或没有本年度申报行时仍核定（金额为0）"
         ),
@@ -298,12 +313,13 @@ def zgc_annual_cycle() -> None:
     @task.short_circuit(task_display_name="是否等待专家评分")
     def scores_expected(run: dict[str, Any], packet: str) -> bool:
         """A run told not to wait stops here while the scores are not in: every later task is skipped at once (a
-        skip left to each task's trigger rule would take a scheduler round per level), and the packet is named."""
+        skip left to each task's trigger rule would take a scheduler round per level), and the packet is named.
+        ``zgc cycle``, which runs so, then marks the run failed with the note 等待专家评分: nothing was settled."""
         from zgc_pipeline.cycle import find_expert_scores
 
         if get_current_context()["params"].get("wait_for_scores", True) or _step(find_expert_scores, run):
             return True
-        log.info("专家评分表尚未送达，本次运行不等待；评审材料见 %s", packet)
+        log.info("%s：专家评分表尚未送达，本次运行不等待；评审材料见 %s", AWAITING_SCORES, packet)
         return False
 
     @task.sensor(
@@ -342,13 +358,24 @@ def zgc_annual_cycle() -> None:
         run = get_current_context()["ti"].xcom_pull(task_ids="resolve_run")
         return dict(_step(prepare, run))
 
-    @task(task_display_name="生成拨付文件")
+    @task(
+        task_display_name="生成拨付文件",
+        outlets=[PAYOUT_DELIVERED],
+        on_success_callback=[bureau_payout_delivered()],
+    )
     def write_payout_files(run: dict[str, Any]) -> dict[str, str]:
         from zgc_pipeline.cycle import write_payout_files as write
 
-        return dict(_step(write, run))
+        files = dict(_step(write, run))
+        shown = get_current_context()["ti"].xcom_pull(task_ids="prepare_result") or {}
+        get_current_context()["outlet_events"][PAYOUT_DELIVERED].extra = {
+            "year": run["year"],
+            "result_sha256": shown.get("result_sha256"),
+            **files,
+        }
+        return files
 
-    @task(task_display_name="驳回，不拨付")
+    @task(task_display_name="驳回，不拨付", on_failure_callback=[])
     def release_nothing(run: dict[str, Any]) -> None:
         from zgc_pipeline.cycle import write_rejected_manifest
 
@@ -383,6 +410,7 @@ def zgc_annual_cycle() -> None:
         options_mapping={APPROVE: "write_payout_files", REJECT: "release_nothing"},
         response_timeout=timedelta(seconds=SETTINGS.signoff_wait_seconds),
         retries=0,
+        notifiers=[bureau_awaiting_sign_off()],
     )
     result >> sign_off >> [write_payout_files(run), release_nothing(run)]
 

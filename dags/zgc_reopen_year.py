@@ -37,7 +37,7 @@ from airflow.sdk.exceptions import AirflowFailException
     params={
         "year": Param(2020, type="integer", minimum=2000, maximum=2100, title="结算年度"),
         "reason": Param("", type="string", minLength=4, title="作废重开原因", description="记入台账和新的清单"),
-        "out": Param("", type="string", title="输出目录", description="空 = ZGC_OUTPUT_ROOT"),
+        "out": Param(None, type=["null", "string"], title="输出目录", description="空 = ZGC_OUTPUT_ROOT"),
     },
 )
 def zgc_reopen_year() -> None:

@@ -93,7 +93,9 @@ def _add_commands(sub: Any) -> None:
     cycle.add_argument("--allow-empty", action="store_true", help="收件为空或没有本年度申报行时仍核定（金额为0）")
     cycle.add_argument("--data-docs", action="store_true", help="为每个文件生成数据质量报告（默认只为有问题的文件）")
 
-    ui = sub.add_parser("ui", help="在演示或 zgc cycle 用过的 Airflow 目录上启动 Airflow 界面（含年度核定页面）")
+    ui = sub.add_parser(
+        "ui", help="在演示或 zgc cycle 用过的 Airflow 目录上启动本地 Airflow（界面、调度器等，含年度核定页面）"
+    )
     ui.add_argument("--out", type=Path, default=Path("demo-out"), metavar="目录", help="输出目录（默认 ./demo-out）")
     ui.add_argument("--port", type=int, default=8080, metavar="端口", help="端口（默认 8080）")
 
@@ -152,8 +154,13 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     return run_cycle(cfg, settings, approve=args.approve)
 
 
-def run_cycle(cfg: Any, settings: Settings, *, approve: bool, wait_for_scores: bool = False) -> int:
-    """Run the annual-cycle DAG for ``cfg`` and turn its outcome into the command's exit code and report."""
+def run_cycle(
+    cfg: Any, settings: Settings, *, approve: bool, wait_for_scores: bool = False, command: str = "zgc cycle"
+) -> int:
+    """Run the annual-cycle DAG for ``cfg`` and turn its outcome into the command's exit code and report.
+
+    The run names who started it (``zgc cycle（操作系统用户 root）``) and, with ``approve``, the sign-off names the
+    operating-system account that approved, said to be one (not an Airflow user who answered in the UI)."""
     from zgc_airflow.lock import YearLock
     from zgc_airflow.runner import SignOffAnswer, console, run_cycle_dag
     from zgc_pipeline.cycle import CycleError, check_run
@@ -165,6 +172,8 @@ def run_cycle(cfg: Any, settings: Settings, *, approve: bool, wait_for_scores: b
     except CycleError as exc:
         raise CommandError(str(exc)) from exc
     log_file = cfg.out / "airflow" / "logs" / f"zgc-cycle-{cfg.year}.log"
+    user = getpass.getuser()
+    approved_with = "zgc demo 演示签批" if command == "zgc demo" else f"{command} --approve"
     try:
         with YearLock(cfg.out, cfg.year):
             console(f"{cfg.year}年度核定：预算 {format_yuan(cfg.budget)} 元；运行 Airflow DAG zgc_annual_cycle")
@@ -172,11 +181,12 @@ def run_cycle(cfg: Any, settings: Settings, *, approve: bool, wait_for_scores: b
             outcome = run_cycle_dag(
                 {**cfg.to_params(), "wait_for_scores": wait_for_scores},
                 airflow_home=cfg.out / "airflow",
-                answer=SignOffAnswer("批准" if approve else None, signer=getpass.getuser()),
+                answer=SignOffAnswer("批准" if approve else None, signer=f"{user}（操作系统用户，{approved_with}）"),
                 progress=console,
                 on_waiting=lambda summary: console(awaiting_sign_off(summary)),
                 log_file=log_file,
                 settings_env=settings.environment(),
+                triggered_by=f"{command}（操作系统用户 {user}）",
             )
     except OSError as exc:  # the run's own files (its log, its Airflow home) on a full disk
         if exc.errno not in FULL_DISK:
@@ -187,7 +197,7 @@ def run_cycle(cfg: Any, settings: Settings, *, approve: bool, wait_for_scores: b
 
 def report(cfg: Any, outcome: Any, log_file: Path) -> int:
     """What the run came to, in the spec's exit codes, with the figures and paths a person acts on."""
-    from zgc_airflow.runner import task_xcom
+    from zgc_airflow.runner import fail_run, task_xcom
 
     if outcome.all_in("check_year_open", "success") and outcome.all_in("discover_submissions", "skipped"):
         print(task_xcom(outcome.run_id, "check_year_open", "unchanged"))
@@ -204,9 +214,9 @@ def report(cfg: Any, outcome: Any, log_file: Path) -> int:
     if outcome.failed_tasks:
         raise CommandError(f"运行未完成（{', '.join(outcome.failed_tasks)}）；日志：{log_file}")
     if outcome.all_in("wait_for_scores", "skipped") and outcome.all_in("approve_in_full", "skipped"):
-        print(
-            awaiting_scores(outcome.xcoms.get("compute_subsidies", {}), cfg, outcome.xcoms.get("write_review_packet"))
-        )
+        packet = outcome.xcoms.get("write_review_packet")
+        fail_run(outcome.run_id, f"等待专家评分：超出预算，专家评分表尚未送达，未核定；评审材料见 {packet}")
+        print(awaiting_scores(outcome.xcoms.get("compute_subsidies", {}), cfg, packet))
         return EXIT_AWAITING_SCORES
     if not outcome.all_in("write_payout_files", "success"):
         raise CommandError(f"运行未完成（状态 {outcome.state}）；日志：{log_file}")
@@ -256,7 +266,7 @@ def awaiting_sign_off(summary: dict[str, Any]) -> str:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from zgc_airflow.ui.server import serve
+    from zgc_airflow.local_airflow import serve
 
     return serve(args.out.resolve(), port=args.port)
 
@@ -273,11 +283,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cfg, settings = local_run(
         year=DEMO_YEAR, inbox=sample.inbox, registry=sample.registry, budget=sample.budget, out=out
     )
-    code = run_cycle(cfg, settings, approve=True)
+    code = run_cycle(cfg, settings, approve=True, command="zgc demo")
     if code == EXIT_AWAITING_SCORES and sample.scores is not None:
         shutil.copy2(sample.scores, sample.inbox / sample.scores.name)
         print(f"专家组评分表送达：{sample.scores.name}；继续核定并以演示身份签批")
-        code = run_cycle(cfg, settings, approve=True)
+        code = run_cycle(cfg, settings, approve=True, command="zgc demo")
     return code
 
 

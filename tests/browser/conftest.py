@@ -6,15 +6,10 @@ it the browser tests skip on a developer's machine and fail under CI=true (.ci/r
 
 from __future__ import annotations
 
-import contextlib
 import os
-import queue
 import shutil
-import signal
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import small_year
+from tests.zgc_ui import clean_env, running_ui
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
@@ -35,12 +31,6 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "browser"  # kept after the run (pytest's tmp folders rotate)
 CYCLE_SECONDS = 600
-UI_SECONDS = 240
-
-
-def _clean_env() -> dict[str, str]:
-    """This machine's environment without the test session's Airflow home or any ZGC_* deployment setting."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW", "ZGC_"))}
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +64,7 @@ def settled_year(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -
         "--budget", "100000.00", "--out", str(out), "--approve",
     ]  # fmt: skip
     done = subprocess.run(
-        command, cwd=root, env=_clean_env(), capture_output=True, text=True, timeout=CYCLE_SECONDS, check=False
+        command, cwd=root, env=clean_env(), capture_output=True, text=True, timeout=CYCLE_SECONDS, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
@@ -89,50 +79,10 @@ class AirflowUi:
     printed: str
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def airflow_ui(settled_year: SettledYear) -> Iterator[AirflowUi]:
-    """``zgc ui --out OUT --port P`` as a person runs it; stopped (with its api-server) when the module ends."""
-    port = _free_port()
-    command = [sys.executable, "-m", "zgc_airflow.cli", "ui", "--out", str(settled_year.out), "--port", str(port)]
-    process = subprocess.Popen(
-        command,
-        cwd=settled_year.root,
-        env=_clean_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group: the api-server it starts goes with it
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    assert process.stdout is not None
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()  # type: ignore[union-attr]
-    printed: list[str] = []
-    deadline = time.monotonic() + UI_SECONDS
-    try:
-        while not any("按 Ctrl-C 停止" in line for line in printed):
-            assert process.poll() is None, "zgc ui stopped:\n" + "".join(printed)
-            assert time.monotonic() < deadline, "zgc ui did not start in time:\n" + "".join(printed)
-            try:
-                printed.append(lines.get(timeout=1))
-            except queue.Empty:
-                continue
-        text = "".join(printed)
+    """``zgc ui --out OUT --port P`` as a person runs it; stopped (with every service it starts) when the module
+    ends."""
+    with running_ui(settled_year.out, cwd=settled_year.root) as ui:
         password_file = settled_year.out / "airflow" / "simple_auth_manager_passwords.json.generated"
-        yield AirflowUi(url=f"http://127.0.0.1:{port}", user="admin", password_file=password_file, printed=text)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        yield AirflowUi(url=ui.url, user="admin", password_file=password_file, printed="".join(ui.printed))

@@ -168,3 +168,39 @@ def test_parsing_imports_nothing_heavy():
     )
     heavy = [line for line in result.stdout.splitlines() if line.startswith("HEAVY=")]
     assert heavy == ["HEAVY="], result.stdout
+
+
+def test_the_trigger_form_takes_a_budget_as_the_command_line_does(dagbag):
+    """The Params form's budget field accepts what ``zgc cycle --budget`` accepts, and the run reads it with the
+    command line's parser (a form field that refused 300万 would send the data engineer back to the terminal)."""
+    from zgc_pipeline.cli import amount
+    from zgc_pipeline.cycle import CycleConfig
+    from zgc_pipeline.settings import load_settings
+
+    params = dagbag.dags["zgc_annual_cycle"].params
+    for written in ("300万", "3,000,000.00", "¥3000000"):
+        params.get_param("budget").resolve(written)  # the form's JSON schema takes it
+        cfg = CycleConfig.from_params({"year": 2020, "budget": written, "registry": "名录.xlsx"}, load_settings())
+        assert cfg.budget == amount(written)
+
+
+def test_the_bureau_and_the_operators_hear_and_the_payout_is_an_asset(dagbag):
+    dag = dagbag.dags["zgc_annual_cycle"]
+    sign_off, payout = dag.get_task("sign_off"), dag.get_task("write_payout_files")
+    assert [type(n).__name__ for n in sign_off.notifiers] == ["ZgcMail"]
+    assert [type(n).__name__ for n in payout.on_success_callback] == ["ZgcMail"]
+    assert [a.uri for a in payout.outlets] == ["zgc://payout/delivered"]
+    # every step tells the operators when it fails, but for the bureau's own 驳回
+    assert [type(n).__name__ for n in dag.get_task("compute_subsidies").on_failure_callback] == ["ZgcMail"]
+    assert not dag.get_task("release_nothing").on_failure_callback
+
+
+@pytest.mark.parametrize("dag_id", ["zgc_annual_cycle", "zgc_reopen_year"])
+def test_a_field_the_form_may_leave_empty_is_not_required(dagbag, dag_id):
+    """Airflow's trigger form marks a field whose type does not admit null as required and refuses it empty: a
+    Param described as "空 = …" (a default from the settings) must admit null, or nobody can leave it empty."""
+    params = dagbag.dags[dag_id].params
+    for name in params:
+        schema = params.get_param(name).schema
+        if str(params.get_param(name).description or "").startswith("空"):
+            assert "null" in schema.get("type", []), f"{dag_id}: Param {name} cannot be left empty in the form"

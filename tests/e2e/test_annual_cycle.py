@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -37,6 +38,19 @@ def year_dir(tmp_path: Path) -> Path:
     small_year.write_inbox(tmp_path / "inbox")
     small_year.write_registry(tmp_path / "registry.xlsx")
     return tmp_path
+
+
+def _latest_run() -> tuple[str, str, str | None, str | None]:
+    """The newest run of the DAG in this session's Airflow home: its state, 触发用户, how it was started, its note."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        run = session.scalars(
+            select(DagRun).where(DagRun.dag_id == "zgc_annual_cycle").order_by(DagRun.id.desc()).limit(1)
+        ).one()
+        return str(run.state), str(run.triggering_user_name), str(run.triggered_by), run.note
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[dict[str, object]]:
@@ -85,11 +99,23 @@ def test_within_budget_everything_qualifying_is_paid_in_full(year_dir: Path) -> 
     manifest = json.loads((year_dir / "out" / "2020" / "manifest.json").read_text(encoding="utf-8"))
     assert json.dumps(manifest, ensure_ascii=False).count("甲银行_贷款信息表.xlsx") >= 1
     assert not (year_dir / "out" / "2020" / "expert_review_2020.xlsx").exists()
+    # who: the run names the command and the account that started it, the sign-off the account that approved
+    user = getpass.getuser()
+    state, triggering_user, triggered_by, _note = _latest_run()
+    assert (state, triggering_user) == ("success", f"zgc cycle（操作系统用户 {user}）")
+    assert triggered_by.upper().endswith("CLI")
+    assert manifest["signoff"]["by"] == f"{user}（操作系统用户，zgc cycle --approve）"
 
 
-def test_over_budget_waits_for_the_panel_then_funds_by_merit(year_dir: Path) -> None:
+def test_over_budget_waits_for_the_panel_then_funds_by_merit(year_dir: Path, capfd: pytest.CaptureFixture[str]) -> None:
     assert _cycle(year_dir, "90000.00", "--approve") == 3
-    assert (year_dir / "out" / "2020" / "expert_review_2020.xlsx").exists()
+    packet = year_dir / "out" / "2020" / "expert_review_2020.xlsx"
+    assert packet.exists()
+    assert f"评审材料：{packet}" in capfd.readouterr().out
+    # in Airflow the stopped run is not a success: it failed waiting for the panel, and says where the packet is
+    state, _user, _by, note = _latest_run()
+    assert state == "failed"
+    assert note is not None and note.startswith("等待专家评分") and str(packet) in note
     assert not (year_dir / "out" / "2020" / "payout_2020.xlsx").exists()
 
     small_year.write_scores(year_dir / "inbox" / "专家评分表.xlsx")
