@@ -81,14 +81,9 @@ def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
         except LedgerError as exc:
             raise CycleError(str(exc)) from exc
     log.info(
-        "prepare_result: %s年度 读入 核定结果（%d 条核定、%d 条未通过）；核定合计 %s 元；写入 %s（制表日期 %s），"
-        "记入台账",
-        cfg.year,
-        len(workbook["allocation"].decisions),
-        summary["refused_lines"],
-        summary["approved_total"],
-        path,
-        day.isoformat(),
+        f"prepare_result: {cfg.year}年度 读入 核定结果（{len(workbook['allocation'].decisions)} 条核定、"
+        f"{summary['refused_lines']} 条未通过）；核定合计 {summary['approved_total']} 元；"
+        f"写入 {path}（制表日期 {day}），记入台账"
     )
     return {**summary, "workbook": str(path), "workbook_sha256": sha256, "prepared_on": day.isoformat()}
 
@@ -184,13 +179,8 @@ def record_sign_off(
             )
         except LedgerError as exc:
             raise CycleError(str(exc)) from exc
-    log.info(
-        "record_sign_off: %s年度 读入 台账重算的校验值与待签批拨付表；%s%s（校验值 %s）；签批记入台账",
-        cfg.year,
-        signed_by,
-        APPROVE if approved else REJECT,
-        shown_sha256[:12],
-    )
+    decision = APPROVE if approved else REJECT
+    log.info(f"record_sign_off: {cfg.year}年度 读入 台账重算的校验值；{signed_by}{decision}（{shown_sha256[:12]}…）")
 
 
 def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
@@ -231,13 +221,10 @@ def deliver_signed(cfg: CycleConfig, ledger: Ledger) -> dict[str, str]:
     ledger.record_delivery(
         cfg.year, delivered_at=datetime.now(UTC), manifest_sha256=sha256_of(cfg.year_dir / MANIFEST_NAME)
     )
+    how = "按签批原件移入" if signed is not None else "按台账重新生成"
     log.info(
-        "deliver: %s年度 读入 签批记录与核定结果（%d 条核定）、%d 个年度的评估合计；拨付表%s；写入 %s，交付记入台账",
-        cfg.year,
-        len(allocation.decisions),
-        len(years),
-        "按签批原件移入" if signed is not None else "按台账重新生成",
-        cfg.year_dir,
+        f"deliver: {cfg.year}年度 读入 签批记录与核定结果（{len(allocation.decisions)} 条核定）、{len(years)} 个年度的"
+        f"评估合计；拨付表{how}；写入 {cfg.year_dir}，交付记入台账"
     )
     return {
         "payout": str(cfg.year_dir / payout),
@@ -292,7 +279,7 @@ def write_rejected_manifest(cfg: CycleConfig) -> str:
         write_manifest(folder, manifest)
 
     _deliver(cfg, write)
-    log.info("write_rejected_manifest: %s年度 读入 驳回的签批；拨付表移入 %s，写入清单", cfg.year, kept.parent)
+    log.info(f"write_rejected_manifest: {cfg.year}年度 读入 驳回的签批；拨付表移入 {kept.parent}，写入清单")
     return str(cfg.year_dir / MANIFEST_NAME)
 
 

@@ -45,12 +45,8 @@ def discover_submissions(cfg: CycleConfig, *, run_key: str) -> list[dict[str, An
         tx.record_skipped(cfg.year, round_number, [(s.name, s.reason) for s in scan.skipped])
     groups = group_identical(scan.files)
     log.info(
-        "discover_submissions: %s年度 读入 收件目录 %d 个文件（%d 份不同内容），跳过 %d 项；第 %d 轮收件，记入台账",
-        cfg.year,
-        len(scan.files),
-        len(groups),
-        len(scan.skipped),
-        round_number,
+        f"discover_submissions: {cfg.year}年度 读入 收件目录 {len(scan.files)} 个文件（{len(groups)} 份不同内容），"
+        f"跳过 {len(scan.skipped)} 项；第 {round_number} 轮收件，记入台账"
     )
     return [
         {"path": path_reference(cfg.registry), "also": []},
@@ -108,13 +104,8 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Seque
                 run_key=run_key,
             )
     log.info(
-        "receive_submission: %s年度 读入 %s（%d 字节，另有 %d 个同内容副本）；存档为 %s，记入台账（文件 %d）",
-        cfg.year,
-        source.name,
-        archived.size,
-        len(also),
-        archived.archived_path,
-        submission_id,
+        f"receive_submission: {cfg.year}年度 读入 {source.name}（{archived.size} 字节，{len(also)} 个同内容副本）；"
+        f"存档为 {archived.archived_path}，记入台账（文件 {submission_id}）"
     )
     return submission_id
 
@@ -161,10 +152,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
             received_at = tx.first_received_at(submission_id)
         if earlier is not None:
             log.info(
-                "validate_submission: %s 读入 台账中相同检查的结果，不再读文件：%d 行，拒收 %d 行；不写台账",
-                info.file_name,
-                earlier.rows_read,
-                earlier.rows_refused,
+                f"validate_submission: {info.file_name} 已按相同检查核对过（{earlier.rows_refused} 行拒收），不再读取"
             )
             return IntakeOutcome.as_stored(submission_id, info.file_name, earlier)
         # the checks run outside the ledger's transaction, which would keep other steps waiting for them
@@ -191,7 +179,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
                 checked_with=checks,
             )
             _write_rejections(cfg, info.file_name, info.sha256, problems, submitter="")
-            log.info("validate_submission: %s 读入存档；整份拒收（%d 个问题）；记入台账", info.file_name, len(problems))
+            log.info(f"validate_submission: {info.file_name} 读入存档；整份拒收（{len(problems)} 个问题）；记入台账")
             return IntakeOutcome(submission_id, info.file_name, "", 0, 0, True, 0)
         problems = parsed.naming_rows(problems)
         refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
@@ -212,13 +200,8 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
         _write_rejections(cfg, info.file_name, info.sha256, problems, submitter=submitter_name or "")
     warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
     log.info(
-        "validate_submission: %s 读入存档副本（%s）%d 行；拒收 %d 行，提示 %d 条；接收的 %d 行记入台账",
-        info.file_name,
-        parsed.kind.value,
-        parsed.rows_read,
-        len(refused_rows),
-        warnings,
-        len(rows),
+        f"validate_submission: {info.file_name} 读入存档（{parsed.kind.value}）{parsed.rows_read} 行；"
+        f"拒收 {len(refused_rows)} 行，提示 {warnings} 条；接收的 {len(rows)} 行记入台账"
     )
     return IntakeOutcome(
         submission_id, info.file_name, parsed.kind.value, parsed.rows_read, len(refused_rows), False, warnings

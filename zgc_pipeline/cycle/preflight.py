@@ -34,12 +34,8 @@ def check_run(cfg: CycleConfig) -> InboxScan:
     except Exception as exc:  # any driver's error: the message names the ledger without its password
         raise CycleError(f"台账数据库无法打开（{shown_url(cfg.ledger_url)}）：{_first_line(exc)}") from exc
     log.info(
-        "check_run: %s年度 读入 政策文件、名录 %s、收件目录 %s（%d 个文件）、台账 %s；均可用；不写台账",
-        cfg.year,
-        cfg.registry.name,
-        cfg.inbox,
-        len(scan.files),
-        shown_url(cfg.ledger_url),
+        f"check_run: {cfg.year}年度 政策文件、名录 {cfg.registry.name}、"
+        f"收件目录 {cfg.inbox}（{len(scan.files)} 个文件）、台账 {shown_url(cfg.ledger_url)} 均可用"
     )
     return scan
 

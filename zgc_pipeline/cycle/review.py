@@ -31,11 +31,7 @@ def write_expert_review_packet(cfg: CycleConfig) -> str:
     budget_fen = to_fen(cfg.budget)
     write_review_packet(path, year=cfg.year, lines=lines, loans=loans, budget_fen=budget_fen, panel=cfg.policy().panel)
     log.info(
-        "write_expert_review_packet: %s年度 读入 符合条件 %d 行、贷款 %d 行；写入 %s；不写台账",
-        cfg.year,
-        len(lines),
-        len(loans),
-        path,
+        f"write_expert_review_packet: {cfg.year}年度 读入 符合条件 {len(lines)} 行、贷款 {len(loans)} 行；写入 {path}"
     )
     return str(path)
 
@@ -45,11 +41,11 @@ def find_expert_scores(cfg: CycleConfig) -> str | None:
     for path in scan_inbox(cfg.inbox, max_bytes=cfg.max_file_bytes).files:
         try:
             if detect_kind(path, max_bytes=cfg.max_file_bytes) is SubmissionKind.EXPERT_SCORES:
-                log.info("find_expert_scores: %s年度 收件目录中的专家评分表：%s", cfg.year, path.name)
+                log.info(f"find_expert_scores: {cfg.year}年度 收件目录中的专家评分表：{path.name}")
                 return str(path)
         except SubmissionRefused:
             continue
-    log.info("find_expert_scores: %s年度 收件目录中尚无专家评分表", cfg.year)
+    log.info(f"find_expert_scores: {cfg.year}年度 收件目录中尚无专家评分表")
     return None
 
 

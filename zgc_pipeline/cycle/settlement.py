@@ -38,10 +38,8 @@ def reconcile_submissions(cfg: CycleConfig) -> dict[str, int]:
         "pilot_units": len(registry),
     }
     log.info(
-        "reconcile_submissions: %s年度 读入 现行文件的贷款 %d 行、保单 %d 行（有贷款 %d 行）、"
-        "评估 %d 行（有贷款 %d 行）、名录 %d 家；不写台账",
-        cfg.year,
-        *counts.values(),
+        f"reconcile_submissions: {cfg.year}年度 读入 现行文件的贷款 {len(keys.loans)} 行、"
+        f"保单 {len(keys.policies)} 行、评估 {len(keys.valuations)} 行、名录 {len(registry)} 家"
     )
     return counts
 
@@ -93,15 +91,9 @@ def compute_subsidies(cfg: CycleConfig) -> dict[str, str | int]:
         if stop:  # after the transaction: the stop itself is recorded
             raise stopped_run(cfg, ledger, no_claim_line(cfg.year))
     log.info(
-        "compute_subsidies: %s年度 读入 贷款 %d 行、保单 %d 行、评估 %d 行；符合条件 %d 行，未通过 %d 行，"
-        "申报合计 %s 元；写入台账",
-        cfg.year,
-        len(inputs.loans),
-        len(inputs.policies),
-        len(inputs.valuations),
-        len(settlement.lines),
-        len(settlement.refusals),
-        format_fen(settlement.qualifying_total_fen),
+        f"compute_subsidies: {cfg.year}年度 读入 贷款 {len(inputs.loans)} 行、保单 {len(inputs.policies)} 行、"
+        f"评估 {len(inputs.valuations)} 行；符合条件 {len(settlement.lines)} 行，未通过 {len(settlement.refusals)} 行，"
+        f"申报合计 {format_fen(settlement.qualifying_total_fen)} 元；写入台账"
     )
     return {
         "qualifying_lines": len(settlement.lines),
@@ -132,13 +124,8 @@ def choose_budget_path(cfg: CycleConfig) -> str:
     with open_ledger(cfg) as ledger:
         qualifying_total_fen = ledger.qualifying_total_fen(cfg.year)
     branch = REVIEW_BRANCH if is_over_budget(qualifying_total_fen, to_fen(cfg.budget)) else FULL_BRANCH
-    log.info(
-        "choose_budget_path: %s年度 读入 申报合计 %s 元，预算 %s 元；走 %s；不写台账",
-        cfg.year,
-        format_fen(qualifying_total_fen),
-        format_yuan(cfg.budget),
-        branch,
-    )
+    total, budget = format_fen(qualifying_total_fen), format_yuan(cfg.budget)
+    log.info(f"choose_budget_path: {cfg.year}年度 读入 申报合计 {total} 元，预算 {budget} 元；走 {branch}")
     return branch
 
 
@@ -172,16 +159,11 @@ def _allocate(cfg: CycleConfig, *, with_scores: bool) -> str:
         tx.save_allocation(result, result_sha256=checksum, checksum_version=SEALED)
         if with_scores:
             publish_rejection_reports(cfg, tx)  # the score file's report lists the rows the allocation refused
+    step, scored = ("allocate_by_merit", f"、评分 {len(scores)} 行") if scores is not None else ("approve_in_full", "")
     log.info(
-        "%s: %s年度 读入 符合条件 %d 行%s；资助 %d 个项目，核定合计 %s 元，拒用评分 %d 行；写入台账（校验值 %s）",
-        "allocate_by_merit" if with_scores else "approve_in_full",
-        cfg.year,
-        len(lines),
-        f"、评分 {len(scores)} 行" if scores is not None else "",
-        result.funded_projects,
-        format_fen(result.approved_total_fen),
-        len(result.score_refusals),
-        checksum[:12],
+        f"{step}: {cfg.year}年度 读入 符合条件 {len(lines)} 行{scored}；资助 {result.funded_projects} 个项目，"
+        f"核定合计 {format_fen(result.approved_total_fen)} 元，拒用评分 {len(result.score_refusals)} 行；"
+        f"写入台账（{checksum[:12]}…）"
     )
     return checksum
 

@@ -29,7 +29,7 @@ def check_year_open(cfg: CycleConfig) -> str | None:
             unknown = signed_manifest_unknown(tx, cfg.year, cfg.year_dir)
             if unknown:
                 raise CycleError(unknown)
-            log.info("check_year_open: %s年度 读入 签批记录：尚未签批，可以核定；不写台账", cfg.year)
+            log.info(f"check_year_open: {cfg.year}年度 读入 签批记录：尚未签批，可以核定")
             return None
         signoff = tx.signoff(cfg.year)
         assert signoff is not None
@@ -46,7 +46,7 @@ def check_year_open(cfg: CycleConfig) -> str | None:
         if not _delivered(tx, signoff, cfg):
             files = deliver_signed(cfg, tx)
             done = f"{signed}，此前的交付未完成：已按台账补全交付（{files['payout']}），{UNCHANGED}"
-            log.info("check_year_open: %s", done)
+            log.info(f"check_year_open: {done}")
             return done
         tampered = signed_record_problems(tx, cfg.year, year_dir=cfg.year_dir)
         problems = delivery_problems(tx, cfg.year, cfg.year_dir)
@@ -58,7 +58,7 @@ def check_year_open(cfg: CycleConfig) -> str | None:
             f"请用 zgc verify {cfg.year_dir} 核对，并从存档恢复被改动的文件"
         )
     unchanged = f"{signed}，输入与交付文件均与签批时一致：{UNCHANGED}"
-    log.info("check_year_open: %s", unchanged)
+    log.info(f"check_year_open: {unchanged}")
     return unchanged
 
 
