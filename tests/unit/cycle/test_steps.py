@@ -333,3 +333,19 @@ def test_a_step_that_fails_leaves_nothing_of_what_it_wrote(ledger_url: str) -> N
         with ledger.transaction() as tx:
             tx.record_skipped(2020, tx.open_intake_round(2020, RUN, started_at=SIGNED_AT), [("说明.txt", "不是")])
         assert ledger.skipped_files(2020) == [("说明.txt", "不是")]
+
+
+def test_the_log_names_the_ledger_without_its_password(
+    over_budget: CycleConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(over_budget.ledger_url)
+    if url.get_backend_name() != "sqlite":  # the test server trusts local connections: any password is let in
+        url = url.set(password="s3cret")
+    cfg = replace(over_budget, ledger_url=url.render_as_string(hide_password=False))
+    with caplog.at_level("INFO", logger="zgc_pipeline.cycle"):
+        cycle.check_run(cfg)
+    (said,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("check_run:")]
+    assert url.render_as_string(hide_password=True) in said
+    assert "s3cret" not in caplog.text
