@@ -322,19 +322,6 @@ def test_each_step_reads_and_writes_in_one_transaction(
     assert shown["result_sha256"] == checksum
 
 
-def test_a_step_that_fails_leaves_nothing_of_what_it_wrote(ledger_url: str) -> None:
-    with Ledger.open(ledger_url) as ledger:
-        with pytest.raises(RuntimeError), ledger.transaction() as tx:
-            number = tx.open_intake_round(2020, RUN, started_at=SIGNED_AT)
-            tx.record_skipped(2020, number, [("说明.txt", "不是报送文件")])
-            assert tx.skipped_files(2020) == [("说明.txt", "不是报送文件")]  # the step reads what it wrote
-            raise RuntimeError("the step fails after writing")
-        assert ledger.skipped_files(2020) == []
-        with ledger.transaction() as tx:
-            tx.record_skipped(2020, tx.open_intake_round(2020, RUN, started_at=SIGNED_AT), [("说明.txt", "不是")])
-        assert ledger.skipped_files(2020) == [("说明.txt", "不是")]
-
-
 def test_the_log_names_the_ledger_without_its_password(
     over_budget: CycleConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
