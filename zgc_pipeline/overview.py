@@ -24,6 +24,7 @@ import pandas as pd
 
 from zgc_pipeline.allocation import BudgetScenario, simulate_frames
 from zgc_pipeline.claims import INPUT_CHECK_RULE, ClaimKind
+from zgc_pipeline.cycle.refusals import input_refusals
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo, SubmissionStatus, views
 from zgc_pipeline.ledger.entries import Reopening, ResultTotals, SignOff
 from zgc_pipeline.ledger.results import ALLOCATED, REJECTED, REOPENED, SETTLED, SIGNED_OFF
@@ -286,8 +287,6 @@ def detail_page(ledger: Ledger, year: int, *, query: str = "", page: int = 1, pe
 
 def refusal_groups(ledger: Ledger, year: int) -> tuple[RefusalGroup, ...]:
     """未通过 of the payout workbook (rows the checks refused, then lines the rules refused), by rule."""
-    from zgc_pipeline.cycle.delivery import input_refusals
-
     refused = pd.concat([input_refusals(ledger, year), ledger.refusals(year)], ignore_index=True)
     refused = refused.astype({"source_row": "Int64"}).fillna({"source_file": "", "source_sheet": "", "source_row": 0})
     refused["kind"] = ["" if pd.isna(kind) else ClaimKind(kind).label for kind in refused["kind"]]

@@ -14,7 +14,7 @@ import pytest
 from tests.pilot_years import SIGNED_AT, SIGNED_BY, PilotYears
 from tests.records import ClaimLine
 from zgc_pipeline.cycle import summarise_result
-from zgc_pipeline.cycle.delivery import input_refusals
+from zgc_pipeline.cycle.refusals import input_refusals
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionStatus
 from zgc_pipeline.money import format_yuan, to_fen
 from zgc_pipeline.outputs.payout import ordered_decisions, payee_totals

@@ -1,8 +1,9 @@
 """The year's steps as plain functions: what the DAG tasks, the ``zgc`` command and the tests call.
 
-Each step opens the ledger, reads what it needs, writes its result in one transaction and returns only small
-plain values (ids, counts, paths, totals as text), so any step can be re-run after a failure and Airflow passes
-nothing heavier than that between tasks. In DAG order: ``preflight`` and ``standing`` → ``intake`` →
+Each step opens the ledger, reads what it needs and writes its result in one transaction (``Ledger.transaction``),
+logs one INFO line saying what it read, decided and wrote, and returns only small plain values (ids, counts,
+paths, totals as text), so any step can be re-run after a failure and Airflow passes nothing heavier than that
+between tasks. In DAG order: ``preflight`` and ``standing`` → ``intake`` →
 ``settlement`` → ``review`` → ``delivery``; ``reopening`` voids a signed year.
 """
 

@@ -20,6 +20,7 @@ import pandas as pd
 from zgc_pipeline.allocation import AllocationFrames, frames_checksum
 from zgc_pipeline.allocation.checksum import sealed_checksum
 from zgc_pipeline.allocation.schema import LINE_TERMS
+from zgc_pipeline.cycle.refusals import input_refusals
 from zgc_pipeline.ledger import Ledger
 from zgc_pipeline.ledger.results import SETTLEMENT_ORIGIN
 from zgc_pipeline.money import FEN
@@ -58,7 +59,7 @@ def new_result_checksum(ledger: Ledger, result: AllocationFrames, lines: pd.Data
         how="left",
         validate="1:1",
     )
-    refusals = [_input_refusals(ledger, year), ledger.refusals(year, SETTLEMENT_ORIGIN), result.score_refusals]
+    refusals = [input_refusals(ledger, year), ledger.refusals(year, SETTLEMENT_ORIGIN), result.score_refusals]
     return sealed_checksum(
         replace(result, decisions=with_lines),
         pd.concat(refusals, ignore_index=True),
@@ -71,13 +72,7 @@ def new_result_checksum(ledger: Ledger, result: AllocationFrames, lines: pd.Data
 def year_refusals(ledger: Ledger, year: int) -> pd.DataFrame:
     """Every line of the year's 未通过: the input rows the checks refused, then the settlement's and the
     allocation's refusals."""
-    return pd.concat([_input_refusals(ledger, year), ledger.refusals(year)], ignore_index=True)
-
-
-def _input_refusals(ledger: Ledger, year: int) -> pd.DataFrame:
-    from zgc_pipeline.cycle.delivery import input_refusals  # delivery imports this module
-
-    return input_refusals(ledger, year)
+    return pd.concat([input_refusals(ledger, year), ledger.refusals(year)], ignore_index=True)
 
 
 def signed_record_problems(

@@ -17,11 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
 from zgc_pipeline.allocation import AllocationFrames
-from zgc_pipeline.claims import INPUT_CHECK_RULE, ClaimKind
-from zgc_pipeline.cycle.audit import ledger_checksum, signed_record_problems
+from zgc_pipeline.cycle.audit import ledger_checksum, signed_record_problems, year_refusals
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.settlement import inputs_checksum, refuse_if_signed
 from zgc_pipeline.ledger import Ledger, LedgerError, SubmissionInfo
@@ -45,8 +42,6 @@ from zgc_pipeline.outputs.manifest import MANIFEST_NAME, REJECTED_FOLDER, WAITIN
 from zgc_pipeline.outputs.payout import payee_differences
 from zgc_pipeline.outputs.sheets import created_on
 from zgc_pipeline.policy import PilotPolicy, parse_policy
-from zgc_pipeline.submissions.fields import SubmissionKind
-from zgc_pipeline.submissions.problems import RowProblem, Severity
 
 APPROVE = "批准"
 REJECT = "驳回"
@@ -67,13 +62,13 @@ def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
     """Before the sign-off: the payout workbook the bureau reads and signs, written once into 待签批/, and the
     figures it is shown. The checksum shown is the one the sign-off records; the workbook's SHA-256 is kept in the
     ledger with the day it was prepared, so writing it again gives the same bytes."""
-    with open_ledger(cfg) as ledger:
-        refuse_if_signed(ledger, cfg.year)  # its workbook was signed and moved: never written again beside it
-        terms = ledger.prepared_result(cfg.year)
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        refuse_if_signed(tx, cfg.year)  # its workbook was signed and moved: never written again beside it
+        terms = tx.prepared_result(cfg.year)
         checksum = _own_result(cfg, terms)
-        workbook = _workbook_parts(cfg, ledger, ledger.allocation(cfg.year))
+        workbook = _workbook_parts(cfg, tx, tx.allocation(cfg.year))
         # the refusals the workbook lists are the ones counted: read once, for both
-        summary = summary_of(ledger.result_totals(cfg.year), checksum, len(workbook["refusals"]))
+        summary = summary_of(tx.result_totals(cfg.year), checksum, len(workbook["refusals"]))
         path = waiting_path(cfg)
         today = datetime.now(BUREAU_TIME).date()
         day = terms.prepared_on or today
@@ -82,9 +77,14 @@ def prepare_result(cfg: CycleConfig) -> dict[str, Any]:
             day = today  # another result than the one last prepared: it is prepared today
             sha256 = _write_payout(cfg, path, workbook, checksum, day)
         try:
-            ledger.record_prepared(cfg.year, result_sha256=checksum, prepared_on=day, workbook_sha256=sha256)
+            tx.record_prepared(cfg.year, result_sha256=checksum, prepared_on=day, workbook_sha256=sha256)
         except LedgerError as exc:
             raise CycleError(str(exc)) from exc
+    log.info(
+        f"prepare_result: {cfg.year}年度 读入 核定结果（{len(workbook['allocation'].decisions)} 条核定、"
+        f"{summary['refused_lines']} 条未通过）；核定合计 {summary['approved_total']} 元；"
+        f"写入 {path}（制表日期 {day}），记入台账"
+    )
     return {**summary, "workbook": str(path), "workbook_sha256": sha256, "prepared_on": day.isoformat()}
 
 
@@ -124,10 +124,10 @@ def _own_result(cfg: CycleConfig, terms: PreparedResult) -> str:
 
 def summarise_result(cfg: CycleConfig) -> dict[str, Any]:
     """What the bureau sees before signing off: totals, counts, whether the panel reviewed, and the checksum."""
-    with open_ledger(cfg) as ledger:
-        totals = ledger.result_totals(cfg.year)
-        checksum = ledger.result_checksum(cfg.year)
-        refused = len(ledger.refusals(cfg.year)) + len(input_refusals(ledger, cfg.year))
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        totals = tx.result_totals(cfg.year)
+        checksum = tx.result_checksum(cfg.year)
+        refused = len(year_refusals(tx, cfg.year))
     return summary_of(totals, checksum, refused)
 
 
@@ -158,9 +158,9 @@ def record_sign_off(
     """R10: who signed which result off, and when. The result is the one the bureau was shown (its checksum, and
     the workbook's SHA-256, in the sign-off's body); if the year was recomputed meanwhile, the sign-off is refused
     and nothing is released. Approval records the payouts (R6.1 is enforced there)."""
-    with open_ledger(cfg) as ledger:
-        current = ledger_checksum(ledger, cfg.year)  # recomputed, not the stored text
-        workbook = ledger.prepared_result(cfg.year).workbook_sha256
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        current = ledger_checksum(tx, cfg.year)  # recomputed, not the stored text
+        workbook = tx.prepared_result(cfg.year).workbook_sha256
         if shown_workbook_sha256 not in (None, workbook):
             raise CycleError(
                 f"签批时显示的拨付表（SHA-256 {shown_workbook_sha256[:12]}…）与{cfg.year}年度待签批的拨付表"
@@ -174,18 +174,20 @@ def record_sign_off(
                 "请重新运行该年度，核对新的结果后再签批"
             )
         try:
-            ledger.record_signoff(
+            tx.record_signoff(
                 cfg.year, approved=approved, signed_by=signed_by, signed_at=signed_at, result_sha256=shown_sha256
             )
         except LedgerError as exc:
             raise CycleError(str(exc)) from exc
+    decision = APPROVE if approved else REJECT
+    log.info(f"record_sign_off: {cfg.year}年度 读入 台账重算的校验值；{signed_by}{decision}（{shown_sha256[:12]}…）")
 
 
 def write_payout_files(cfg: CycleConfig) -> dict[str, str]:
     """After sign-off: the signed payout workbook moved byte for byte into ``OUT/<year>/``, with the evaluation
     pack and the manifest (outputs.md §1, §2, §5, §6); the delivery recorded in the ledger once it is complete."""
-    with open_ledger(cfg) as ledger:
-        return deliver_signed(cfg, ledger)
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        return deliver_signed(cfg, tx)
 
 
 def deliver_signed(cfg: CycleConfig, ledger: Ledger) -> dict[str, str]:
@@ -218,6 +220,11 @@ def deliver_signed(cfg: CycleConfig, ledger: Ledger) -> dict[str, str]:
     _deliver(cfg, write)
     ledger.record_delivery(
         cfg.year, delivered_at=datetime.now(UTC), manifest_sha256=sha256_of(cfg.year_dir / MANIFEST_NAME)
+    )
+    how = "按签批原件移入" if signed is not None else "按台账重新生成"
+    log.info(
+        f"deliver: {cfg.year}年度 读入 签批记录与核定结果（{len(allocation.decisions)} 条核定）、{len(years)} 个年度的"
+        f"评估合计；拨付表{how}；写入 {cfg.year_dir}，交付记入台账"
     )
     return {
         "payout": str(cfg.year_dir / payout),
@@ -260,10 +267,10 @@ def write_rejected_manifest(cfg: CycleConfig) -> str:
     """A rejected sign-off releases nothing, and the manifest says so; the rejected result's workbook moves to
     已驳回/<n>/ (the n-th rejection of the year)."""
     policy = cfg.policy()
-    with open_ledger(cfg) as ledger:
-        signoff = ledger.signoff(cfg.year)
-        manifest = _manifest(cfg, ledger, policy, ledger.prepared_result(cfg.year), signoff)
-        kept = cfg.year_dir / REJECTED_FOLDER / str(ledger.rejections(cfg.year)) / payout_path(cfg).name
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        signoff = tx.signoff(cfg.year)
+        manifest = _manifest(cfg, tx, policy, tx.prepared_result(cfg.year), signoff)
+        kept = cfg.year_dir / REJECTED_FOLDER / str(tx.rejections(cfg.year)) / payout_path(cfg).name
     waiting = waiting_path(cfg)
 
     def write(folder: Path) -> None:
@@ -272,6 +279,7 @@ def write_rejected_manifest(cfg: CycleConfig) -> str:
         write_manifest(folder, manifest)
 
     _deliver(cfg, write)
+    log.info(f"write_rejected_manifest: {cfg.year}年度 读入 驳回的签批；拨付表移入 {kept.parent}，写入清单")
     return str(cfg.year_dir / MANIFEST_NAME)
 
 
@@ -307,7 +315,7 @@ def _workbook_parts(cfg: CycleConfig, ledger: Ledger, allocation: AllocationFram
     reopenings = ledger.reopenings(cfg.year)
     return {
         "allocation": allocation,
-        "refusals": pd.concat([input_refusals(ledger, cfg.year), ledger.refusals(cfg.year)], ignore_index=True),
+        "refusals": year_refusals(ledger, cfg.year),
         "registry": registry,
         "about": ResultAbout(
             policy_file=_policy_name(cfg),
@@ -389,33 +397,6 @@ def _input_file(info: SubmissionInfo, names: dict[int, str]) -> InputFile:
         replaced_by=names.get(info.replaced_by) if info.replaced_by is not None else None,
         other_names=tuple(name for name in info.names if name != info.file_name),
     )
-
-
-def input_refusals(ledger: Ledger, year: int) -> pd.DataFrame:
-    """Input rows and files refused by the checks, as 未通过 lines naming the file, sheet and row (the ``refusals``
-    columns, rule 数据校验): one line per refused row, its problems joined."""
-    lines = []
-    for info, problems in ledger.problems(year):
-        by_row: dict[int | None, list[RowProblem]] = {}
-        for problem in problems:
-            if problem.severity is Severity.ERROR:
-                by_row.setdefault(problem.row, []).append(problem)
-        for row, row_problems in sorted(by_row.items(), key=lambda item: (item[0] is not None, item[0] or 0)):
-            reason = "；".join(f"{p.column}：{p.problem}" if p.column else p.problem for p in row_problems)
-            first = row_problems[0]
-            kind = KIND_OF_INPUT.get(info.kind) if info.kind is not None else None
-            lines.append(
-                (info.file_name, first.sheet, row or 0, year, first.project_no, first.voucher_no, kind, reason)
-            )
-    columns = ["source_file", "source_sheet", "source_row", "source_year", "project_no", "voucher_no", "kind"]
-    frame = pd.DataFrame(lines, columns=[*columns, "reason"])
-    return frame.assign(rule=INPUT_CHECK_RULE, origin="input").astype({"source_row": "Int64", "source_year": "Int64"})
-
-
-KIND_OF_INPUT = {
-    SubmissionKind.POLICIES: ClaimKind.PREMIUM_SUBSIDY.value,
-    SubmissionKind.VALUATIONS: ClaimKind.VALUATION_SUPPORT.value,
-}
 
 
 def evaluation_year(ledger: Ledger, year: int, today: PilotPolicy) -> EvaluationYear:

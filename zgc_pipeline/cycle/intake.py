@@ -40,10 +40,14 @@ def discover_submissions(cfg: CycleConfig, *, run_key: str) -> list[dict[str, An
     scan = checked_inbox(cfg)
     for entry in scan.skipped:
         log.info("跳过 %s：%s", entry.name, entry.reason)
-    with open_ledger(cfg) as ledger:
-        round_number = ledger.open_intake_round(cfg.year, run_key, started_at=datetime.now(UTC))
-        ledger.record_skipped(cfg.year, round_number, [(s.name, s.reason) for s in scan.skipped])
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        round_number = tx.open_intake_round(cfg.year, run_key, started_at=datetime.now(UTC))
+        tx.record_skipped(cfg.year, round_number, [(s.name, s.reason) for s in scan.skipped])
     groups = group_identical(scan.files)
+    log.info(
+        f"discover_submissions: {cfg.year}年度 读入 收件目录 {len(scan.files)} 个文件（{len(groups)} 份不同内容），"
+        f"跳过 {len(scan.skipped)} 项；第 {round_number} 轮收件，记入台账"
+    )
     return [
         {"path": path_reference(cfg.registry), "also": []},
         *({"path": path_reference(group.path), "also": [path_reference(p) for p in group.also]} for group in groups),
@@ -79,8 +83,8 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Seque
     source = referenced_path(path)
     archived = archive_submission(source, cfg.archive_dir)
     delivered_at = datetime.fromtimestamp(source.stat().st_mtime, tz=UTC)
-    with open_ledger(cfg) as ledger:
-        submission_id = ledger.record_submission(
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        submission_id = tx.record_submission(
             year=cfg.year,
             file_name=archived.file_name or source.name,  # readable even when the name was not UTF-8
             sha256=archived.sha256,
@@ -90,7 +94,7 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Seque
             run_key=run_key,
         )
         for copy in also:
-            ledger.record_submission(
+            tx.record_submission(
                 year=cfg.year,
                 file_name=display_file_name(referenced_path(copy).name),
                 sha256=archived.sha256,
@@ -99,6 +103,10 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Seque
                 delivered_at=delivered_at,
                 run_key=run_key,
             )
+    log.info(
+        f"receive_submission: {cfg.year}年度 读入 {source.name}（{archived.size} 字节，{len(also)} 个同内容副本）；"
+        f"存档为 {archived.archived_path}，记入台账（文件 {submission_id}）"
+    )
     return submission_id
 
 
@@ -138,14 +146,20 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
         max_bytes=cfg.max_file_bytes, uscc_exceptions=cfg.uscc_exceptions, data_docs=cfg.data_docs
     )
     with open_ledger(cfg) as ledger:
-        info = ledger.submission(submission_id)
-        earlier = ledger.checked_outcome(submission_id, checks)
+        with ledger.transaction() as tx:
+            info = tx.submission(submission_id)
+            earlier = tx.checked_outcome(submission_id, checks)
+            received_at = tx.first_received_at(submission_id)
         if earlier is not None:
+            log.info(
+                f"validate_submission: {info.file_name} 已按相同检查核对过（{earlier.rows_refused} 行拒收），不再读取"
+            )
             return IntakeOutcome.as_stored(submission_id, info.file_name, earlier)
+        # the checks run outside the ledger's transaction, which would keep other steps waiting for them
         checked = check_file(
             Path(info.archived_path),
             max_bytes=cfg.max_file_bytes,
-            received_on=received_day(ledger.first_received_at(submission_id)),  # fixed for these bytes: see below
+            received_on=received_day(received_at),  # fixed for these bytes: see below
             display_name=info.file_name,
             docs_dir=data_docs_dir(cfg.out, cfg.year, submission_id),
             data_docs=cfg.data_docs,
@@ -165,6 +179,7 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
                 checked_with=checks,
             )
             _write_rejections(cfg, info.file_name, info.sha256, problems, submitter="")
+            log.info(f"validate_submission: {info.file_name} 读入存档；整份拒收（{len(problems)} 个问题）；记入台账")
             return IntakeOutcome(submission_id, info.file_name, "", 0, 0, True, 0)
         problems = parsed.naming_rows(problems)
         refused_rows = {p.row for p in problems if p.severity is Severity.ERROR and p.row is not None}
@@ -184,6 +199,10 @@ def validate_submission(cfg: CycleConfig, submission_id: int) -> IntakeOutcome:
     if problems:
         _write_rejections(cfg, info.file_name, info.sha256, problems, submitter=submitter_name or "")
     warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
+    log.info(
+        f"validate_submission: {info.file_name} 读入存档（{parsed.kind.value}）{parsed.rows_read} 行；"
+        f"拒收 {len(refused_rows)} 行，提示 {warnings} 条；接收的 {len(rows)} 行记入台账"
+    )
     return IntakeOutcome(
         submission_id, info.file_name, parsed.kind.value, parsed.rows_read, len(refused_rows), False, warnings
     )

@@ -3,6 +3,8 @@ half an hour into a run after every file was archived."""
 
 from __future__ import annotations
 
+import logging
+
 from zgc_pipeline.cycle.config import CycleConfig, CycleError
 from zgc_pipeline.cycle.inbox import InboxScan
 from zgc_pipeline.cycle.intake import checked_inbox
@@ -13,6 +15,8 @@ from zgc_pipeline.policy import PolicyError
 from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import SubmissionRefused
 from zgc_pipeline.submissions.reading import detect_kind
+
+log = logging.getLogger(__name__)
 
 
 def check_run(cfg: CycleConfig) -> InboxScan:
@@ -29,6 +33,10 @@ def check_run(cfg: CycleConfig) -> InboxScan:
         Ledger.open(cfg.ledger_url).close()
     except Exception as exc:  # any driver's error: the message names the ledger without its password
         raise CycleError(f"台账数据库无法打开（{shown_url(cfg.ledger_url)}）：{_first_line(exc)}") from exc
+    log.info(
+        f"check_run: {cfg.year}年度 政策文件、名录 {cfg.registry.name}、"
+        f"收件目录 {cfg.inbox}（{len(scan.files)} 个文件）、台账 {shown_url(cfg.ledger_url)} 均可用"
+    )
     return scan
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from zgc_pipeline.cycle.config import CycleConfig, open_ledger
@@ -13,6 +14,8 @@ from zgc_pipeline.submissions.fields import SubmissionKind
 from zgc_pipeline.submissions.problems import SubmissionRefused
 from zgc_pipeline.submissions.reading import detect_kind
 
+log = logging.getLogger(__name__)
+
 
 def review_packet_path(cfg: CycleConfig) -> Path:
     return cfg.year_dir / f"expert_review_{cfg.year}.xlsx"
@@ -20,13 +23,16 @@ def review_packet_path(cfg: CycleConfig) -> Path:
 
 def write_expert_review_packet(cfg: CycleConfig) -> str:
     """The packet the panel scores from (outputs.md §4), written as soon as the year is over budget."""
-    with open_ledger(cfg) as ledger:
-        lines = ledger.claim_lines(cfg.year)
-        loans = ledger.loans(cfg.year)
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        lines = tx.claim_lines(cfg.year)
+        loans = tx.loans(cfg.year)
     path = review_packet_path(cfg)
     path.parent.mkdir(parents=True, exist_ok=True)
     budget_fen = to_fen(cfg.budget)
     write_review_packet(path, year=cfg.year, lines=lines, loans=loans, budget_fen=budget_fen, panel=cfg.policy().panel)
+    log.info(
+        f"write_expert_review_packet: {cfg.year}年度 读入 符合条件 {len(lines)} 行、贷款 {len(loans)} 行；写入 {path}"
+    )
     return str(path)
 
 
@@ -35,9 +41,11 @@ def find_expert_scores(cfg: CycleConfig) -> str | None:
     for path in scan_inbox(cfg.inbox, max_bytes=cfg.max_file_bytes).files:
         try:
             if detect_kind(path, max_bytes=cfg.max_file_bytes) is SubmissionKind.EXPERT_SCORES:
+                log.info(f"find_expert_scores: {cfg.year}年度 收件目录中的专家评分表：{path.name}")
                 return str(path)
         except SubmissionRefused:
             continue
+    log.info(f"find_expert_scores: {cfg.year}年度 收件目录中尚无专家评分表")
     return None
 
 

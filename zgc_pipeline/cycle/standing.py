@@ -4,6 +4,8 @@ changes nothing either and says what differs and how to reopen the year (outputs
 
 from __future__ import annotations
 
+import logging
+
 from zgc_pipeline.cycle.audit import delivery_problems, signed_manifest_unknown, signed_record_problems
 from zgc_pipeline.cycle.config import CycleConfig, CycleError, open_ledger
 from zgc_pipeline.cycle.delivery import deliver_signed
@@ -15,35 +17,39 @@ from zgc_pipeline.money import format_yuan, from_fen, to_fen
 from zgc_pipeline.outputs.manifest import MANIFEST_NAME, sha256_of, verify_delivery
 
 UNCHANGED = "已签批，未作更改"
+log = logging.getLogger(__name__)
 
 
 def check_year_open(cfg: CycleConfig) -> str | None:
     """None when the year may be settled. For a signed year: the line saying it stays unchanged when the inputs
     and the delivered folder are what was signed (delivering it first if its delivery did not complete);
     otherwise ``CycleError`` naming what differs."""
-    with open_ledger(cfg) as ledger:
-        if not signed_off(ledger, cfg.year):
-            unknown = signed_manifest_unknown(ledger, cfg.year, cfg.year_dir)
+    with open_ledger(cfg) as ledger, ledger.transaction() as tx:
+        if not signed_off(tx, cfg.year):
+            unknown = signed_manifest_unknown(tx, cfg.year, cfg.year_dir)
             if unknown:
                 raise CycleError(unknown)
+            log.info(f"check_year_open: {cfg.year}年度 读入 签批记录：尚未签批，可以核定")
             return None
-        signoff = ledger.signoff(cfg.year)
+        signoff = tx.signoff(cfg.year)
         assert signoff is not None
         signed = f"{cfg.year}年度已于{signoff.signed_at:%Y-%m-%d}由{signoff.signed_by}签批"
         known = {
-            s.sha256 for s in ledger.submissions(cfg.year) if s.status is not SubmissionStatus.REFUSED_AFTER_SETTLEMENT
+            s.sha256 for s in tx.submissions(cfg.year) if s.status is not SubmissionStatus.REFUSED_AFTER_SETTLEMENT
         }
-        changes = _changes(cfg, known, ledger.prepared_result(cfg.year))
+        changes = _changes(cfg, known, tx.prepared_result(cfg.year))
         if changes:
             raise CycleError(
                 f"{signed}，本次运行的输入与签批时不同（{'；'.join(changes)}），已签批年度不作任何更改；"
                 f'如需更正，请先作废重开：zgc reopen --year {cfg.year} --reason "原因"，再重新运行'
             )
-        if not _delivered(ledger, signoff, cfg):
-            files = deliver_signed(cfg, ledger)
-            return f"{signed}，此前的交付未完成：已按台账补全交付（{files['payout']}），{UNCHANGED}"
-        tampered = signed_record_problems(ledger, cfg.year, year_dir=cfg.year_dir)
-        problems = delivery_problems(ledger, cfg.year, cfg.year_dir)
+        if not _delivered(tx, signoff, cfg):
+            files = deliver_signed(cfg, tx)
+            done = f"{signed}，此前的交付未完成：已按台账补全交付（{files['payout']}），{UNCHANGED}"
+            log.info(f"check_year_open: {done}")
+            return done
+        tampered = signed_record_problems(tx, cfg.year, year_dir=cfg.year_dir)
+        problems = delivery_problems(tx, cfg.year, cfg.year_dir)
     if tampered:
         raise CycleError(f"{signed}，但{'；'.join(tampered[:3])}：不得使用，请核查台账（zgc verify --ledger）")
     if problems:
@@ -51,7 +57,9 @@ def check_year_open(cfg: CycleConfig) -> str | None:
             f"{signed}，但交付目录与清单或台账不符（{'；'.join(problems[:3])}{'…' if len(problems) > 3 else ''}）："
             f"请用 zgc verify {cfg.year_dir} 核对，并从存档恢复被改动的文件"
         )
-    return f"{signed}，输入与交付文件均与签批时一致：{UNCHANGED}"
+    unchanged = f"{signed}，输入与交付文件均与签批时一致：{UNCHANGED}"
+    log.info(f"check_year_open: {unchanged}")
+    return unchanged
 
 
 def _delivered(ledger: Ledger, signoff: SignOff, cfg: CycleConfig) -> bool:

@@ -27,6 +27,7 @@ BUSY_TIMEOUT_SECONDS = 60
 INSERT_PAGE_ROWS = 5_000  # rows per multi-row INSERT on PostgreSQL
 VERSION_TABLE = "alembic_version"
 MIGRATION_LOCK = 7_130_511_001  # any fixed number; names the ledger's migration lock in pg_advisory_lock
+STEP_LOCK = 7_130_511_002  # and the lock a step's transaction holds (``Ledger.transaction``)
 
 
 def create_ledger_engine(url: str) -> Engine:

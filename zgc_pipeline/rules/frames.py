@@ -9,23 +9,17 @@ ledger take them as they are.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
-TEXT = "str"
-FEN = "int64"  # money: integer fen, never a float
-DAY = "datetime64[ns]"
-FLAG = "bool"
-NUMBER = "int64"
+from zgc_pipeline.allocation import schema as allocation
+from zgc_pipeline.allocation.schema import DAY, FEN, FLAG, NUMBER, SOURCE, TEXT, Schema, empty
+from zgc_pipeline.allocation.schema import REFUSALS as REFUSALS  # the ``refusals`` columns, declared there
 
 PREMIUM = "premium_subsidy"  # claim_lines.kind, as claims.ClaimKind spells it
 VALUATION = "valuation_support"
 
-Schema = Mapping[str, str]
-
-SOURCE: Schema = {"source_file": TEXT, "source_sheet": TEXT, "source_row": NUMBER, "source_year": NUMBER}
 SOURCE_ORDER = ("source_year", "source_file", "source_sheet", "source_row")  # where a row came from: lists it
 
 LOANS: Schema = {
@@ -78,26 +72,7 @@ FIRST_PREMIUM_DATES: Schema = {"project_key": TEXT, "first_date": DAY}  # earlie
 # The banks' loan rows the checks refused, one per project key: where the row is and why (R2.1, R4.1).
 REFUSED_LOANS: Schema = {"project_key": TEXT, **SOURCE, "reason": TEXT}
 
-CLAIM_LINES: Schema = {
-    "year": NUMBER,
-    "kind": TEXT,
-    "project_key": TEXT,
-    "project_no": TEXT,
-    "voucher_no": TEXT,
-    "voucher_key": TEXT,
-    "payee_uscc": TEXT,
-    "payee_name": TEXT,
-    "borrower_name": TEXT,
-    "borrower_uscc": TEXT,
-    "loan_amount_fen": FEN,
-    "base_fen": FEN,
-    "rate": TEXT,  # the exact decimal rate as text, as the ledger stores it ("0.7")
-    "line_date": DAY,
-    "computed_fen": FEN,
-    "explanation": TEXT,  # 核定说明, rendered from the columns below by ``render_explanations``
-    "rules": TEXT,  # JSON list, as the ledger stores it: ["R3.1", "R3.3", "R3.4"]
-    **SOURCE,
-}
+CLAIM_LINES: Schema = {"year": NUMBER, **allocation.LINES}  # the ``claim_lines`` columns
 # What the 核定说明 is made from besides the line's base, rate and loan amount (R3.3/R5.1, R3.4/R5.2).
 CAP_TERMS: Schema = {
     "uncapped_fen": FEN,  # base × rate, rounded down to the fen: the amount before the cap
@@ -105,12 +80,6 @@ CAP_TERMS: Schema = {
     "cap_earlier_lines_fen": FEN,  # and by this year's lines before this one, in cap order
 }
 LINES: Schema = {**CLAIM_LINES, **CAP_TERMS}
-REFUSALS: Schema = {**SOURCE, "project_no": TEXT, "voucher_no": TEXT, "kind": TEXT, "rule": TEXT, "reason": TEXT}
-
-
-def empty(schema: Schema) -> pd.DataFrame:
-    """A frame with the schema's columns and dtypes and no rows."""
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in schema.items()})
 
 
 def conform(frame: pd.DataFrame | None, schema: Schema, what: str) -> pd.DataFrame:

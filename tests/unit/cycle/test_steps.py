@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -273,3 +274,65 @@ def test_a_year_signed_before_deliveries_were_recorded_is_taken_as_delivered_whe
     assert said is not None and "已按台账补全交付" in said
     assert tree(cfg.year_dir)["payout_2020.xlsx"] == delivered["payout_2020.xlsx"]  # written again, the same
     assert verify_delivery(cfg.year_dir) == []
+
+
+def test_each_step_reads_and_writes_in_one_transaction(
+    tmp_path: Path, ledger_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A step's reads see one state of the ledger and its writes commit together: each step takes one connection
+    from the pool for its work, besides the one that looks at the schema's revision when the ledger is opened."""
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    cfg = _year(tmp_path, ledger_url, budget="100000")
+    for file in cycle.discover_submissions(cfg, run_key=RUN):
+        cycle.validate_submission(cfg, cycle.receive_submission(cfg, file["path"], run_key=RUN, also=file["also"]))
+    checkouts: list[object] = []
+
+    def count(*_: object) -> None:
+        checkouts.append(None)
+
+    def connections(step: Callable[[], T]) -> tuple[int, T]:
+        checkouts.clear()
+        event.listen(Pool, "checkout", count)
+        try:
+            result = step()
+        finally:
+            event.remove(Pool, "checkout", count)
+        return len(checkouts), result
+
+    with caplog.at_level("INFO", logger="zgc_pipeline.cycle"):
+        assert connections(lambda: cycle.reconcile_submissions(cfg))[0] == 2
+        assert connections(lambda: cycle.compute_subsidies(cfg))[0] == 2
+        used, checksum = connections(lambda: cycle.approve_in_full(cfg))
+        assert used == 2
+        used, shown = connections(lambda: cycle.prepare_result(cfg))
+        assert used == 2
+        sign = partial(cycle.record_sign_off, cfg, approved=True, signed_by="财务科", signed_at=SIGNED_AT)
+        assert connections(lambda: sign(shown_sha256=checksum))[0] == 2
+        assert connections(lambda: cycle.write_payout_files(cfg))[0] == 2
+        assert connections(lambda: cycle.check_year_open(cfg))[0] == 2
+    said = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any(
+        m.startswith("compute_subsidies: 2020年度 读入 贷款 3 行") and "申报合计 97,000.00 元；写入台账" in m
+        for m in said
+    ), said
+    for step in ("reconcile_submissions", "approve_in_full", "prepare_result", "record_sign_off", "deliver"):
+        assert any(m.startswith(f"{step}: 2020年度") for m in said), step
+    assert shown["result_sha256"] == checksum
+
+
+def test_the_log_names_the_ledger_without_its_password(
+    over_budget: CycleConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(over_budget.ledger_url)
+    if url.get_backend_name() != "sqlite":  # the test server trusts local connections: any password is let in
+        url = url.set(password="s3cret")
+    cfg = replace(over_budget, ledger_url=url.render_as_string(hide_password=False))
+    with caplog.at_level("INFO", logger="zgc_pipeline.cycle"):
+        cycle.check_run(cfg)
+    (said,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("check_run:")]
+    assert url.render_as_string(hide_password=True) in said
+    assert "s3cret" not in caplog.text
