@@ -100,12 +100,13 @@ def signed_record_problems(
 
 def delivery_problems(ledger: Ledger, year: int, year_dir: Path) -> list[str]:
     """How a signed year's delivered folder differs from its manifest and from the ledger's signed record: the
-    files against the manifest, the manifest's figures and sign-off and the payout's every cell against the
-    ledger."""
+    payout's every cell and the manifest's figures and sign-off against the ledger, then the files against the
+    manifest. What changed comes first (a message shows the first few): a changed cell also changes the file's
+    checksum, which says less."""
     return [
-        *verify_delivery(year_dir),
-        *manifest_problems(ledger, year, year_dir),
         *payout_cell_problems(ledger, year, year_dir / f"payout_{year}.xlsx"),
+        *manifest_problems(ledger, year, year_dir),
+        *verify_delivery(year_dir),
     ]
 
 
