@@ -261,7 +261,8 @@ def awaiting_sign_off(summary: dict[str, Any]) -> str:
         f"  结果校验值：{summary.get('result_sha256')}\n"
         f"  待签批的拨付表：{summary.get('workbook')}\n"
         f"  拨付表 SHA-256：{summary.get('workbook_sha256')}\n"
-        "  核对后以 --approve 重新运行即签批，该拨付表原样交付（或在 Airflow 的 Required Actions 中签批）。"
+        "  核对后以 --approve 重新运行即签批，该拨付表原样交付；或用 zgc ui --out <输出目录> 启动 Airflow，"
+        "由区知识产权局在 Required Actions 中批准或驳回。"
     )
 
 
