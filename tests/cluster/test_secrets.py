@@ -178,27 +178,20 @@ def test_a_fernet_key_printed_in_public_documentation_is_refused(published: str)
     assert "公开" in str(weakness(published, FERNET_KEY))
 
 
+def _generate(target: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "deploy.prepare", "generate", "--env-file", str(target)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
 def test_prepare_generate_writes_an_env_file_that_passes_the_check(tmp_path: Path) -> None:
     target = tmp_path / ".env"
-    made = subprocess.run(
-        [sys.executable, "-m", "deploy.prepare", "generate", "--env-file", str(target)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    made = _generate(target)
     assert made.returncode == 0, made.stderr
     dotenv = _env_file(target)
     assert not [name for name, value in dotenv.items() if "CHANGE_ME" in value]
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     good = _check(_init_environment(dotenv))
     assert good.returncode == 0, good.stderr
-    again = subprocess.run(
-        [sys.executable, "-m", "deploy.prepare", "generate", "--env-file", str(target)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    again = _generate(target)
     assert again.returncode == 1 and "已存在" in again.stderr  # never overwrites the secrets in use
     assert _env_file(target) == dotenv
