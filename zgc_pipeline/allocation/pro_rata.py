@@ -10,12 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-import numpy.typing as npt
-
 from zgc_pipeline.money import fen_text
-
-Ints = npt.NDArray[np.int64]
 
 
 def split_project(claims_fen: Sequence[int], amount_fen: int) -> tuple[list[int], list[int]]:
@@ -32,16 +27,3 @@ def split_project(claims_fen: Sequence[int], amount_fen: int) -> tuple[list[int]
         leftover.append(taken)
         left -= taken
     return [share + taken for share, taken in zip(shares, leftover, strict=True)], leftover
-
-
-def split_in_proportion(claims_fen: Ints, starts: Ints, amounts_fen: Ints) -> tuple[Ints, Ints]:
-    """``split_project`` for several projects: ``claims_fen`` are their lines, each project's together and in line
-    order, its first at ``starts``; ``amounts_fen`` is what each project gets."""
-    approved: list[int] = []
-    leftover: list[int] = []
-    ends = [*starts[1:].tolist(), len(claims_fen)]
-    for start, end, amount in zip(starts.tolist(), ends, amounts_fen.tolist(), strict=True):
-        shares, taken = split_project(claims_fen[start:end].tolist(), amount)
-        approved += shares
-        leftover += taken
-    return np.array(approved, dtype=np.int64), np.array(leftover, dtype=np.int64)

@@ -308,11 +308,6 @@ class Ledger:
                 policy_text=policy_text,
             )
 
-    def settled_policy_sha256(self, year: int) -> str:
-        """The SHA-256 of the policy file the year was settled with."""
-        with self._transaction() as connection:
-            return str(results.settlement_row(connection, year)["policy_sha256"])
-
     def settlement_policy_text(self, year: int) -> str | None:
         """The policy file the year was settled with, as written (None for a year settled before it was kept)."""
         with self._transaction() as connection:

@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
 import pandas as pd
 import pytest
 from allocate_records import as_allocation, frames_of, lines_frame, scores_frame
@@ -27,7 +26,7 @@ from zgc_pipeline.allocation import (
     decision_explanations,
     frames_checksum,
 )
-from zgc_pipeline.allocation.pro_rata import split_in_proportion
+from zgc_pipeline.allocation.pro_rata import split_project
 from zgc_pipeline.money import fen_text, format_fen, format_yuan, from_fen
 
 YEAR_LINES = (line("P1", "350.00"), line("P1", "250.00", voucher="BD-2"), line("P2", "400.00"))
@@ -143,19 +142,19 @@ def test_the_split_always_adds_up_to_the_amount() -> None:
 @pytest.mark.parametrize("amount", [-1, 60_001])
 def test_an_amount_outside_the_claim_is_refused(amount: int) -> None:
     with pytest.raises(ValueError, match="按比例核定金额"):
-        split_in_proportion(np.array([60_000]), np.array([0]), np.array([amount]))
+        split_project([60_000], amount)
 
 
 def test_splits_whose_products_pass_64_bits_are_exact() -> None:
     """amount × claim above 2⁶³ fen² is worked in Python integers, never wrapped or rounded."""
-    claims = np.array([3_000_000_000_007, 5_000_000_000_011, 7], dtype=np.int64)
+    claims = [3_000_000_000_007, 5_000_000_000_011, 7]
     amount = 4_999_999_999_999
-    approved, leftover = split_in_proportion(claims, np.array([0]), np.array([amount]))
-    total = int(claims.sum())
-    shares = [amount * int(c) // total for c in claims]
-    assert approved.tolist()[1:] == shares[1:]
-    assert approved.tolist()[0] == shares[0] + (amount - sum(shares))
-    assert int(approved.sum()) == amount and leftover.tolist() == [amount - sum(shares), 0, 0]
+    approved, leftover = split_project(claims, amount)
+    total = sum(claims)
+    shares = [amount * c // total for c in claims]
+    assert approved[1:] == shares[1:]
+    assert approved[0] == shares[0] + (amount - sum(shares))
+    assert sum(approved) == amount and leftover == [amount - sum(shares), 0, 0]
 
 
 def test_a_large_year_is_split_exactly() -> None:
