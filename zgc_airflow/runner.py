@@ -112,6 +112,8 @@ def _answer_sign_off(choice: str, signer: str, run_id: str) -> bool:
         if ti is None:
             return False
         detail = ti.hitl_detail
+        if detail.responded_at is not None:
+            return True  # answered already, and not yet resumed
         detail.chosen_options = [choice]
         detail.params_input = {}
         detail.responded_by = {"id": signer, "name": signer}
@@ -214,9 +216,8 @@ class _Watcher(threading.Thread):
             try:
                 instances = _instances(self.run_id)
                 self.report(instances)
-                if not self.answered and [i.state for i in instances if i.task_id == SIGN_OFF_TASK] == [
-                    "awaiting_input"
-                ]:
+                # every wait is answered, not only the first: a resumed sign-off that Airflow ran again waits anew
+                if [i.state for i in instances if i.task_id == SIGN_OFF_TASK] == ["awaiting_input"]:
                     self._sign_off()
             except Exception as exc:  # the watcher must never kill the run it watches
                 self.progress(f"（进度读取暂时失败：{exc}）")
