@@ -17,6 +17,13 @@ POSTGRES_ENV = "ZGC_TEST_POSTGRES_URL"
 
 settings.register_profile("ci", max_examples=25, deadline=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "default")
+SLOW = ("browser", "cluster", "e2e")  # markers of the tests that run Airflow, a browser or a whole cycle
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (each module kept in its order): spread over pytest-xdist's workers they start at once
+    and the quick ones fill the gaps, rather than the slowest running last, one per worker, while the rest idle."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in SLOW))
 
 
 @pytest.fixture(scope="session")

@@ -112,13 +112,14 @@ def _answer_sign_off(choice: str, signer: str, run_id: str) -> bool:
         if ti is None:
             return False
         detail = ti.hitl_detail
-        if detail.responded_at is not None:
-            return True  # answered already, and not yet resumed
-        detail.chosen_options = [choice]
-        detail.params_input = {}
-        detail.responded_by = {"id": signer, "name": signer}
-        detail.responded_at = pendulum.now("UTC")
-        session.flush()
+        if detail.responded_at is None:
+            detail.chosen_options = [choice]
+            detail.params_input = {}
+            detail.responded_by = {"id": signer, "name": signer}
+            detail.responded_at = pendulum.now("UTC")
+            session.flush()
+        # Answered and still waiting: the task's own deferral, finishing after the answer, set it back to waiting.
+        # Resuming it again is what the recorded answer means (a resumed task is no longer found here).
         handle_event_submit(TriggerEvent(detail.as_resume_event_payload()), task_instance=ti, session=session)
         return True
 

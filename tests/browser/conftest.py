@@ -51,8 +51,11 @@ class SettledYear:
 
 
 @pytest.fixture(scope="module")
-def settled_year(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> SettledYear:
-    """2020 of small_year.py with one file refused row by row, run through the real DAG and signed off."""
+def settled_year(
+    tmp_path_factory: pytest.TempPathFactory, chromium_path: str, request: pytest.FixtureRequest
+) -> SettledYear:
+    """2020 of small_year.py with one file refused row by row, run through the real DAG and signed off; the
+    module's screenshots go to a folder of its own (modules run side by side on pytest-xdist's workers)."""
     root = tmp_path_factory.mktemp("browser")
     small_year.write_inbox(root / "inbox")
     small_year.write_unreadable_policy(root / "inbox")
@@ -67,8 +70,9 @@ def settled_year(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -
         command, cwd=root, env=clean_env(), capture_output=True, text=True, timeout=CYCLE_SECONDS, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    return SettledYear(root=root, out=out, screenshots=SCREENSHOTS)
+    screenshots = SCREENSHOTS / request.module.__name__.rpartition(".")[2]
+    shutil.rmtree(screenshots, ignore_errors=True)
+    return SettledYear(root=root, out=out, screenshots=screenshots)
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,12 @@ def test_a_copy_of_a_valid_file_saved_under_another_extension_changes_nothing(ro
     )
 
 
-def test_odd_names_are_taken_each_on_its_own_with_a_readable_report(root: Path) -> None:
+def test_odd_names_are_taken_each_on_its_own_with_a_readable_report(
+    root: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A name with "..", one far too long for a report beside it, one in GBK bytes from a Chinese Windows zip:
-    each such file (here with a bad row) gets its own report under a short safe name; the year goes on."""
+    each such file (here with a bad row) gets its own report under a short safe name, and the log names it as
+    its report does; the year goes on."""
     inbox = root / "inbox"
     names = {
         "dots": "丁保险_保单信息表..xlsx",
@@ -92,6 +95,9 @@ def test_odd_names_are_taken_each_on_its_own_with_a_readable_report(root: Path) 
     assert "戊保险保单.xlsx_拒收报告.xlsx" in reports  # the GBK name, shown decoded
     sources = {str(r["来源文件"]) for r in _sheet_rows(year_dir / "payout_2020.xlsx", "未通过")}
     assert {"丁保险_保单信息表..xlsx", "戊保险保单.xlsx", names["long"]} <= sources
+    received = [r.getMessage() for r in caplog.records if r.getMessage().startswith("receive_submission")]
+    assert any("读入 戊保险保单.xlsx（" in line for line in received)
+    assert all(line.isprintable() for line in received)  # no undecoded byte (a lone surrogate) in the log
 
 
 def test_what_a_killed_delivery_left_behind_is_never_delivered(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -83,10 +83,11 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Seque
     source = referenced_path(path)
     archived = archive_submission(source, cfg.archive_dir)
     delivered_at = datetime.fromtimestamp(source.stat().st_mtime, tz=UTC)
+    name = archived.file_name or source.name  # readable even when the name was not UTF-8
     with open_ledger(cfg) as ledger, ledger.transaction() as tx:
         submission_id = tx.record_submission(
             year=cfg.year,
-            file_name=archived.file_name or source.name,  # readable even when the name was not UTF-8
+            file_name=name,
             sha256=archived.sha256,
             size=archived.size,
             archived_path=str(archived.archived_path),
@@ -104,7 +105,7 @@ def receive_submission(cfg: CycleConfig, path: str, *, run_key: str, also: Seque
                 run_key=run_key,
             )
     log.info(
-        f"receive_submission: {cfg.year}年度 读入 {source.name}（{archived.size} 字节，{len(also)} 个同内容副本）；"
+        f"receive_submission: {cfg.year}年度 读入 {name}（{archived.size} 字节，{len(also)} 个同内容副本）；"
         f"存档为 {archived.archived_path}，记入台账（文件 {submission_id}）"
     )
     return submission_id
