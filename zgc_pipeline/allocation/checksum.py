@@ -2,6 +2,10 @@
 (sorted keys, no spaces, text as it is). The ledger records which version a stored checksum is
 (``settlements.checksum_version``; none recorded: version 1), so every signed year is verified as it was sealed.
 
+Version 3, the seal as sealed now: version 2's record with each field of its tables (``lines``, ``projects``,
+``refused``) given as the SHA-256 of that field's list, written the same way. The same content is bound; a big
+year's record is never one text in memory (at 100,000 projects version 2's text alone took some 350 MiB).
+
 Version 2, the seal (outputs.md §7): everything the bureau's decision fixes. Every line of 明细 as delivered
 (project, subsidy type, payee name and USCC, the payee's name, USCC, bank and account as registered, the borrower,
 every amount, score, rank, rules and 核定说明), every line of 未通过, each project's outcome, the year's totals and
@@ -25,7 +29,8 @@ from zgc_pipeline.allocation.schema import AllocationFrames, require_columns
 from zgc_pipeline.identifiers import normalise_uscc
 from zgc_pipeline.money import fen_text
 
-SEALED = 2  # the version new results are sealed with
+SEALED = 3  # the version new results are sealed with
+TABLES = ("lines", "projects", "refused")  # the record's tables: a list per field
 LINE_ORDER = ["kind", "voucher_key", "project_key", "voucher_no"]  # a line's identity (R6.1), then its number
 LINE_NEEDS = (*LINE_ORDER, "project_no", "payee_uscc", "payee_name", "borrower_name", "borrower_uscc")
 AMOUNT_NEEDS = ("loan_amount_fen", "base_fen", "rate", "computed_fen", "approved_fen", "score", "rank", "rules")
@@ -42,11 +47,15 @@ def sealed_checksum(
     *,
     policy_sha256: str,
     inputs_sha256: str,
+    version: int = SEALED,
 ) -> str:
-    """Version 2 (the seal): SHA-256 (hex) of ``sealed_record``'s JSON."""
-    return _sha256(
-        sealed_record(allocation, refusals, registry, policy_sha256=policy_sha256, inputs_sha256=inputs_sha256)
-    )
+    """The seal, SHA-256 (hex): version 3, of ``sealed_record``'s JSON with each table field's list as the SHA-256
+    of its JSON; version 2, of the whole record's JSON."""
+    record = sealed_record(allocation, refusals, registry, policy_sha256=policy_sha256, inputs_sha256=inputs_sha256)
+    if version == 2:
+        return _sha256({**record, "version": 2})
+    digests = {table: {field: _sha256(values) for field, values in record[table].items()} for table in TABLES}
+    return _sha256({**record, **digests})
 
 
 def sealed_record(
@@ -113,7 +122,7 @@ def frames_checksum(frames: AllocationFrames) -> str:
     return _sha256(record)
 
 
-def _sha256(record: Record) -> str:
+def _sha256(record: Record | list[Any]) -> str:
     text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -45,6 +45,7 @@ def ledger_checksum(ledger: Ledger, year: int, allocation: AllocationFrames | No
         ledger.registry(year),
         policy_sha256=seal.policy_sha256,
         inputs_sha256=seal.inputs_sha256,
+        version=seal.checksum_version,
     )
 
 

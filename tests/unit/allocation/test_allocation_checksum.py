@@ -19,8 +19,8 @@ from allocation_factories import line, policy, scores, settlement
 
 from tests.records import Allocation
 from zgc_pipeline.allocation import AllocationFrames, decision_explanations, frames_checksum
-from zgc_pipeline.allocation.checksum import sealed_checksum, sealed_record
-from zgc_pipeline.cycle.audit import ledger_checksum, signed_record_problems
+from zgc_pipeline.allocation.checksum import TABLES, sealed_checksum, sealed_record
+from zgc_pipeline.cycle.audit import ledger_checksum, signed_record_problems, year_refusals
 from zgc_pipeline.ledger import Ledger
 
 YEAR = settlement(line("A", "500.00"), line("B", "300.00"), line("B", "100.00", voucher="BD-B2"))
@@ -119,19 +119,27 @@ def test_a_result_read_back_with_its_explanations_checks_the_same() -> None:
     assert frames_checksum(replace(RESULT, decisions=decisions)) == frames_checksum(RESULT)
 
 
-# --- a ledger written by the code that defined version 1, and version 2 (the seal, outputs.md §7) ----------------
+# --- ledgers written by the code that defined versions 1 and 2, and version 3 (the seal, outputs.md §7) ----------
 
-V1_LEDGER = Path(__file__).with_name("ledger_v1.sql")  # tests/pilot_years.py's two years, as that code stored them
+
+def _ledger_from(dump: str, tmp_path: Path) -> Iterator[Ledger]:
+    """tests/pilot_years.py's two years as the code of that version stored them: 2020 signed (expert review, a
+    refused score row, refused input rows), 2021 allocated."""
+    database = tmp_path / "ledger.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.executescript(Path(__file__).with_name(dump).read_text(encoding="utf-8"))
+    with Ledger.open_readonly(f"sqlite:///{database}") as ledger:
+        yield ledger
 
 
 @pytest.fixture
 def v1_ledger(tmp_path: Path) -> Iterator[Ledger]:
-    """2020 signed (expert review, a refused score row, refused input rows), 2021 allocated: checksum version 1."""
-    database = tmp_path / "ledger.sqlite"
-    with sqlite3.connect(database) as connection:
-        connection.executescript(V1_LEDGER.read_text(encoding="utf-8"))
-    with Ledger.open_readonly(f"sqlite:///{database}") as ledger:
-        yield ledger
+    yield from _ledger_from("ledger_v1.sql", tmp_path)
+
+
+@pytest.fixture
+def v2_ledger(tmp_path: Path) -> Iterator[Ledger]:
+    yield from _ledger_from("ledger_v2.sql", tmp_path)
 
 
 def test_version_1_recomputed_is_byte_equal_to_the_checksums_stored_by_the_earlier_code(v1_ledger: Ledger) -> None:
@@ -142,6 +150,23 @@ def test_version_1_recomputed_is_byte_equal_to_the_checksums_stored_by_the_earli
     assert v1_ledger.result_seal(2020).checksum_version == 1  # stored before the version was recorded
     assert ledger_checksum(v1_ledger, 2020) == signed.result_sha256  # verified as it was sealed
     assert signed_record_problems(v1_ledger, 2020) == []
+
+
+def test_version_2_recomputed_is_byte_equal_to_the_checksums_stored_by_the_earlier_code(v2_ledger: Ledger) -> None:
+    signed = v2_ledger.signoff(2020)
+    assert signed is not None
+    assert v2_ledger.result_seal(2020).checksum_version == v2_ledger.result_seal(2021).checksum_version == 2
+    assert ledger_checksum(v2_ledger, 2020) == signed.result_sha256 == v2_ledger.result_checksum(2020)
+    assert ledger_checksum(v2_ledger, 2021) == v2_ledger.result_checksum(2021)
+    assert signed_record_problems(v2_ledger, 2020) == []
+    sealed_now = sealed_checksum(
+        v2_ledger.allocation(2020),
+        year_refusals(v2_ledger, 2020),
+        v2_ledger.registry(2020),
+        policy_sha256=v2_ledger.result_seal(2020).policy_sha256,
+        inputs_sha256=v2_ledger.result_seal(2020).inputs_sha256,
+    )
+    assert sealed_now != signed.result_sha256  # version 3 is another text of the same content
 
 
 def _sealed(ledger: Ledger, year: int = 2020, **changes: object) -> dict[str, object]:
@@ -156,12 +181,23 @@ def _sealed(ledger: Ledger, year: int = 2020, **changes: object) -> dict[str, ob
     return {**parts, **changes}
 
 
-def test_version_2_is_the_sha256_of_the_canonical_record_as_json(v1_ledger: Ledger) -> None:
+def _json_sha256(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_the_seal_is_the_sha256_of_the_canonical_record_as_json(v1_ledger: Ledger) -> None:
+    """Version 3: the record as JSON, each table field's list as the SHA-256 of its JSON; version 2: the whole
+    record as JSON."""
     parts = _sealed(v1_ledger)
     record = sealed_record(**parts)  # type: ignore[arg-type]
-    text = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    assert sealed_checksum(**parts) == hashlib.sha256(text.encode("utf-8")).hexdigest()  # type: ignore[arg-type]
-    assert record["version"] == 2
+    assert record["version"] == 3
+    digested = {
+        **record,
+        **{table: {name: _json_sha256(values) for name, values in record[table].items()} for table in TABLES},
+    }
+    assert sealed_checksum(**parts) == _json_sha256(digested)  # type: ignore[arg-type]
+    assert sealed_checksum(**parts, version=2) == _json_sha256({**record, "version": 2})  # type: ignore[arg-type]
     assert (record["budget"], record["approved_total"]) == ("60000.00", "60000.00")
     assert (record["policy_sha256"], record["inputs_sha256"]) == ("a" * 64, "b" * 64)
     lines = record["lines"]  # a table is a list per field, in the order of the lines' identity
@@ -199,7 +235,7 @@ def test_version_2_is_the_sha256_of_the_canonical_record_as_json(v1_ledger: Ledg
     }  # fmt: skip
 
 
-def test_version_2_does_not_depend_on_the_order_of_the_rows(v1_ledger: Ledger) -> None:
+def test_the_seal_does_not_depend_on_the_order_of_the_rows(v1_ledger: Ledger) -> None:
     parts = _sealed(v1_ledger)
     allocation = parts["allocation"]
     assert isinstance(allocation, AllocationFrames)

@@ -4,9 +4,10 @@ whatever a submitter typed: tabs, line breaks, backslashes, a literal ``\\N``, e
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from sqlalchemy import insert, select
 
-from zgc_pipeline.ledger import Ledger
+from zgc_pipeline.ledger import Ledger, frames
 from zgc_pipeline.ledger import tables as t
 from zgc_pipeline.ledger.engine import create_ledger_engine
 from zgc_pipeline.ledger.frames import date_columns, read_frame, selected, write_frame
@@ -32,7 +33,13 @@ def _refusals() -> pd.DataFrame:
     )
 
 
-def test_texts_and_missing_values_come_back_as_written(ledger_url: str) -> None:
+@pytest.mark.parametrize("rows_at_a_time", [frames.ROWS_AT_A_TIME, 3])
+def test_texts_and_missing_values_come_back_as_written(
+    ledger_url: str, rows_at_a_time: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also read and written a few rows at a time: a chunk whose column is all missing, or all present, changes
+    nothing."""
+    monkeypatch.setattr(frames, "ROWS_AT_A_TIME", rows_at_a_time)
     written = _refusals()
     with Ledger.open(ledger_url) as ledger:
         with create_ledger_engine(ledger_url).begin() as connection:  # the layer below the Ledger's methods
