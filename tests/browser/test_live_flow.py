@@ -44,6 +44,7 @@ pytestmark = pytest.mark.browser
 BEIJING = ZoneInfo("Asia/Shanghai")
 SHOTS = SCREENSHOTS / "live"
 STEP_SECONDS = 240
+READING_SECONDS = 10  # how long the bureau reads the sign-off form before answering
 
 
 @pytest.fixture
@@ -181,10 +182,11 @@ def test_what_the_bureau_and_the_operator_click_happens(tmp_path: Path, browser:
         assert {ti["state"] for ti in _instances(admin, run_2021, "validate_submission")} == {"success"}
         assert list((out / "2021" / "rejections").glob("丁保险_保单信息表*拒收报告.xlsx"))
         _shot(operator, "8-清除后重新运行")
-        # A person reads the form before answering; an answer in the very second the task pauses can reach
-        # Airflow before the paused task's own process has reported and ended, and Airflow then fails the resumed
-        # task (seen once under load). The bureau's answer comes a few seconds later, as a reader's would.
-        time.sleep(3)
+        # A person reads the form before answering; an answer in the very seconds the task pauses can reach
+        # Airflow before the scheduler has taken in the paused task's own process ending, and Airflow then fails
+        # the resumed task as "killed externally" (seen with 3 s under the load of four test workers). The bureau's
+        # answer comes later, as a reader's would.
+        time.sleep(READING_SECONDS)
         answered = ui.client("bureau").patch(
             f"{run_path(run_2021)}/taskInstances/sign_off/-1/hitlDetails",
             json={"chosen_options": ["批准"], "params_input": {}},
