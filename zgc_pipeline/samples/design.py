@@ -237,10 +237,3 @@ def project(tag: str) -> ProjectPlan:
         if plan.tag == tag:
             return plan
     raise KeyError(tag)
-
-
-def institution(tag: str) -> InstitutionPlan:
-    for plan in INSTITUTIONS:
-        if plan.tag == tag:
-            return plan
-    raise KeyError(tag)
