@@ -54,6 +54,8 @@ def sealed_checksum(
     record = sealed_record(allocation, refusals, registry, policy_sha256=policy_sha256, inputs_sha256=inputs_sha256)
     if version == 2:
         return _sha256({**record, "version": 2})
+    if version != SEALED:
+        raise ValueError(f"结果校验值的版本 {version} 无法识别（本程序认得 1–{SEALED}）")
     digests = {table: {field: _sha256(values) for field, values in record[table].items()} for table in TABLES}
     return _sha256({**record, **digests})
 

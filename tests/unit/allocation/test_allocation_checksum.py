@@ -198,6 +198,8 @@ def test_the_seal_is_the_sha256_of_the_canonical_record_as_json(v1_ledger: Ledge
     }
     assert sealed_checksum(**parts) == _json_sha256(digested)  # type: ignore[arg-type]
     assert sealed_checksum(**parts, version=2) == _json_sha256({**record, "version": 2})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="版本 4 无法识别"):
+        sealed_checksum(**parts, version=4)  # type: ignore[arg-type]  (a ledger sealed by a later release)
     assert (record["budget"], record["approved_total"]) == ("60000.00", "60000.00")
     assert (record["policy_sha256"], record["inputs_sha256"]) == ("a" * 64, "b" * 64)
     lines = record["lines"]  # a table is a list per field, in the order of the lines' identity
