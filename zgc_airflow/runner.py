@@ -206,7 +206,6 @@ class _Watcher(threading.Thread):
         self.on_waiting = on_waiting
         self.stop = threading.Event()
         self.reported = 0  # how many of ``order`` have been reported
-        self.answered = False
         self.status = StatusLine(_terminal["err"])  # the task under way, on a terminal only
         self.last_poll = time.monotonic()  # when the run's state was last read, failed or not
 
@@ -260,8 +259,7 @@ class _Watcher(threading.Thread):
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(EXIT_AWAITING_SIGNOFF)  # dag.test would wait for ever; the run stays open, as it truly is
-        if _answer_sign_off(self.answer.choice, self.answer.signer, self.run_id):
-            self.answered = True
+        _answer_sign_off(self.answer.choice, self.answer.signer, self.run_id)
 
 
 class _Watchdog(threading.Thread):

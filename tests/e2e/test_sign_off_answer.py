@@ -23,8 +23,9 @@ pytestmark = pytest.mark.e2e
 
 ANSWER = """
 import sys
+from pathlib import Path
 from zgc_airflow.home import configure
-configure(__import__("pathlib").Path(sys.argv[1]))
+configure(Path(sys.argv[1]))
 from zgc_airflow.runner import _answer_sign_off
 print(_answer_sign_off("批准", "审核员", sys.argv[2]))
 """
